@@ -1,0 +1,234 @@
+//! The command line: `veertig [serve|migrate|create-user|demo-data]`.
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::db::Database;
+use crate::domain::ids::{OrganisationId, RegionId};
+use crate::domain::user::{self, Email, NewPassword, NewUser, PersonName, Role};
+use crate::startup::{self, AppState};
+use crate::{demo, telemetry};
+
+#[derive(Parser)]
+#[command(
+    name = "veertig",
+    version,
+    about = "Veertig: het participatietraject van inburgeraars"
+)]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web application (the default).
+    Serve,
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Create a user; the password is asked for, or read from standard input.
+    CreateUser(CreateUserArgs),
+    /// Load the demo region, organisation and logins (password `veertig-demo`).
+    DemoData,
+}
+
+#[derive(Args)]
+struct CreateUserArgs {
+    /// beheerder, coordinator, coach (trajectbegeleider) or partner.
+    #[arg(long, value_parser = parse_role)]
+    role: Role,
+    #[arg(long)]
+    email: String,
+    #[arg(long)]
+    name: String,
+    /// Region code (e.g. BRG) for a coach or coordinator; optional when there is one region.
+    #[arg(long)]
+    region: Option<String>,
+    /// Name of the partner's organisation (required for a partner).
+    #[arg(long)]
+    organisation: Option<String>,
+}
+
+fn parse_role(input: &str) -> Result<Role, String> {
+    Role::parse(input).ok_or_else(|| "use beheerder, coordinator, coach or partner".to_string())
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(cli.config.log_format);
+    // Asked before anything starts, so a typo costs nothing.
+    let password = match &cli.command {
+        Some(Command::CreateUser(_)) => match read_password() {
+            Ok(password) => Some(password),
+            Err(error) => {
+                eprintln!("veertig: {error:#}");
+                return ExitCode::FAILURE;
+            }
+        },
+        _ => None,
+    };
+    // The private cluster starts before the async runtime: its postmaster is tied to a thread
+    // that lives as long as the process (see pg.rs).
+    let database = match Database::open(&cli.config) {
+        Ok(database) => database,
+        Err(error) => {
+            eprintln!("veertig: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+        .and_then(|runtime| runtime.block_on(dispatch(cli, &database, password)));
+    // Dropping the database stops a private cluster.
+    drop(database);
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("veertig: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn dispatch(cli: Cli, database: &Database, password: Option<String>) -> anyhow::Result<()> {
+    let config = cli.config;
+    let pool = database.migrated_pool(config.db_max_connections).await?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config, database, pool).await,
+        Command::Migrate => {
+            println!("Migrations applied.");
+            Ok(())
+        }
+        Command::DemoData => {
+            if demo::load(&pool).await? {
+                println!("Demo data loaded.");
+            } else {
+                println!("Demo data was already there.");
+            }
+            print_demo_logins();
+            Ok(())
+        }
+        Command::CreateUser(args) => {
+            let password = password.context("no password given")?;
+            create_user(&pool, args, password).await
+        }
+    }
+}
+
+async fn serve(config: Config, database: &Database, pool: PgPool) -> anyhow::Result<()> {
+    if database.is_private() && demo::is_empty(&pool).await? {
+        demo::load(&pool).await?;
+        println!("First start: demo data loaded.");
+    }
+    let listener = TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.bind))?;
+    let address = listener.local_addr()?;
+    println!("Veertig is running at http://{address}");
+    if database.is_private() {
+        println!(
+            "Database: private PostgreSQL cluster in {}",
+            config.data_dir.join("postgres").display()
+        );
+        print_demo_logins();
+    }
+    println!("Stop with Ctrl-C.");
+    let state = AppState {
+        pool,
+        config: Arc::new(config),
+    };
+    startup::serve(listener, state).await?;
+    Ok(())
+}
+
+fn print_demo_logins() {
+    println!("Demo logins (password: {}):", demo::PASSWORD);
+    for (email, role) in demo::LOGINS {
+        println!("  {:<26} {}", email, role.label());
+    }
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Wachtwoord: ")?;
+        let second = rpassword::prompt_password("Nogmaals: ")?;
+        if first != second {
+            bail!("the passwords differ");
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
+async fn create_user(pool: &PgPool, args: CreateUserArgs, password: String) -> anyhow::Result<()> {
+    let mut tx = pool.begin().await?;
+    let region_id = match (args.role, &args.region) {
+        (_, Some(code)) => Some(
+            sqlx::query_scalar!(
+                r#"SELECT id AS "id: RegionId" FROM regions WHERE code = upper($1)"#,
+                code
+            )
+            .fetch_optional(&mut *tx)
+            .await?
+            .with_context(|| format!("no region with code {code}"))?,
+        ),
+        (Role::Coach | Role::Coordinator, None) => {
+            let regions = sqlx::query_scalar!(r#"SELECT id AS "id: RegionId" FROM regions"#)
+                .fetch_all(&mut *tx)
+                .await?;
+            match regions.as_slice() {
+                [only] => Some(*only),
+                _ => bail!("a {} needs --region CODE", args.role.label()),
+            }
+        }
+        _ => None,
+    };
+    let organisation_id = match (&args.organisation, args.role) {
+        (Some(name), Role::Partner) => Some(
+            sqlx::query_scalar!(
+                r#"SELECT id AS "id: OrganisationId" FROM organisations WHERE lower(name) = lower($1)"#,
+                name
+            )
+            .fetch_optional(&mut *tx)
+            .await?
+            .with_context(|| format!("no organisation named {name}"))?,
+        ),
+        (None, Role::Partner) => bail!("a partner needs --organisation NAME"),
+        (Some(_), _) => bail!("only a partner belongs to an organisation"),
+        (None, _) => None,
+    };
+    let id = user::create(
+        &mut tx,
+        None,
+        NewUser {
+            email: Email::parse(&args.email)?,
+            name: PersonName::parse(&args.name)?,
+            role: args.role,
+            password: NewPassword::parse(&password)?,
+            region_id,
+            organisation_id,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    println!(
+        "User {} created ({}, id {id}).",
+        args.email,
+        args.role.label()
+    );
+    Ok(())
+}

@@ -1,0 +1,103 @@
+//! Every environment variable Veertig reads, parsed once at start.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// PostgreSQL server to use. Without it Veertig starts a private cluster under DATA_DIR.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// Folder for the private PostgreSQL cluster (only used without DATABASE_URL).
+    #[arg(long, env = "DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Address the web server listens on.
+    #[arg(long, env = "BIND", default_value = "127.0.0.1:3000", global = true)]
+    pub bind: SocketAddr,
+
+    /// The address users reach Veertig at; an https URL makes the session cookie Secure.
+    #[arg(long, env = "BASE_URL", global = true)]
+    pub base_url: Option<String>,
+
+    /// Largest number of database connections per instance.
+    #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = 10, global = true)]
+    pub db_max_connections: u32,
+
+    /// Minutes of inactivity after which a session ends.
+    #[arg(
+        long,
+        env = "SESSION_IDLE_MINUTES",
+        default_value_t = 480,
+        global = true
+    )]
+    pub session_idle_minutes: i64,
+
+    /// Take the client address from X-Forwarded-For (set only behind your own reverse proxy).
+    #[arg(
+        long,
+        env = "TRUST_FORWARDED_FOR",
+        default_value_t = false,
+        global = true
+    )]
+    pub trust_forwarded_for: bool,
+
+    /// Folder with the stylesheet and other static files.
+    #[arg(long, env = "STATIC_DIR", global = true)]
+    pub static_dir: Option<PathBuf>,
+
+    /// Log lines as text (for people) or JSON (for a log collector).
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Config {
+    pub fn base_url(&self) -> String {
+        self.base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind))
+            .trim_end_matches('/')
+            .to_string()
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url().starts_with("https://")
+    }
+
+    /// `STATIC_DIR`, else `static/` in the working directory, else the one in the source tree.
+    pub fn static_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.static_dir {
+            return dir.clone();
+        }
+        let local = PathBuf::from("static");
+        if local.join("style.css").is_file() {
+            local
+        } else {
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/static"))
+        }
+    }
+
+    /// A configuration for tests and tools: defaults everywhere.
+    pub fn for_tests() -> Self {
+        Self {
+            database_url: None,
+            data_dir: PathBuf::from("data"),
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            base_url: None,
+            db_max_connections: 5,
+            session_idle_minutes: 480,
+            trust_forwarded_for: false,
+            static_dir: None,
+            log_format: LogFormat::Text,
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! The audit log: who changed what, when, with the record before and after.
+//! Always written in the transaction of the change it describes.
+
+use serde::Serialize;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::ids::UserId;
+
+pub struct AuditEntry<'a> {
+    pub actor: Option<UserId>,
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: Uuid,
+}
+
+impl AuditEntry<'_> {
+    pub async fn record<B: Serialize, A: Serialize>(
+        self,
+        conn: &mut PgConnection,
+        before: Option<&B>,
+        after: Option<&A>,
+    ) -> Result<(), sqlx::Error> {
+        let before = before.map(to_json).transpose()?;
+        let after = after.map(to_json).transpose()?;
+        sqlx::query!(
+            "INSERT INTO audit_log (actor_id, action, entity, entity_id, before, after)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            self.actor.map(|id| id.0),
+            self.action,
+            self.entity,
+            self.entity_id,
+            before,
+            after,
+        )
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, sqlx::Error> {
+    serde_json::to_value(value).map_err(|e| sqlx::Error::Encode(Box::new(e)))
+}

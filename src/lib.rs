@@ -1,0 +1,12 @@
+//! Veertig: the participatie- en netwerktraject of inburgeraars, from placement to certificate.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod pg;
+pub mod startup;
+pub mod telemetry;
+pub mod web;

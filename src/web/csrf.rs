@@ -1,0 +1,79 @@
+//! CSRF protection for every state-changing request, whatever its route.
+//!
+//! A POST (PUT, PATCH, DELETE) must carry the session's token, in the `csrf_token` form field
+//! (every form renders it) or the `X-CSRF-Token` header (for scripts such as htmx). Requests a
+//! browser marks as cross-site are refused outright. Applied to the whole router, so a new form
+//! cannot forget it.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::Request;
+use axum::http::header::CONTENT_TYPE;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use subtle::ConstantTimeEq;
+use tower_sessions::Session;
+
+use super::session;
+use crate::error::AppError;
+
+pub const FORM_FIELD: &str = "csrf_token";
+const HEADER: &str = "x-csrf-token";
+/// Forms are small; larger bodies (file uploads) must send the header.
+const MAX_FORM_BYTES: usize = 1024 * 1024;
+
+pub async fn verify(session: Session, request: Request, next: Next) -> Response {
+    match check(session, request).await {
+        Ok(request) => next.run(request).await,
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn check(session: Session, request: Request) -> Result<Request, AppError> {
+    if request.method().is_safe() {
+        return Ok(request);
+    }
+    let cross_site = request
+        .headers()
+        .get("sec-fetch-site")
+        .is_some_and(|site| site.as_bytes() == b"cross-site");
+    if cross_site {
+        return Err(AppError::CsrfRejected);
+    }
+    let Some(expected) = session::expected_csrf_token(&session).await? else {
+        return Err(AppError::CsrfRejected);
+    };
+    if let Some(sent) = request.headers().get(HEADER) {
+        return if tokens_match(sent.as_bytes(), &expected) {
+            Ok(request)
+        } else {
+            Err(AppError::CsrfRejected)
+        };
+    }
+    let is_form = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(AppError::CsrfRejected);
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = to_bytes(body, MAX_FORM_BYTES)
+        .await
+        .map_err(|_| AppError::CsrfRejected)?;
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+    let sent = fields
+        .iter()
+        .find(|(name, _)| name == FORM_FIELD)
+        .map(|(_, value)| value.as_bytes());
+    match sent {
+        Some(sent) if tokens_match(sent, &expected) => {
+            Ok(Request::from_parts(parts, Body::from(bytes)))
+        }
+        _ => Err(AppError::CsrfRejected),
+    }
+}
+
+fn tokens_match(sent: &[u8], expected: &str) -> bool {
+    sent.ct_eq(expected.as_bytes()).into()
+}

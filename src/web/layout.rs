@@ -1,0 +1,92 @@
+//! What every page's frame needs: the user (for the navigation), the CSRF token (for forms) and
+//! the flash messages. Each page struct has a `layout: Layout` field that `base.html` reads.
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use sqlx::PgPool;
+
+use super::session::{self, Flash};
+use crate::domain::user::{CurrentUser, Role};
+use crate::error::AppError;
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+}
+
+pub struct Layout {
+    pub user: Option<CurrentUser>,
+    pub csrf_token: String,
+    pub flashes: Vec<Flash>,
+    pub path: String,
+    /// Appended to static URLs so browsers fetch new files after an upgrade.
+    pub asset_version: &'static str,
+}
+
+impl Layout {
+    /// For pages rendered without a session, such as error pages.
+    pub fn bare() -> Self {
+        Self {
+            user: None,
+            csrf_token: String::new(),
+            flashes: Vec::new(),
+            path: String::new(),
+            asset_version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+
+    pub fn nav(&self) -> Vec<NavItem> {
+        match self.user.as_ref().map(|user| user.role) {
+            Some(role) => nav_for(role),
+            None => Vec::new(),
+        }
+    }
+
+    /// Marks the navigation item of the current section for screen readers and styling.
+    pub fn is_current(&self, href: &str) -> bool {
+        if href == "/" {
+            self.path == "/"
+        } else {
+            self.path == href || self.path.starts_with(&format!("{href}/"))
+        }
+    }
+}
+
+fn nav_for(role: Role) -> Vec<NavItem> {
+    let home = NavItem {
+        href: home_path(role),
+        label: "Start",
+    };
+    vec![home]
+}
+
+/// Where each role starts after logging in.
+pub fn home_path(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "/beheer",
+        Role::Coordinator => "/coordinatie",
+        Role::Coach => "/caseload",
+        Role::Partner => "/partner",
+    }
+}
+
+impl<S> FromRequestParts<S> for Layout
+where
+    S: Send + Sync,
+    PgPool: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let pool = PgPool::from_ref(state);
+        let user = session::current_user(parts, &pool).await?;
+        let session = session::session_of(parts).await?;
+        Ok(Self {
+            user,
+            csrf_token: session::csrf_token(&session).await?,
+            flashes: session::take_flashes(&session).await?,
+            path: parts.uri.path().to_string(),
+            ..Self::bare()
+        })
+    }
+}

@@ -1,0 +1,172 @@
+//! Cross-cutting request handling: the request log line, Dutch error pages, client addresses.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Instant;
+
+use askama::Template;
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts, Request};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::layout::Layout;
+use crate::error::{CsrfFailure, ErrorPage};
+use crate::startup::AppState;
+
+/// One log line per request: method, path, status, latency and request id.
+pub async fn request_log(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let request_id = request_id_of(&request);
+    let response = next.run(request).await;
+    let status = response.status().as_u16();
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    if status >= 500 {
+        tracing::error!(%method, %path, status, latency_ms, %request_id, "request");
+    } else {
+        tracing::info!(%method, %path, status, latency_ms, %request_id, "request");
+    }
+    response
+}
+
+fn request_id_of(request: &Request) -> String {
+    request
+        .headers()
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("-")
+        .to_string()
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTemplate {
+    layout: Layout,
+    status: u16,
+    title: &'static str,
+    message: &'static str,
+    request_id: String,
+}
+
+/// Every error response, ours or one axum made (a malformed form, an unknown route), becomes
+/// a Dutch page that says what happened and what to do; a 500 shows only the request id.
+pub async fn error_pages(request: Request, next: Next) -> Response {
+    let request_id = request_id_of(&request);
+    let is_head = request.method() == Method::HEAD;
+    let response = next.run(request).await;
+    let status = response.status();
+    let already_html = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
+    let marked = response.extensions().get::<ErrorPage>().is_some();
+    if !(status.is_client_error() || status.is_server_error()) || (already_html && !marked) {
+        return response;
+    }
+    let csrf = response.extensions().get::<CsrfFailure>().is_some();
+    let (title, message) = describe(status, csrf);
+    let page = ErrorTemplate {
+        layout: Layout::bare(),
+        status: status.as_u16(),
+        title,
+        message,
+        request_id,
+    };
+    let mut rendered = match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, title).into_response(),
+    };
+    // Keep headers such as Retry-After or Allow.
+    for (name, value) in response.headers() {
+        if name != CONTENT_TYPE && name != "content-length" {
+            rendered.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    if is_head {
+        *rendered.body_mut() = axum::body::Body::empty();
+    }
+    rendered
+}
+
+fn describe(status: StatusCode, csrf: bool) -> (&'static str, &'static str) {
+    match status {
+        StatusCode::FORBIDDEN if csrf => (
+            "Formulier verlopen",
+            "Dit formulier is verlopen of kwam niet van Veertig. Ga terug, laad de pagina opnieuw en probeer het nog eens.",
+        ),
+        StatusCode::FORBIDDEN => (
+            "Geen toegang",
+            "U hebt geen toegang tot deze pagina. Denkt u dat dit niet klopt? Vraag het aan uw coördinator.",
+        ),
+        StatusCode::NOT_FOUND => (
+            "Pagina niet gevonden",
+            "Deze pagina bestaat niet (meer). Controleer het adres of ga naar de startpagina.",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "Dat kan hier niet",
+            "Deze pagina kan niet op die manier gebruikt worden. Ga naar de startpagina en probeer het opnieuw.",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "Te groot",
+            "Wat u verstuurde is te groot. Probeer het met minder gegevens of een kleiner bestand.",
+        ),
+        StatusCode::TOO_MANY_REQUESTS => (
+            "Even geduld",
+            "Er kwamen te veel verzoeken na elkaar. Wacht even en probeer het opnieuw.",
+        ),
+        s if s.is_client_error() => (
+            "Dit verzoek klopt niet",
+            "Wat er verstuurd werd, kon Veertig niet lezen. Ga terug, controleer het formulier en probeer het opnieuw.",
+        ),
+        _ => (
+            "Er ging iets mis",
+            "Er ging bij ons iets mis. Uw gegevens zijn niet gewijzigd. Probeer het later opnieuw; blijft het misgaan, geef dan de code hieronder door aan de beheerder.",
+        ),
+    }
+}
+
+/// Pages show personal data: no shared cache may keep them. Static files set their own policy.
+pub async fn no_store_by_default(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    response
+        .headers_mut()
+        .entry(CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The address of the client: the peer, or behind a trusted proxy the last X-Forwarded-For hop.
+pub struct ClientAddr(pub IpAddr);
+
+impl<S> FromRequestParts<S> for ClientAddr
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let app = AppState::from_ref(state);
+        if app.config.trust_forwarded_for {
+            let forwarded = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.rsplit(',').next())
+                .and_then(|hop| hop.trim().parse().ok());
+            if let Some(ip) = forwarded {
+                return Ok(Self(ip));
+            }
+        }
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip())
+            .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+        Ok(Self(peer))
+    }
+}

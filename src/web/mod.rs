@@ -1,0 +1,127 @@
+//! The HTTP side: one module per area, each with its `router()`, merged in [`router`].
+
+pub mod auth;
+pub mod csrf;
+pub mod health;
+pub mod home;
+pub mod layout;
+pub mod middleware;
+pub mod session;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::header::{self, HeaderValue};
+use axum::http::{Method, StatusCode};
+use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
+
+use crate::error::AppError;
+use crate::startup::AppState;
+
+/// No inline scripts or styles anywhere; nothing may frame Veertig.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; font-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+     base-uri 'none'; object-src 'none'";
+
+pub const SESSION_COOKIE: &str = "veertig_sessie";
+
+/// The whole application: every route, every middleware.
+pub fn router(state: AppState) -> Router {
+    // Pages behind a login. Handlers also demand a role through their extractors; this layer
+    // makes sure a page that forgot to still needs a login.
+    let protected = Router::new()
+        .merge(home::router())
+        .route_layer(from_fn_with_state(state.clone(), require_login));
+    let public = Router::new()
+        .merge(auth::router())
+        .merge(health::router())
+        .nest("/static", static_files(&state));
+
+    let sessions = SessionManagerLayer::new(PostgresStore::new(state.pool.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.secure_cookies())
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
+            state.config.session_idle_minutes,
+        )));
+
+    Router::new()
+        .merge(public)
+        .merge(protected)
+        .fallback(not_found)
+        .layer(from_fn(csrf::verify))
+        .layer(sessions)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
+        .layer(CatchPanicLayer::new())
+        .layer(from_fn(middleware::error_pages))
+        .layer(from_fn(middleware::no_store_by_default))
+        .layer(security_header(
+            header::CONTENT_SECURITY_POLICY,
+            CONTENT_SECURITY_POLICY,
+        ))
+        .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(security_header(header::REFERRER_POLICY, "same-origin"))
+        .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(CompressionLayer::new())
+        .layer(from_fn(middleware::request_log))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+fn security_header(
+    name: header::HeaderName,
+    value: &'static str,
+) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+}
+
+/// Files under `static/`, cached by browsers for a day (URLs carry the version).
+fn static_files(state: &AppState) -> Router<AppState> {
+    let files = ServeDir::new(state.config.static_dir()).precompressed_gzip();
+    Router::new().fallback_service(
+        tower::ServiceBuilder::new()
+            .layer(SetResponseHeaderLayer::overriding(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=86400"),
+            ))
+            .service(files),
+    )
+}
+
+async fn require_login(
+    State(app): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    let (mut parts, body) = request.into_parts();
+    if session::current_user(&mut parts, &app.pool)
+        .await?
+        .is_none()
+    {
+        let next = (parts.method == Method::GET)
+            .then(|| parts.uri.path_and_query().map(|p| p.as_str().to_string()))
+            .flatten();
+        return Err(AppError::LoginRequired { next });
+    }
+    Ok(next.run(Request::from_parts(parts, body)).await)
+}
+
+async fn not_found() -> impl IntoResponse {
+    AppError::NotFound
+}

@@ -1,0 +1,230 @@
+//! What the session holds (user id, CSRF token, flash messages) and the extractors that make
+//! access checks part of a handler's signature.
+//!
+//! A handler that takes `CoachUser` cannot run for anyone but a logged-in coach: forgetting the
+//! check does not compile, because without the extractor the handler has no user to work with.
+
+use std::marker::PhantomData;
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::Method;
+use axum::http::request::Parts;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use tower_sessions::Session;
+
+use crate::domain::ids::{OrganisationId, RegionId, UserId};
+use crate::domain::user::{self, CurrentUser, Role};
+use crate::error::AppError;
+
+const USER_KEY: &str = "user_id";
+const CSRF_KEY: &str = "csrf_token";
+const FLASH_KEY: &str = "flash";
+
+pub async fn session_of(parts: &mut Parts) -> Result<Session, AppError> {
+    Session::from_request_parts(parts, &())
+        .await
+        .map_err(|_| AppError::Internal("the session layer is missing"))
+}
+
+/// The logged-in user of this request, loaded once and kept in the request's extensions.
+pub async fn current_user(
+    parts: &mut Parts,
+    pool: &PgPool,
+) -> Result<Option<CurrentUser>, AppError> {
+    if let Some(user) = parts.extensions.get::<CurrentUser>() {
+        return Ok(Some(user.clone()));
+    }
+    let session = session_of(parts).await?;
+    let Some(id) = session.get::<UserId>(USER_KEY).await? else {
+        return Ok(None);
+    };
+    let mut conn = pool.acquire().await?;
+    let user = user::find_active(&mut conn, id).await?;
+    match &user {
+        Some(user) => {
+            parts.extensions.insert(user.clone());
+        }
+        // Deactivated or deleted since login: the session is worthless.
+        None => session.flush().await?,
+    }
+    Ok(user)
+}
+
+/// Starts an authenticated session with a fresh id, so a session id planted before login is
+/// worthless after it.
+pub async fn log_in(session: &Session, user: UserId) -> Result<(), AppError> {
+    session.cycle_id().await?;
+    session.insert(USER_KEY, user).await?;
+    session.insert(CSRF_KEY, new_token()).await?;
+    Ok(())
+}
+
+pub async fn log_out(session: &Session) -> Result<(), AppError> {
+    session.flush().await?;
+    Ok(())
+}
+
+/// The session's CSRF token, created on first use.
+pub async fn csrf_token(session: &Session) -> Result<String, AppError> {
+    if let Some(token) = session.get::<String>(CSRF_KEY).await? {
+        return Ok(token);
+    }
+    let token = new_token();
+    session.insert(CSRF_KEY, &token).await?;
+    Ok(token)
+}
+
+pub async fn expected_csrf_token(session: &Session) -> Result<Option<String>, AppError> {
+    Ok(session.get::<String>(CSRF_KEY).await?)
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FlashKind {
+    Success,
+    Error,
+}
+
+impl FlashKind {
+    pub fn css_class(self) -> &'static str {
+        match self {
+            FlashKind::Success => "flash flash-success",
+            FlashKind::Error => "flash flash-error",
+        }
+    }
+}
+
+/// A one-time message shown on the next page, after a redirect.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Flash {
+    pub kind: FlashKind,
+    pub text: String,
+}
+
+pub async fn flash(
+    session: &Session,
+    kind: FlashKind,
+    text: impl Into<String>,
+) -> Result<(), AppError> {
+    let mut messages: Vec<Flash> = session.get(FLASH_KEY).await?.unwrap_or_default();
+    messages.push(Flash {
+        kind,
+        text: text.into(),
+    });
+    session.insert(FLASH_KEY, messages).await?;
+    Ok(())
+}
+
+pub async fn take_flashes(session: &Session) -> Result<Vec<Flash>, AppError> {
+    Ok(session.remove(FLASH_KEY).await?.unwrap_or_default())
+}
+
+/// Which roles may pass; implemented by the marker types below.
+pub trait Allowed {
+    const ROLES: &'static [Role];
+}
+
+/// A logged-in user whose role is one of `R::ROLES`. Anyone else gets the login page
+/// (not logged in) or the 403 page (wrong role).
+pub struct Authorized<R: Allowed> {
+    pub user: CurrentUser,
+    _roles: PhantomData<R>,
+}
+
+impl<R: Allowed, S> FromRequestParts<S> for Authorized<R>
+where
+    S: Send + Sync,
+    PgPool: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let pool = PgPool::from_ref(state);
+        let Some(user) = current_user(parts, &pool).await? else {
+            let next = (parts.method == Method::GET).then(|| {
+                parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_else(|| "/".into())
+            });
+            return Err(AppError::LoginRequired { next });
+        };
+        if !R::ROLES.contains(&user.role) {
+            tracing::warn!(user = %user.id, role = ?user.role, path = %parts.uri.path(), "access denied");
+            return Err(AppError::Forbidden);
+        }
+        Ok(Self {
+            user,
+            _roles: PhantomData,
+        })
+    }
+}
+
+macro_rules! roles {
+    ($($(#[$doc:meta])* $marker:ident = $alias:ident: [$($role:ident),+];)*) => {$(
+        $(#[$doc])*
+        pub struct $marker;
+        impl Allowed for $marker {
+            const ROLES: &'static [Role] = &[$(Role::$role),+];
+        }
+        $(#[$doc])*
+        pub type $alias = Authorized<$marker>;
+    )*};
+}
+
+roles! {
+    /// Any logged-in user.
+    AnyRole = AnyUser: [Admin, Coordinator, Coach, Partner];
+    /// A beheerder.
+    AdminRole = AdminUser: [Admin];
+    /// A coördinator.
+    CoordinatorRole = CoordinatorUser: [Coordinator];
+    /// A trajectbegeleider.
+    CoachRole = CoachUser: [Coach];
+    /// Staff who work with participants: trajectbegeleiders and coördinatoren.
+    CaseworkRole = CaseworkUser: [Coach, Coordinator];
+}
+
+/// A partnercontact, with the one organisation all their data is scoped to.
+pub struct PartnerUser {
+    pub user: CurrentUser,
+    pub organisation_id: OrganisationId,
+}
+
+impl<S> FromRequestParts<S> for PartnerUser
+where
+    S: Send + Sync,
+    PgPool: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        struct PartnerRole;
+        impl Allowed for PartnerRole {
+            const ROLES: &'static [Role] = &[Role::Partner];
+        }
+        let Authorized { user, .. } =
+            Authorized::<PartnerRole>::from_request_parts(parts, state).await?;
+        // The database guarantees a partner has an organisation; without one, deny.
+        let organisation_id = user.organisation_id.ok_or(AppError::Forbidden)?;
+        Ok(Self {
+            user,
+            organisation_id,
+        })
+    }
+}
+
+impl CurrentUser {
+    /// The region a coach or coordinator works in.
+    pub fn staff_region(&self) -> Result<RegionId, AppError> {
+        self.region_id.ok_or(AppError::Forbidden)
+    }
+}

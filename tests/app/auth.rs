@@ -1,0 +1,373 @@
+//! Logging in and out, throttling, CSRF, sessions and roles.
+
+use reqwest::StatusCode;
+use veertig::domain::auth::MAX_FAILURES_PER_ACCOUNT;
+use veertig::domain::user::Role;
+
+use crate::helpers::{PASSWORD, Page, TestApp, location};
+
+#[tokio::test]
+async fn login_page_has_labelled_fields_and_a_csrf_token() {
+    let app = TestApp::spawn().await;
+    let (status, page) = app.get_page("/login").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page.text("h1"), "Aanmelden");
+    assert_eq!(page.text("label[for=email]"), "E-mailadres");
+    assert_eq!(page.text("label[for=password]"), "Wachtwoord");
+    assert!(
+        page.attr("form input[name=csrf_token]", "value")
+            .is_some_and(|t| t.len() == 64)
+    );
+}
+
+#[tokio::test]
+async fn each_role_lands_on_its_own_home_page() {
+    let app = TestApp::spawn().await;
+    for (role, home, heading) in [
+        (Role::Admin, "/beheer", "Beheer"),
+        (Role::Coordinator, "/coordinatie", "Coördinatie"),
+        (Role::Coach, "/caseload", "Mijn caseload"),
+        (Role::Partner, "/partner", "Partnerorganisatie"),
+    ] {
+        let browser = TestApp::spawn_on(&app).await;
+        let user = browser.create_user(role).await;
+        let response = browser.login(&user.email, PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&response), home, "{role:?}");
+        let (status, page) = browser.get_page(home).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(page.text("h1"), heading);
+        assert!(page.text(".user-name").contains(&format!("Test {role:?}")));
+    }
+}
+
+#[tokio::test]
+async fn demo_logins_reach_their_home_pages() {
+    let app = TestApp::spawn().await;
+    assert!(
+        veertig::demo::load(&app.pool)
+            .await
+            .expect("demo data loads")
+    );
+    for (email, role) in veertig::demo::LOGINS {
+        let browser = TestApp::spawn_on(&app).await;
+        let response = browser.login(email, veertig::demo::PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{email}");
+        let (status, _) = browser.get_page(&location(&response)).await;
+        assert_eq!(status, StatusCode::OK, "{role:?}");
+    }
+    // A second load changes nothing.
+    assert!(
+        !veertig::demo::load(&app.pool)
+            .await
+            .expect("demo data loads")
+    );
+}
+
+#[tokio::test]
+async fn wrong_password_keeps_the_email_and_says_so_in_dutch() {
+    let app = TestApp::spawn().await;
+    let user = app.create_user(Role::Coach).await;
+    let response = app.login(&user.email, "not-the-password").await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = Page::parse(&response.text().await.expect("body"));
+    assert!(
+        page.text(".error-summary")
+            .contains("horen niet bij elkaar")
+    );
+    assert_eq!(
+        page.attr("input[name=email]", "value").as_deref(),
+        Some(user.email.as_str())
+    );
+    assert_eq!(
+        page.attr("input[name=password]", "value").as_deref(),
+        Some("")
+    );
+    assert_eq!(app.get("/caseload").await.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn unknown_email_gets_the_same_answer_as_a_wrong_password() {
+    let app = TestApp::spawn().await;
+    let user = app.create_user(Role::Coach).await;
+    let wrong_password = app.login(&user.email, "not-the-password").await;
+    let wrong_status = wrong_password.status();
+    let wrong_text =
+        Page::parse(&wrong_password.text().await.expect("body")).text(".error-summary");
+    let unknown = app.login("nobody@test.example", "not-the-password").await;
+    assert_eq!(unknown.status(), wrong_status);
+    let unknown_text = Page::parse(&unknown.text().await.expect("body")).text(".error-summary");
+    assert_eq!(unknown_text, wrong_text);
+}
+
+#[tokio::test]
+async fn empty_login_form_asks_for_both_fields() {
+    let app = TestApp::spawn().await;
+    let response = app.login("", "").await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = Page::parse(&response.text().await.expect("body"));
+    assert!(
+        page.text(".error-summary")
+            .contains("Vul uw e-mailadres en uw wachtwoord in")
+    );
+}
+
+#[tokio::test]
+async fn an_account_is_locked_after_five_failures_even_for_the_right_password() {
+    let app = TestApp::spawn().await;
+    let user = app.create_user(Role::Coach).await;
+    for _ in 0..MAX_FAILURES_PER_ACCOUNT {
+        let response = app.login(&user.email, "guess").await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let response = app.login(&user.email, PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let page = Page::parse(&response.text().await.expect("body"));
+    assert!(page.text(".error-summary").contains("Wacht 15 minuten"));
+
+    // An unknown address is locked the same way, so the lock reveals nothing.
+    for _ in 0..MAX_FAILURES_PER_ACCOUNT {
+        app.login("nobody@test.example", "guess").await;
+    }
+    let response = app.login("nobody@test.example", "guess").await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+
+    // Another account can still log in from the same address.
+    let other = app.create_user(Role::Coach).await;
+    assert_eq!(
+        app.login(&other.email, PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+
+    // Once the window has passed, the account opens again.
+    sqlx::query("UPDATE login_failures SET failed_at = now() - interval '16 minutes'")
+        .execute(&app.pool)
+        .await
+        .expect("age the failures");
+    let again = TestApp::spawn_on(&app).await;
+    assert_eq!(
+        again.login(&user.email, PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn a_client_address_is_locked_after_twenty_failures() {
+    let app = TestApp::spawn().await;
+    for n in 0..veertig::domain::auth::MAX_FAILURES_PER_ADDRESS {
+        app.login(&format!("guess-{n}@test.example"), "guess").await;
+    }
+    let user = app.create_user(Role::Coach).await;
+    assert_eq!(
+        app.login(&user.email, PASSWORD).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
+async fn a_post_without_the_csrf_token_is_refused() {
+    let app = TestApp::spawn().await;
+    let user = app.create_user(Role::Coach).await;
+    app.get_page("/login").await;
+    let response = app
+        .post_raw("/login", &[("email", &user.email), ("password", PASSWORD)])
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let page = Page::parse(&response.text().await.expect("body"));
+    assert_eq!(page.text("h1"), "Formulier verlopen");
+
+    let response = app
+        .post_raw(
+            "/login",
+            &[
+                ("csrf_token", "0000"),
+                ("email", &user.email),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.get("/caseload").await.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_cross_site_post_is_refused_even_with_a_token() {
+    let app = TestApp::spawn().await;
+    let user = app.login_as(Role::Coach).await;
+    let token = app.csrf_token().await;
+    let response = app
+        .client
+        .post(app.url("/logout"))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("csrf_token", token.as_str())])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    // Still logged in.
+    assert_eq!(app.get("/caseload").await.status(), StatusCode::OK);
+    drop(user);
+}
+
+#[tokio::test]
+async fn the_csrf_token_may_come_in_a_header() {
+    let app = TestApp::spawn().await;
+    app.login_as(Role::Coach).await;
+    let token = app.csrf_token().await;
+    let response = app
+        .client
+        .post(app.url("/logout"))
+        .header("x-csrf-token", token)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn logging_in_renews_the_session_id() {
+    let app = TestApp::spawn().await;
+    let user = app.create_user(Role::Coach).await;
+    app.get_page("/login").await;
+    let before = app.session_cookie().expect("a session before login");
+    let response = app.login(&user.email, PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let after = app.session_cookie().expect("a session after login");
+    assert_ne!(before, after);
+
+    // The id known before login (say, planted by an attacker) is not logged in.
+    let attacker = TestApp::spawn_on(&app).await;
+    attacker.set_session_cookie(&before);
+    assert_eq!(
+        attacker.get("/caseload").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(app.get("/caseload").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_same_site_lax() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/login").await;
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .expect("a session cookie")
+        .to_str()
+        .expect("ASCII")
+        .to_string();
+    assert!(cookie.starts_with("veertig_sessie="));
+    assert!(cookie.contains("HttpOnly"));
+    assert!(cookie.contains("SameSite=Lax"));
+    assert!(!cookie.contains("Secure"), "plain http in tests");
+
+    let mut config = veertig::config::Config::for_tests();
+    config.base_url = Some("https://veertig.example".into());
+    let secure = TestApp::spawn_with(config).await;
+    let response = secure.get("/login").await;
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .expect("cookie")
+        .to_str()
+        .expect("ASCII");
+    assert!(cookie.contains("Secure"));
+}
+
+#[tokio::test]
+async fn logout_ends_the_session() {
+    let app = TestApp::spawn().await;
+    app.login_as(Role::Coach).await;
+    let response = app.post_form("/logout", &[]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/login");
+    let (_, page) = app.get_page("/login").await;
+    assert_eq!(page.text(".flash"), "U bent afgemeld.");
+    assert_eq!(app.get("/caseload").await.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn pages_need_a_login_and_return_to_where_you_were() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/caseload?pagina=2").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/login?next=%2Fcaseload%3Fpagina%3D2");
+    let user = app.create_user(Role::Coach).await;
+    app.get_page("/login?next=%2Fcaseload%3Fpagina%3D2").await;
+    let response = app
+        .post_form(
+            "/login",
+            &[
+                ("email", &user.email),
+                ("password", PASSWORD),
+                ("next", "/caseload?pagina=2"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&response), "/caseload?pagina=2");
+}
+
+#[tokio::test]
+async fn a_login_never_redirects_to_another_site() {
+    let app = TestApp::spawn().await;
+    let user = app.create_user(Role::Coach).await;
+    let response = app
+        .post_form(
+            "/login",
+            &[
+                ("email", &user.email),
+                ("password", PASSWORD),
+                ("next", "//evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&response), "/caseload");
+}
+
+#[tokio::test]
+async fn a_role_is_refused_the_pages_of_another_role() {
+    let app = TestApp::spawn().await;
+    app.login_as(Role::Partner).await;
+    for path in ["/beheer", "/coordinatie", "/caseload"] {
+        let (status, page) = app.get_page(path).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(page.text("h1"), "Geen toegang");
+    }
+    assert_eq!(app.get("/partner").await.status(), StatusCode::OK);
+
+    let coach = TestApp::spawn_on(&app).await;
+    coach.login_as(Role::Coach).await;
+    assert_eq!(coach.get("/beheer").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(coach.get("/partner").await.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_deactivated_user_is_logged_out_at_the_next_request() {
+    let app = TestApp::spawn().await;
+    let user = app.login_as(Role::Coach).await;
+    sqlx::query("UPDATE users SET active = false WHERE id = $1")
+        .bind(user.id.0)
+        .execute(&app.pool)
+        .await
+        .expect("deactivate");
+    assert_eq!(app.get("/caseload").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.login(&user.email, PASSWORD).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+
+#[tokio::test]
+async fn creating_a_user_is_audited() {
+    let app = TestApp::spawn().await;
+    let user = app.create_user(Role::Coordinator).await;
+    let (action, email): (String, String) = sqlx::query_as(
+        "SELECT action, after->>'email' FROM audit_log WHERE entity = 'user' AND entity_id = $1",
+    )
+    .bind(user.id.0)
+    .fetch_one(&app.pool)
+    .await
+    .expect("an audit row");
+    assert_eq!(action, "aangemaakt");
+    assert_eq!(email, user.email);
+}

@@ -1,0 +1,408 @@
+//! `TestApp`: the real router, served on a free port, on a database of its own.
+//!
+//! Databases come from one PostgreSQL per test process: the server in `DATABASE_URL`, or a
+//! private cluster started like `cargo run` does (it dies with the test process). Migrations
+//! run once into a template database; each test clones it, which takes a tenth of a second.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use reqwest::StatusCode;
+use reqwest::cookie::{CookieStore, Jar};
+use reqwest::redirect::Policy;
+use scraper::{Html, Selector};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, PgConnection, PgPool};
+use uuid::Uuid;
+use veertig::config::Config;
+use veertig::domain::ids::{OrganisationId, RegionId, UserId};
+use veertig::domain::user::{self, Email, NewPassword, NewUser, PersonName, Role};
+use veertig::pg::{ClusterOptions, PrivateCluster};
+use veertig::startup::AppState;
+
+pub const PASSWORD: &str = "correct-horse-battery";
+
+struct TestServer {
+    options: PgConnectOptions,
+    template: String,
+    /// Kept alive for the whole test process; its postmaster dies with the process.
+    _cluster: Option<PrivateCluster>,
+}
+
+static SERVER: OnceLock<TestServer> = OnceLock::new();
+
+fn server() -> &'static TestServer {
+    SERVER.get_or_init(|| {
+        // Set-up needs its own runtime: each test runs on a runtime that ends with the test.
+        std::thread::spawn(start_server)
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+fn start_server() -> TestServer {
+    if std::env::var_os("RUST_LOG").is_some() {
+        veertig::telemetry::init(veertig::config::LogFormat::Text);
+    }
+    let (options, cluster) = match std::env::var("DATABASE_URL") {
+        Ok(url) => (url.parse::<PgConnectOptions>().expect("DATABASE_URL"), None),
+        Err(_) => {
+            remove_stale_clusters();
+            let cluster = PrivateCluster::start(&ClusterOptions {
+                data_dir: test_cluster_dir(std::process::id()).join("pg"),
+                ephemeral: true,
+            })
+            .expect("the test cluster starts");
+            (cluster.connect_options("postgres"), Some(cluster))
+        }
+    };
+    let template = format!("veertig_template_{}", std::process::id());
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let mut admin = PgConnection::connect_with(&options.clone().database("postgres"))
+            .await
+            .expect("connect to the test server");
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {template}"))
+            .execute(&mut admin)
+            .await
+            .expect("drop old template");
+        sqlx::query(&format!("CREATE DATABASE {template}"))
+            .execute(&mut admin)
+            .await
+            .expect("create template");
+        let mut conn = PgConnection::connect_with(&options.clone().database(&template))
+            .await
+            .expect("connect to template");
+        veertig::db::MIGRATOR
+            .run(&mut conn)
+            .await
+            .expect("migrations apply");
+        conn.close().await.expect("close template connection");
+    });
+    TestServer {
+        options,
+        template,
+        _cluster: cluster,
+    }
+}
+
+fn test_cluster_dir(pid: u32) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("veertig-test-{pid}"))
+}
+
+/// Clusters of earlier test runs died with their process; their folders stay behind.
+fn remove_stale_clusters() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|name| name.strip_prefix("veertig-test-"))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// A fresh database cloned from the migrated template.
+pub async fn fresh_database() -> (PgConnectOptions, String) {
+    let server = server();
+    let name = format!("test_{}", Uuid::new_v4().simple());
+    let mut admin = PgConnection::connect_with(&server.options.clone().database("postgres"))
+        .await
+        .expect("connect to the test server");
+    sqlx::query(&format!(
+        "CREATE DATABASE {name} TEMPLATE {}",
+        server.template
+    ))
+    .execute(&mut admin)
+    .await
+    .expect("clone the template");
+    let _ = admin.close().await;
+    (server.options.clone().database(&name), name)
+}
+
+/// A `postgres://` URL for a database of the test server, for running the binary.
+pub fn database_url(database: &str) -> String {
+    let options = &server().options;
+    match std::env::var("DATABASE_URL") {
+        Ok(url) => {
+            let (base, _) = url.rsplit_once('/').expect("DATABASE_URL has a database");
+            format!("{base}/{database}")
+        }
+        Err(_) => {
+            let socket = options.get_socket().expect("private cluster uses a socket");
+            let host = socket.display().to_string().replace('/', "%2F");
+            format!("postgres://{}@{host}/{database}", options.get_username())
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub client: reqwest::Client,
+    jar: Arc<Jar>,
+    pub pool: PgPool,
+    pub database: String,
+    pub region: RegionId,
+    pub organisation: OrganisationId,
+    csrf: Mutex<Option<String>>,
+    users: AtomicUsize,
+}
+
+pub struct TestUser {
+    pub id: UserId,
+    pub email: String,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(Config::for_tests()).await
+    }
+
+    pub async fn spawn_with(config: Config) -> Self {
+        let (options, database) = fresh_database().await;
+        let pool = veertig::db::pool(options, 5).await.expect("test pool");
+        let region = sqlx::query_scalar!(
+            r#"INSERT INTO regions (code, name) VALUES ('TST', 'Testregio') RETURNING id AS "id: RegionId""#
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("test region");
+        let organisation = sqlx::query_scalar!(
+            r#"INSERT INTO organisations (region_id, name, kind) VALUES ($1, 'Testvereniging', 'vereniging')
+               RETURNING id AS "id: OrganisationId""#,
+            region.0
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("test organisation");
+        let state = AppState {
+            pool: pool.clone(),
+            config: Arc::new(config),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a free port");
+        let address = listener.local_addr().expect("local address");
+        let app = veertig::web::router(state);
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .expect("server runs");
+        });
+        let (client, jar) = new_client();
+        Self {
+            address,
+            client,
+            jar,
+            pool,
+            database,
+            region,
+            organisation,
+            csrf: Mutex::new(None),
+            users: AtomicUsize::new(0),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.address, path)
+    }
+
+    /// Another browser on the same server and database, with cookies of its own.
+    pub async fn spawn_on(app: &TestApp) -> TestApp {
+        let (client, jar) = new_client();
+        TestApp {
+            address: app.address,
+            client,
+            jar,
+            pool: app.pool.clone(),
+            database: app.database.clone(),
+            region: app.region,
+            organisation: app.organisation,
+            csrf: Mutex::new(None),
+            users: AtomicUsize::new(app.users.fetch_add(1000, Ordering::SeqCst) + 1000),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("GET succeeds")
+    }
+
+    /// GETs a page, remembers its CSRF token and returns status and parsed HTML.
+    pub async fn get_page(&self, path: &str) -> (StatusCode, Page) {
+        let response = self.get(path).await;
+        let status = response.status();
+        let page = Page::parse(&response.text().await.expect("body"));
+        if let Some(token) = page.csrf_token() {
+            *self.csrf.lock().expect("csrf lock") = Some(token);
+        }
+        (status, page)
+    }
+
+    /// POSTs a form with this browser's CSRF token, as the page's form would.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let token = self.csrf_token().await;
+        let mut body: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        body.extend_from_slice(fields);
+        self.post_raw(path, &body).await
+    }
+
+    /// POSTs exactly these fields, without adding a CSRF token.
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST succeeds")
+    }
+
+    pub async fn csrf_token(&self) -> String {
+        if let Some(token) = self.csrf.lock().expect("csrf lock").clone() {
+            return token;
+        }
+        let (_, page) = self.get_page("/login").await;
+        page.csrf_token().expect("the login page has a CSRF token")
+    }
+
+    pub async fn create_user(&self, role: Role) -> TestUser {
+        let n = self.users.fetch_add(1, Ordering::SeqCst);
+        let email = format!("{role:?}-{n}@test.example").to_lowercase();
+        let mut conn = self.pool.acquire().await.expect("connection");
+        let id = user::create(
+            &mut conn,
+            None,
+            NewUser {
+                email: Email::parse(&email).expect("email"),
+                name: PersonName::parse(&format!("Test {role:?} {n}")).expect("name"),
+                role,
+                password: NewPassword::parse(PASSWORD).expect("password"),
+                region_id: (role != Role::Partner).then_some(self.region),
+                organisation_id: (role == Role::Partner).then_some(self.organisation),
+            },
+        )
+        .await
+        .expect("user created");
+        TestUser { id, email }
+    }
+
+    /// Opens the login page and submits it; returns the response to the POST.
+    pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
+        self.get_page("/login").await;
+        let response = self
+            .post_form("/login", &[("email", email), ("password", password)])
+            .await;
+        // Logging in renews the CSRF token along with the session.
+        *self.csrf.lock().expect("csrf lock") = None;
+        response
+    }
+
+    pub async fn login_as(&self, role: Role) -> TestUser {
+        let user = self.create_user(role).await;
+        let response = self.login(&user.email, PASSWORD).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "login as {role:?}"
+        );
+        let home = location(&response);
+        let (status, _) = self.get_page(&home).await;
+        assert_eq!(status, StatusCode::OK);
+        user
+    }
+
+    /// The value of the session cookie this browser holds.
+    pub fn session_cookie(&self) -> Option<String> {
+        let url = self.url("/").parse().expect("URL");
+        let cookies = self.jar.cookies(&url)?;
+        cookies
+            .to_str()
+            .ok()?
+            .split("; ")
+            .find_map(|pair| pair.strip_prefix(&format!("{}=", veertig::web::SESSION_COOKIE)))
+            .map(str::to_string)
+    }
+
+    /// Puts a cookie into this browser, as an attacker who planted one would.
+    pub fn set_session_cookie(&self, value: &str) {
+        let url = self.url("/").parse().expect("URL");
+        self.jar.add_cookie_str(
+            &format!("{}={value}; Path=/", veertig::web::SESSION_COOKIE),
+            &url,
+        );
+    }
+}
+
+fn new_client() -> (reqwest::Client, Arc<Jar>) {
+    let jar = Arc::new(Jar::default());
+    let client = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(Policy::none())
+        .build()
+        .expect("HTTP client");
+    (client, jar)
+}
+
+pub fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .expect("a Location header")
+        .to_str()
+        .expect("ASCII location")
+        .to_string()
+}
+
+/// A parsed HTML page with selector helpers.
+pub struct Page(pub Html);
+
+impl Page {
+    pub fn parse(html: &str) -> Self {
+        Self(Html::parse_document(html))
+    }
+
+    pub fn select_all(&self, selector: &str) -> Vec<String> {
+        let selector = Selector::parse(selector).expect("valid selector");
+        self.0
+            .select(&selector)
+            .map(|element| element.text().collect::<String>().trim().to_string())
+            .collect()
+    }
+
+    /// The text of the first element matching `selector`.
+    pub fn text(&self, selector: &str) -> String {
+        self.select_all(selector)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no element matches {selector}"))
+    }
+
+    pub fn attr(&self, selector: &str, attribute: &str) -> Option<String> {
+        let selector = Selector::parse(selector).expect("valid selector");
+        self.0
+            .select(&selector)
+            .next()
+            .and_then(|element| element.value().attr(attribute))
+            .map(str::to_string)
+    }
+
+    pub fn csrf_token(&self) -> Option<String> {
+        self.attr("meta[name=csrf-token]", "content")
+            .filter(|token| !token.is_empty())
+    }
+}

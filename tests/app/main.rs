@@ -1,0 +1,6 @@
+//! The one integration-test binary: the real router on a fresh database per test.
+
+mod auth;
+mod cli;
+mod helpers;
+mod pages;
