@@ -126,6 +126,9 @@ impl PrivateCluster {
             ]);
         }
         owner.apply(&mut command);
+        // Its own process group: Ctrl-C in the terminal reaches the app, which finishes its
+        // requests and then stops the cluster, instead of the cluster vanishing mid-request.
+        command.process_group(0);
         // SAFETY: prctl and getppid are async-signal-safe; nothing else runs between fork and exec.
         unsafe {
             command.pre_exec(|| {
