@@ -270,7 +270,7 @@ fn init_cluster(bin: &Path, owner: &ClusterOwner, data_dir: &Path) -> Result<(),
         .args([
             "--auth=trust",
             "--encoding=UTF8",
-            "--no-locale",
+            "--locale=C.UTF-8",
             "--no-sync",
         ])
         .stdin(Stdio::null());

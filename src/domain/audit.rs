@@ -5,13 +5,15 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::ids::UserId;
+use super::ids::{ParticipantId, UserId};
 
 pub struct AuditEntry<'a> {
     pub actor: Option<UserId>,
     pub action: &'a str,
     pub entity: &'a str,
     pub entity_id: Uuid,
+    /// The participant the change concerns, so it shows in their history.
+    pub participant: Option<ParticipantId>,
 }
 
 impl AuditEntry<'_> {
@@ -24,12 +26,13 @@ impl AuditEntry<'_> {
         let before = before.map(to_json).transpose()?;
         let after = after.map(to_json).transpose()?;
         sqlx::query!(
-            "INSERT INTO audit_log (actor_id, action, entity, entity_id, before, after)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO audit_log (actor_id, action, entity, entity_id, participant_id, before, after)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
             self.actor.map(|id| id.0),
             self.action,
             self.entity,
             self.entity_id,
+            self.participant.map(|id| id.0),
             before,
             after,
         )

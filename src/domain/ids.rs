@@ -21,4 +21,12 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(UserId, RegionId, MunicipalityId, OrganisationId);
+id_type!(
+    UserId,
+    RegionId,
+    MunicipalityId,
+    OrganisationId,
+    ParticipantId,
+    PlacementId,
+    EntryId,
+);

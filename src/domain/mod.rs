@@ -3,5 +3,11 @@
 
 pub mod audit;
 pub mod auth;
+pub mod dates;
+pub mod hours;
 pub mod ids;
+pub mod organisation;
+pub mod participant;
+pub mod placement;
+pub mod search;
 pub mod user;

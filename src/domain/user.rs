@@ -219,6 +219,7 @@ pub async fn create(
         action: "aangemaakt",
         entity: "user",
         entity_id: id.0,
+        participant: None,
     }
     .record::<(), _>(
         conn,

@@ -53,11 +53,18 @@ impl Layout {
 }
 
 fn nav_for(role: Role) -> Vec<NavItem> {
-    let home = NavItem {
-        href: home_path(role),
-        label: "Start",
-    };
-    vec![home]
+    let item = |href, label| NavItem { href, label };
+    let home = item(home_path(role), "Start");
+    match role {
+        Role::Admin => vec![home, item("/organisaties", "Partnerorganisaties")],
+        Role::Coordinator => vec![
+            home,
+            item("/inburgeraars", "Inburgeraars"),
+            item("/organisaties", "Partnerorganisaties"),
+        ],
+        Role::Coach => vec![home, item("/inburgeraars", "Inburgeraars")],
+        Role::Partner => vec![home, item("/partner/plaatsingen", "Plaatsingen")],
+    }
 }
 
 /// Where each role starts after logging in.

@@ -2,10 +2,15 @@
 
 pub mod auth;
 pub mod csrf;
+pub mod forms;
 pub mod health;
 pub mod home;
 pub mod layout;
 pub mod middleware;
+pub mod organisations;
+pub mod participants;
+pub mod partner;
+pub mod placements;
 pub mod session;
 
 use std::time::Duration;
@@ -42,6 +47,10 @@ pub fn router(state: AppState) -> Router {
     // makes sure a page that forgot to still needs a login.
     let protected = Router::new()
         .merge(home::router())
+        .merge(organisations::router())
+        .merge(participants::router())
+        .merge(placements::router())
+        .merge(partner::router())
         .route_layer(from_fn_with_state(state.clone(), require_login));
     let public = Router::new()
         .merge(auth::router())

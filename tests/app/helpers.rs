@@ -16,7 +16,9 @@ use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection, PgPool};
 use uuid::Uuid;
 use veertig::config::Config;
-use veertig::domain::ids::{OrganisationId, RegionId, UserId};
+use veertig::domain::ids::{
+    MunicipalityId, OrganisationId, ParticipantId, PlacementId, RegionId, UserId,
+};
 use veertig::domain::user::{self, Email, NewPassword, NewUser, PersonName, Role};
 use veertig::pg::{ClusterOptions, PrivateCluster};
 use veertig::startup::AppState;
@@ -153,8 +155,15 @@ pub struct TestApp {
     pub database: String,
     pub region: RegionId,
     pub organisation: OrganisationId,
+    pub municipality: MunicipalityId,
     csrf: Mutex<Option<String>>,
     users: AtomicUsize,
+}
+
+pub struct OtherRegion {
+    pub region: RegionId,
+    pub municipality: MunicipalityId,
+    pub organisation: OrganisationId,
 }
 
 pub struct TestUser {
@@ -184,6 +193,22 @@ impl TestApp {
         .fetch_one(&pool)
         .await
         .expect("test organisation");
+        let municipality = sqlx::query_scalar!(
+            r#"INSERT INTO municipalities (region_id, name) VALUES ($1, 'Testgemeente')
+               RETURNING id AS "id: MunicipalityId""#,
+            region.0
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("test municipality");
+        sqlx::query!(
+            "UPDATE organisations SET municipality_id = $1 WHERE id = $2",
+            municipality.0,
+            organisation.0
+        )
+        .execute(&pool)
+        .await
+        .expect("organisation municipality");
         let state = AppState {
             pool: pool.clone(),
             config: Arc::new(config),
@@ -210,6 +235,7 @@ impl TestApp {
             database,
             region,
             organisation,
+            municipality,
             csrf: Mutex::new(None),
             users: AtomicUsize::new(0),
         }
@@ -230,6 +256,7 @@ impl TestApp {
             database: app.database.clone(),
             region: app.region,
             organisation: app.organisation,
+            municipality: app.municipality,
             csrf: Mutex::new(None),
             users: AtomicUsize::new(app.users.fetch_add(1000, Ordering::SeqCst) + 1000),
         }
@@ -299,6 +326,85 @@ impl TestApp {
         .await
         .expect("user created");
         TestUser { id, email }
+    }
+
+    /// A second region with its own municipality and organisation, for access tests.
+    pub async fn other_region(&self) -> OtherRegion {
+        let region = sqlx::query_scalar!(
+            r#"INSERT INTO regions (code, name) VALUES ('ANDR', 'Andere regio') RETURNING id AS "id: RegionId""#
+        )
+        .fetch_one(&self.pool)
+        .await
+        .expect("other region");
+        let municipality = sqlx::query_scalar!(
+            r#"INSERT INTO municipalities (region_id, name) VALUES ($1, 'Andere gemeente')
+               RETURNING id AS "id: MunicipalityId""#,
+            region.0
+        )
+        .fetch_one(&self.pool)
+        .await
+        .expect("other municipality");
+        let organisation = sqlx::query_scalar!(
+            r#"INSERT INTO organisations (region_id, name, kind, municipality_id)
+               VALUES ($1, 'Andere vereniging', 'vereniging', $2)
+               RETURNING id AS "id: OrganisationId""#,
+            region.0,
+            municipality.0
+        )
+        .fetch_one(&self.pool)
+        .await
+        .expect("other organisation");
+        OtherRegion {
+            region,
+            municipality,
+            organisation,
+        }
+    }
+
+    /// An active participant in `region` (the test region when `None`) who started 30 days ago.
+    pub async fn create_participant(
+        &self,
+        name: &str,
+        coach: Option<UserId>,
+        place: Option<&OtherRegion>,
+    ) -> ParticipantId {
+        let (region, municipality) = match place {
+            Some(other) => (other.region, other.municipality),
+            None => (self.region, self.municipality),
+        };
+        sqlx::query_scalar!(
+            r#"INSERT INTO participants (region_id, municipality_id, coach_id, full_name, search_name,
+                   birth_date, dutch_level, start_date, target_end_date)
+               VALUES ($1, $2, $3, $4, $5, '1990-05-17', 'A2', current_date - 30, current_date + 335)
+               RETURNING id AS "id: ParticipantId""#,
+            region.0,
+            municipality.0,
+            coach.map(|c| c.0),
+            name,
+            veertig::domain::search::search_key(name),
+        )
+        .fetch_one(&self.pool)
+        .await
+        .expect("participant")
+    }
+
+    /// A running `buddy` placement from 30 days ago until 60 days ahead, 40 planned hours.
+    pub async fn create_placement(
+        &self,
+        participant: ParticipantId,
+        organisation: OrganisationId,
+    ) -> PlacementId {
+        sqlx::query_scalar!(
+            r#"INSERT INTO placements (participant_id, organisation_id, kind, status, starts_on, ends_on,
+                   planned_minutes, contact_name)
+               VALUES ($1, $2, 'buddy', 'lopend', current_date - 30, current_date + 60, 2400, 'Contact')
+               RETURNING id AS "id: PlacementId""#,
+            participant.0,
+            organisation.0,
+        )
+        .fetch_one(&self.pool)
+        .await
+        .expect("placement")
     }
 
     /// Opens the login page and submits it; returns the response to the POST.

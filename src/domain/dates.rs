@@ -1,0 +1,159 @@
+//! Calendar days as Flemish users type and read them, and "today" in Flanders.
+
+use time::{Date, Month, OffsetDateTime, UtcOffset, Weekday};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    #[error("Vul een datum in.")]
+    Empty,
+    #[error("Dit is geen datum. Schrijf bijvoorbeeld 23/11/2026.")]
+    Unreadable,
+}
+
+/// Accepts what a date field sends (`2026-11-23`) and what people type (`23/11/2026`,
+/// `23-11-2026`, `23.11.2026`, `23/11/26`).
+pub fn parse_date(input: &str) -> Result<Date, DateError> {
+    let text = input.trim();
+    if text.is_empty() {
+        return Err(DateError::Empty);
+    }
+    let parts: Vec<&str> = text.split(['-', '/', '.']).collect();
+    let [a, b, c] = parts.as_slice() else {
+        return Err(DateError::Unreadable);
+    };
+    let number = |s: &str| -> Result<i32, DateError> {
+        if s.is_empty() || s.len() > 4 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(DateError::Unreadable);
+        }
+        s.parse().map_err(|_| DateError::Unreadable)
+    };
+    let (year, month, day) = if a.len() == 4 {
+        (number(a)?, number(b)?, number(c)?)
+    } else {
+        let year = match c.len() {
+            2 => 2000 + number(c)?,
+            4 => number(c)?,
+            _ => return Err(DateError::Unreadable),
+        };
+        (year, number(b)?, number(a)?)
+    };
+    let month = u8::try_from(month)
+        .ok()
+        .and_then(|m| Month::try_from(m).ok())
+        .ok_or(DateError::Unreadable)?;
+    let day = u8::try_from(day).map_err(|_| DateError::Unreadable)?;
+    Date::from_calendar_date(year, month, day).map_err(|_| DateError::Unreadable)
+}
+
+/// `23/11/2026`.
+pub fn format_date(date: Date) -> String {
+    format!(
+        "{:02}/{:02}/{}",
+        date.day(),
+        u8::from(date.month()),
+        date.year()
+    )
+}
+
+/// The ISO form a `<input type="date">` wants as its value.
+pub fn iso_date(date: Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
+/// Today in Belgium (CET, CEST from the last Sunday of March to the last Sunday of October),
+/// whatever time zone the server runs in.
+pub fn today() -> Date {
+    brussels_date(OffsetDateTime::now_utc())
+}
+
+pub fn brussels_date(now: OffsetDateTime) -> Date {
+    let year = now.year();
+    let summer_start = last_sunday(year, Month::March)
+        .with_hms(1, 0, 0)
+        .map(|t| t.assume_utc());
+    let summer_end = last_sunday(year, Month::October)
+        .with_hms(1, 0, 0)
+        .map(|t| t.assume_utc());
+    let summer =
+        matches!((summer_start, summer_end), (Ok(start), Ok(end)) if now >= start && now < end);
+    let offset = if summer {
+        UtcOffset::from_hms(2, 0, 0)
+    } else {
+        UtcOffset::from_hms(1, 0, 0)
+    };
+    now.to_offset(offset.unwrap_or(UtcOffset::UTC)).date()
+}
+
+fn last_sunday(year: i32, month: Month) -> Date {
+    let mut day = Date::from_calendar_date(year, month, time::util::days_in_month(month, year))
+        .unwrap_or(Date::MIN);
+    while day.weekday() != Weekday::Sunday {
+        day = day.previous_day().unwrap_or(Date::MIN);
+    }
+    day
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime};
+
+    #[test]
+    fn iso_and_flemish_notations() {
+        for typed in [
+            "2026-11-23",
+            "23/11/2026",
+            "23-11-2026",
+            "23.11.2026",
+            "23/11/26",
+            " 23/11/2026 ",
+        ] {
+            assert_eq!(parse_date(typed), Ok(date!(2026 - 11 - 23)), "{typed:?}");
+        }
+        assert_eq!(parse_date("3/2/2026"), Ok(date!(2026 - 02 - 03)));
+    }
+
+    #[test]
+    fn impossible_dates_are_refused() {
+        assert_eq!(parse_date(""), Err(DateError::Empty));
+        for typed in [
+            "31/02/2026",
+            "2026-13-01",
+            "morgen",
+            "23/11",
+            "23/11/202",
+            "1/1/-5",
+        ] {
+            assert_eq!(parse_date(typed), Err(DateError::Unreadable), "{typed:?}");
+        }
+    }
+
+    #[test]
+    fn formats_the_flemish_way() {
+        assert_eq!(format_date(date!(2026 - 03 - 05)), "05/03/2026");
+        assert_eq!(iso_date(date!(2026 - 03 - 05)), "2026-03-05");
+    }
+
+    #[test]
+    fn today_follows_belgian_time() {
+        // 23:30 UTC in winter is already the next day in Brussels (UTC+1).
+        assert_eq!(
+            brussels_date(datetime!(2026-11-23 23:30 UTC)),
+            date!(2026 - 11 - 24)
+        );
+        // 22:30 UTC in summer is 00:30 the next day (UTC+2).
+        assert_eq!(
+            brussels_date(datetime!(2026-07-01 22:30 UTC)),
+            date!(2026 - 07 - 02)
+        );
+        assert_eq!(
+            brussels_date(datetime!(2026-07-01 21:30 UTC)),
+            date!(2026 - 07 - 01)
+        );
+    }
+}

@@ -1,0 +1,1 @@
+//! Organisations: their rules and their SQL.

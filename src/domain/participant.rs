@@ -1,0 +1,1 @@
+//! Participants: their rules and their SQL.

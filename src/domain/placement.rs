@@ -1,0 +1,1 @@
+//! Placements: their rules and their SQL.

@@ -1,0 +1,93 @@
+//! What form handlers share: field errors in Dutch, the typed values kept for re-rendering, and
+//! paging through long lists.
+
+use serde::Deserialize;
+
+/// Errors per form field, in the order of the form, for the inline messages and the summary.
+#[derive(Debug, Default)]
+pub struct FieldErrors(Vec<(&'static str, String)>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, message: impl ToString) {
+        self.0.push((field, message.to_string()));
+    }
+
+    /// Runs a parser; records its error under `field` and returns the value when it parsed.
+    pub fn check<T, E: ToString>(
+        &mut self,
+        field: &'static str,
+        parsed: Result<T, E>,
+    ) -> Option<T> {
+        match parsed {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.add(field, error);
+                None
+            }
+        }
+    }
+
+    /// The message for one field (templates call this for each input).
+    pub fn get(&self, field: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(name, _)| *name == field)
+            .map(|(_, message)| message.clone())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// (field, message) pairs for the summary at the top of the form.
+    pub fn all(&self) -> &[(&'static str, String)] {
+        &self.0
+    }
+}
+
+/// Rows per page in every list.
+pub const PAGE_SIZE: i64 = 50;
+
+/// `?pagina=N`, 1-based; anything unreadable is the first page.
+#[derive(Debug, Deserialize, Default)]
+pub struct PageQuery {
+    #[serde(default)]
+    pub pagina: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub number: i64,
+}
+
+impl Paging {
+    pub fn from_query(value: Option<&str>) -> Self {
+        let number = value
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .filter(|n| (1..=100_000).contains(n))
+            .unwrap_or(1);
+        Self { number }
+    }
+
+    pub fn offset(self) -> i64 {
+        (self.number - 1) * PAGE_SIZE
+    }
+
+    /// One row more than shown tells whether a next page exists, without counting.
+    pub fn limit(self) -> i64 {
+        PAGE_SIZE + 1
+    }
+
+    /// Cuts the extra row off; returns whether there is a next page.
+    pub fn trim<T>(self, rows: &mut Vec<T>) -> bool {
+        let more = rows.len() > usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX);
+        rows.truncate(usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX));
+        more
+    }
+}
+
+/// Empty form fields arrive as empty strings; treat blank as absent.
+pub fn non_blank(value: &str) -> Option<&str> {
+    let trimmed = value.trim();
+    (!trimmed.is_empty()).then_some(trimmed)
+}
