@@ -72,21 +72,25 @@ pub fn today() -> Date {
 }
 
 pub fn brussels_date(now: OffsetDateTime) -> Date {
+    now.to_offset(brussels_offset(now)).date()
+}
+
+/// Belgian time of a moment: `23/11/2026 14:05`.
+pub fn format_moment(at: OffsetDateTime) -> String {
+    let local = at.to_offset(brussels_offset(at));
+    format!("{} {:02}:{:02}", format_date(local.date()), local.hour(), local.minute())
+}
+
+fn brussels_offset(now: OffsetDateTime) -> UtcOffset {
     let year = now.year();
-    let summer_start = last_sunday(year, Month::March)
-        .with_hms(1, 0, 0)
-        .map(|t| t.assume_utc());
-    let summer_end = last_sunday(year, Month::October)
-        .with_hms(1, 0, 0)
-        .map(|t| t.assume_utc());
-    let summer =
-        matches!((summer_start, summer_end), (Ok(start), Ok(end)) if now >= start && now < end);
-    let offset = if summer {
-        UtcOffset::from_hms(2, 0, 0)
-    } else {
-        UtcOffset::from_hms(1, 0, 0)
+    let change = |month| {
+        last_sunday(year, month)
+            .with_hms(1, 0, 0)
+            .map(|t| t.assume_utc())
     };
-    now.to_offset(offset.unwrap_or(UtcOffset::UTC)).date()
+    let summer = matches!((change(Month::March), change(Month::October)), (Ok(start), Ok(end)) if now >= start && now < end);
+    let hours = if summer { 2 } else { 1 };
+    UtcOffset::from_hms(hours, 0, 0).unwrap_or(UtcOffset::UTC)
 }
 
 fn last_sunday(year: i32, month: Month) -> Date {

@@ -6,7 +6,13 @@ use axum::Router;
 use axum::response::Redirect;
 use axum::routing::get;
 
+use axum::extract::State;
+
 use super::layout::{Layout, home_path};
+use super::progress::Progress;
+use crate::domain::dates::{self, format_date};
+use crate::domain::participant::{self, Attention, CaseloadRow};
+use crate::error::AppError;
 use super::session::{AdminUser, AnyUser, CoachUser, CoordinatorUser, PartnerUser};
 use crate::startup::AppState;
 
@@ -43,14 +49,84 @@ async fn coordinator_home(_coordinator: CoordinatorUser, layout: Layout) -> Coor
     CoordinatorHome { layout }
 }
 
+/// A caseload line with what it needs, for the coach's home page.
+struct CaseloadLine {
+    row: CaseloadRow,
+    attention: Vec<Attention>,
+    progress: Progress,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "home/coach.html")]
 struct CoachHome {
     layout: Layout,
+    lines: Vec<CaseloadLine>,
+    stalled: usize,
+    deadline_near: usize,
+    waiting: usize,
 }
 
-async fn coach_home(_coach: CoachUser, layout: Layout) -> CoachHome {
-    CoachHome { layout }
+impl CoachHome {
+    fn date(&self, date: &time::Date) -> String {
+        format_date(*date)
+    }
+
+    fn attention_text(&self, attention: &Attention) -> &'static str {
+        match attention {
+            Attention::Stalled => "Stilgevallen: al 30 dagen geen bevestigde uren",
+            Attention::DeadlineNear => "Einddatum binnen 60 dagen, uren nog niet rond",
+            Attention::WaitingForConfirmation => "Uren wachten op bevestiging",
+            Attention::OnTrack => "Op schema",
+        }
+    }
+
+    fn attention_class(&self, attention: &Attention) -> &'static str {
+        match attention {
+            Attention::Stalled => "badge badge-stopgezet",
+            Attention::DeadlineNear => "badge badge-afgewezen",
+            Attention::WaitingForConfirmation => "badge badge-ingediend",
+            Attention::OnTrack => "badge badge-actief",
+        }
+    }
+}
+
+/// The caseload, most in need first: stalled, then deadline near, then waiting for
+/// confirmation; within a group the nearest deadline first.
+async fn coach_home(
+    CoachUser { user, .. }: CoachUser,
+    State(app): State<AppState>,
+    layout: Layout,
+) -> Result<CoachHome, AppError> {
+    let mut conn = app.pool.acquire().await?;
+    let today = dates::today();
+    let mut lines: Vec<CaseloadLine> = participant::caseload(&mut conn, user.id)
+        .await?
+        .into_iter()
+        .map(|row| CaseloadLine {
+            attention: row.attention(today),
+            progress: Progress::new(
+                i64::from(row.confirmed_minutes),
+                i64::from(row.pending_minutes),
+                i64::from(row.required_minutes),
+            ),
+            row,
+        })
+        .collect();
+    // Stable: rows come ordered by deadline and name.
+    lines.sort_by_key(|line| line.attention.first().copied());
+    let count = |wanted: Attention| {
+        lines
+            .iter()
+            .filter(|line| line.attention.contains(&wanted))
+            .count()
+    };
+    Ok(CoachHome {
+        stalled: count(Attention::Stalled),
+        deadline_near: count(Attention::DeadlineNear),
+        waiting: count(Attention::WaitingForConfirmation),
+        lines,
+        layout,
+    })
 }
 
 #[derive(Template, WebTemplate)]

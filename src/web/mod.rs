@@ -11,6 +11,7 @@ pub mod organisations;
 pub mod participants;
 pub mod partner;
 pub mod placements;
+pub mod progress;
 pub mod session;
 
 use std::time::Duration;

@@ -1,9 +1,536 @@
-//! Participants: pages and forms.
+//! Inburgeraars: the list, registering and editing, the participant page, coach assignment,
+//! stopping and exempting. For trajectbegeleiders and coördinatoren of the participant's region.
 
-use axum::Router;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use sqlx::PgConnection;
+use tower_sessions::Session;
+use uuid::Uuid;
 
+use super::forms::{FieldErrors, Paging, non_blank};
+use super::layout::Layout;
+use super::progress::Progress;
+use super::session::{self, CaseworkUser, FlashKind};
+use crate::domain::dates::{self, format_date};
+use crate::domain::hours::format_minutes;
+use crate::domain::ids::{MunicipalityId, ParticipantId, RegionId, UserId};
+use crate::domain::participant::{
+    self, DutchLevel, EXEMPTION_REASONS, EntryLine, HistoryLine, ListFilter, Obligation,
+    Participant, ParticipantError, ParticipantForm, ParticipantRow, ParticipantStatus,
+    PlacementLine, STOP_REASONS, reason_label,
+};
+use crate::domain::user::{CurrentUser, Role};
+use crate::error::AppError;
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/inburgeraars", get(list))
+        .route("/inburgeraars/nieuw", get(new_form).post(register))
+        .route("/inburgeraars/{id}", get(show))
+        .route("/inburgeraars/{id}/bewerken", get(edit_form).post(update))
+        .route("/inburgeraars/{id}/begeleider", post(assign_coach))
+        .route("/inburgeraars/{id}/stopzetten", post(stop))
+        .route("/inburgeraars/{id}/vrijstellen", post(exempt))
+        .route("/inburgeraars/{id}/heractiveren", post(reactivate))
+}
+
+/// Options for a `<select>`: (value, label).
+type Options = Vec<(String, String)>;
+
+fn with_empty(first: &str, rest: impl IntoIterator<Item = (String, String)>) -> Options {
+    std::iter::once((String::new(), first.to_string())).chain(rest).collect()
+}
+
+async fn municipality_options(conn: &mut PgConnection, region: RegionId) -> Result<Options, AppError> {
+    Ok(participant::municipalities(conn, region)
+        .await?
+        .into_iter()
+        .map(|(id, name)| (id.to_string(), name))
+        .collect())
+}
+
+async fn coach_options(conn: &mut PgConnection, region: RegionId) -> Result<Options, AppError> {
+    Ok(participant::coaches(conn, region)
+        .await?
+        .into_iter()
+        .map(|(id, name)| (id.to_string(), name))
+        .collect())
+}
+
+fn parse_id(raw: &str) -> Result<ParticipantId, AppError> {
+    raw.parse::<Uuid>().map(ParticipantId).map_err(|_| AppError::NotFound)
+}
+
+// ---------------------------------------------------------------------------------------------
+// List
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ListQuery {
+    q: String,
+    status: String,
+    gemeente: String,
+    begeleider: String,
+    pagina: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "participants/list.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<ParticipantRow>,
+    q: String,
+    status: String,
+    gemeente: String,
+    begeleider: String,
+    statuses: Options,
+    municipalities: Options,
+    coaches: Options,
+    page: i64,
+    has_next: bool,
+    /// The query string without `pagina`, for the paging links.
+    filter_query: String,
+}
+
+impl ListPage {
+    fn progress(&self, row: &ParticipantRow) -> Progress {
+        Progress::new(
+            i64::from(row.confirmed_minutes),
+            i64::from(row.pending_minutes),
+            i64::from(row.required_minutes),
+        )
+    }
+}
+
+async fn list(
+    CaseworkUser { user, .. }: CaseworkUser,
+    State(app): State<AppState>,
+    layout: Layout,
+    Query(query): Query<ListQuery>,
+) -> Result<ListPage, AppError> {
+    let region = user.staff_region()?;
+    let coach = match query.begeleider.as_str() {
+        "mijn" => Some(user.id),
+        other => other.parse::<Uuid>().ok().map(UserId),
+    };
+    let filter = ListFilter {
+        search: non_blank(&query.q).map(str::to_string),
+        status: ParticipantStatus::parse(&query.status),
+        municipality: query.gemeente.parse::<Uuid>().ok().map(MunicipalityId),
+        coach,
+    };
+    let paging = Paging::from_query(query.pagina.as_deref());
+    let mut conn = app.pool.acquire().await?;
+    let mut rows = participant::list(&mut conn, region, &filter, paging.offset(), paging.limit()).await?;
+    let has_next = paging.trim(&mut rows);
+    let filter_query = serde_urlencoded::to_string([
+        ("q", query.q.as_str()),
+        ("status", query.status.as_str()),
+        ("gemeente", query.gemeente.as_str()),
+        ("begeleider", query.begeleider.as_str()),
+    ])
+    .unwrap_or_default();
+    let statuses = with_empty(
+        "Alle",
+        ParticipantStatus::ALL.map(|s| (s.code().to_string(), s.label().to_string())),
+    );
+    let mut coaches = with_empty("Alle begeleiders", coach_options(&mut conn, region).await?);
+    if user.role == Role::Coach {
+        coaches.insert(1, ("mijn".into(), "Mijn caseload".into()));
+    }
+    Ok(ListPage {
+        layout,
+        rows,
+        municipalities: with_empty("Alle gemeenten", municipality_options(&mut conn, region).await?),
+        coaches,
+        statuses,
+        q: query.q,
+        status: query.status,
+        gemeente: query.gemeente,
+        begeleider: query.begeleider,
+        page: paging.number,
+        has_next,
+        filter_query,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Register and edit
+
+#[derive(Template, WebTemplate)]
+#[template(path = "participants/form.html")]
+struct FormPage {
+    layout: Layout,
+    /// `None` when registering.
+    participant_id: Option<ParticipantId>,
+    form: ParticipantForm,
+    errors: FieldErrors,
+    municipalities: Options,
+    levels: Options,
+    obligations: Options,
+}
+
+impl FormPage {
+    async fn new(
+        conn: &mut PgConnection,
+        layout: Layout,
+        region: RegionId,
+        participant_id: Option<ParticipantId>,
+        form: ParticipantForm,
+        errors: FieldErrors,
+    ) -> Result<Self, AppError> {
+        Ok(Self {
+            layout,
+            participant_id,
+            form,
+            errors,
+            municipalities: with_empty("Kies een gemeente", municipality_options(conn, region).await?),
+            levels: with_empty(
+                "Kies een niveau",
+                DutchLevel::ALL.map(|l| (l.code().to_string(), l.code().to_string())),
+            ),
+            obligations: Obligation::ALL
+                .map(|o| (o.code().to_string(), o.code().to_string()))
+                .to_vec(),
+        })
+    }
+}
+
+async fn new_form(
+    CaseworkUser { user, .. }: CaseworkUser,
+    State(app): State<AppState>,
+    layout: Layout,
+) -> Result<FormPage, AppError> {
+    let region = user.staff_region()?;
+    let mut conn = app.pool.acquire().await?;
+    let form = ParticipantForm {
+        obligation: Obligation::Verplicht.code().into(),
+        start_date: dates::iso_date(dates::today()),
+        ..Default::default()
+    };
+    FormPage::new(&mut conn, layout, region, None, form, FieldErrors::default()).await
+}
+
+/// Renders the form again (422) with what was typed and the errors.
+async fn rerender(
+    conn: &mut PgConnection,
+    layout: Layout,
+    region: RegionId,
+    participant_id: Option<ParticipantId>,
+    form: ParticipantForm,
+    errors: FieldErrors,
+) -> Result<Response, AppError> {
+    let page = FormPage::new(conn, layout, region, participant_id, form, errors).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+fn field_errors(problems: Vec<(&'static str, participant::ParticipantInputError)>) -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    for (field, problem) in problems {
+        errors.add(field, problem);
+    }
+    errors
+}
+
+/// A refusal of the domain that belongs next to a field of the form.
+fn refusal_field(error: &ParticipantError) -> Option<&'static str> {
+    match error {
+        ParticipantError::MunicipalityOutsideRegion => Some("municipality_id"),
+        _ => None,
+    }
+}
+
+async fn register(
+    CaseworkUser { user, .. }: CaseworkUser,
+    State(app): State<AppState>,
+    session: Session,
+    layout: Layout,
+    Form(form): Form<ParticipantForm>,
+) -> Result<Response, AppError> {
+    let region = user.staff_region()?;
+    let mut tx = app.pool.begin().await?;
+    let input = match form.parse(dates::today()) {
+        Ok(input) => input,
+        Err(problems) => {
+            return rerender(&mut tx, layout, region, None, form, field_errors(problems)).await;
+        }
+    };
+    // A coach registers into their own caseload; a coordinator assigns a coach afterwards.
+    let coach = (user.role == Role::Coach).then_some(user.id);
+    let id = match participant::register(&mut tx, user.id, region, coach, &input).await {
+        Ok(id) => id,
+        Err(error) => return refuse(tx, layout, region, None, form, error).await,
+    };
+    tx.commit().await?;
+    let message = format!("{} is ingeschreven.", input.full_name.as_str());
+    session::flash(&session, FlashKind::Success, message).await?;
+    Ok(Redirect::to(&format!("/inburgeraars/{id}")).into_response())
+}
+
+/// A domain refusal: next to its field when it has one, else an error.
+async fn refuse(
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    layout: Layout,
+    region: RegionId,
+    participant_id: Option<ParticipantId>,
+    form: ParticipantForm,
+    error: ParticipantError,
+) -> Result<Response, AppError> {
+    match refusal_field(&error) {
+        Some(field) => {
+            let mut errors = FieldErrors::default();
+            errors.add(field, &error);
+            rerender(&mut tx, layout, region, participant_id, form, errors).await
+        }
+        None => Err(domain_error(error)),
+    }
+}
+
+fn domain_error(error: ParticipantError) -> AppError {
+    match error {
+        ParticipantError::Database(error) => AppError::Database(error),
+        // The forms only offer valid choices: anything else is a tampered request.
+        _ => AppError::NotFound,
+    }
+}
+
+async fn edit_form(
+    CaseworkUser { user, .. }: CaseworkUser,
+    State(app): State<AppState>,
+    layout: Layout,
+    Path(id): Path<String>,
+) -> Result<FormPage, AppError> {
+    let region = user.staff_region()?;
+    let id = parse_id(&id)?;
+    let mut conn = app.pool.acquire().await?;
+    let participant = participant::get(&mut conn, region, id).await?.ok_or(AppError::NotFound)?;
+    FormPage::new(&mut conn, layout, region, Some(id), participant.to_form(), FieldErrors::default()).await
+}
+
+async fn update(
+    CaseworkUser { user, .. }: CaseworkUser,
+    State(app): State<AppState>,
+    session: Session,
+    layout: Layout,
+    Path(id): Path<String>,
+    Form(form): Form<ParticipantForm>,
+) -> Result<Response, AppError> {
+    let region = user.staff_region()?;
+    let id = parse_id(&id)?;
+    let mut tx = app.pool.begin().await?;
+    participant::get(&mut tx, region, id).await?.ok_or(AppError::NotFound)?;
+    let input = match form.parse(dates::today()) {
+        Ok(input) => input,
+        Err(problems) => {
+            return rerender(&mut tx, layout, region, Some(id), form, field_errors(problems)).await;
+        }
+    };
+    match participant::update(&mut tx, user.id, region, id, &input).await {
+        Ok(Some(())) => {}
+        Ok(None) => return Err(AppError::NotFound),
+        Err(error) => return refuse(tx, layout, region, Some(id), form, error).await,
+    }
+    tx.commit().await?;
+    session::flash(&session, FlashKind::Success, "De gegevens zijn bewaard.").await?;
+    Ok(Redirect::to(&format!("/inburgeraars/{id}")).into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The participant page
+
+#[derive(Template, WebTemplate)]
+#[template(path = "participants/show.html")]
+struct ShowPage {
+    layout: Layout,
+    p: Participant,
+    progress: Progress,
+    placements: Vec<PlacementLine>,
+    entries: Vec<EntryLine>,
+    history: Vec<HistoryLine>,
+    coaches: Options,
+    current_coach: String,
+    stop_reasons: Options,
+    exemption_reasons: Options,
+}
+
+impl ShowPage {
+    fn date(&self, date: &time::Date) -> String {
+        format_date(*date)
+    }
+
+    fn minutes<T: Copy + Into<i64>>(&self, minutes: &T) -> String {
+        format_minutes((*minutes).into())
+    }
+
+    fn reason(&self) -> &'static str {
+        self.p.status_reason.as_deref().map(reason_label).unwrap_or("")
+    }
+
+    fn moment(&self, at: &time::OffsetDateTime) -> String {
+        dates::format_moment(*at)
+    }
+
+    fn entity_label(&self, entity: &str) -> &'static str {
+        match entity {
+            "participant" => "Inburgeraar",
+            "placement" => "Plaatsing",
+            "hour_entry" => "Uren",
+            _ => "Gegevens",
+        }
+    }
+}
+
+async fn show(
+    CaseworkUser { user, .. }: CaseworkUser,
+    State(app): State<AppState>,
+    layout: Layout,
+    Path(id): Path<String>,
+) -> Result<ShowPage, AppError> {
+    let region = user.staff_region()?;
+    let id = parse_id(&id)?;
+    let mut conn = app.pool.acquire().await?;
+    let p = participant::get(&mut conn, region, id).await?.ok_or(AppError::NotFound)?;
+    let progress = Progress::new(
+        i64::from(p.confirmed_minutes),
+        i64::from(p.pending_minutes),
+        i64::from(p.required_minutes),
+    );
+    let reasons = |list: &[(&str, &str)]| {
+        with_empty("Kies een reden", list.iter().map(|(c, l)| (c.to_string(), l.to_string())))
+    };
+    Ok(ShowPage {
+        layout,
+        progress,
+        placements: participant::placements(&mut conn, id).await?,
+        entries: participant::recent_entries(&mut conn, id).await?,
+        history: participant::history(&mut conn, id).await?,
+        coaches: with_empty("Geen begeleider", coach_options(&mut conn, region).await?),
+        current_coach: p.coach_id.map(|c| c.to_string()).unwrap_or_default(),
+        stop_reasons: reasons(&STOP_REASONS),
+        exemption_reasons: reasons(&EXEMPTION_REASONS),
+        p,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Coach, stop, exempt, reactivate
+
+#[derive(Deserialize)]
+struct CoachForm {
+    #[serde(default)]
+    coach_id: String,
+}
+
+async fn assign_coach(
+    CaseworkUser { user, .. }: CaseworkUser,
+    State(app): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<CoachForm>,
+) -> Result<Redirect, AppError> {
+    let region = user.staff_region()?;
+    let id = parse_id(&id)?;
+    let coach = match non_blank(&form.coach_id) {
+        None => None,
+        Some(raw) => Some(raw.parse::<Uuid>().map(UserId).map_err(|_| AppError::NotFound)?),
+    };
+    let mut tx = app.pool.begin().await?;
+    let outcome = participant::assign_coach(&mut tx, user.id, region, id, coach).await;
+    finish(tx, &session, id, outcome, "De begeleider is aangepast.").await
+}
+
+/// The stop and exemption forms share a page, so their fields have distinct names.
+#[derive(Deserialize)]
+struct CloseForm {
+    #[serde(default, alias = "stop-reason", alias = "exempt-reason")]
+    reason: String,
+    #[serde(default, alias = "stop-note", alias = "exempt-note")]
+    note: String,
+}
+
+async fn stop(
+    CaseworkUser { user, .. }: CaseworkUser,
+    State(app): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<CloseForm>,
+) -> Result<Redirect, AppError> {
+    close(&app, &session, &user, &id, ParticipantStatus::Stopgezet, &STOP_REASONS, form).await
+}
+
+async fn exempt(
+    CaseworkUser { user, .. }: CaseworkUser,
+    State(app): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<CloseForm>,
+) -> Result<Redirect, AppError> {
+    close(&app, &session, &user, &id, ParticipantStatus::Vrijgesteld, &EXEMPTION_REASONS, form).await
+}
+
+async fn close(
+    app: &AppState,
+    session: &Session,
+    user: &CurrentUser,
+    id: &str,
+    status: ParticipantStatus,
+    reasons: &[(&str, &str)],
+    form: CloseForm,
+) -> Result<Redirect, AppError> {
+    let region = user.staff_region()?;
+    let id = parse_id(id)?;
+    let Some((reason, _)) = reasons.iter().find(|(code, _)| *code == form.reason) else {
+        session::flash(session, FlashKind::Error, "Kies een reden uit de lijst.").await?;
+        return Ok(Redirect::to(&format!("/inburgeraars/{id}#status")));
+    };
+    let mut tx = app.pool.begin().await?;
+    let outcome = participant::close(&mut tx, user.id, region, id, status, reason, form.note.trim()).await;
+    let done = match status {
+        ParticipantStatus::Vrijgesteld => "Het traject is vrijgesteld.",
+        _ => "Het traject is stopgezet.",
+    };
+    finish(tx, session, id, outcome, done).await
+}
+
+async fn reactivate(
+    CaseworkUser { user, .. }: CaseworkUser,
+    State(app): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Redirect, AppError> {
+    let region = user.staff_region()?;
+    let id = parse_id(&id)?;
+    let mut tx = app.pool.begin().await?;
+    let outcome = participant::reactivate(&mut tx, user.id, region, id).await;
+    finish(tx, &session, id, outcome, "Het traject is weer actief.").await
+}
+
+/// Commits a status change and says how it went; a refused change is explained, not an error.
+async fn finish(
+    tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    session: &Session,
+    id: ParticipantId,
+    outcome: Result<Option<()>, ParticipantError>,
+    success: &str,
+) -> Result<Redirect, AppError> {
+    match outcome {
+        Ok(Some(())) => {
+            tx.commit().await?;
+            session::flash(session, FlashKind::Success, success).await?;
+        }
+        Ok(None) => return Err(AppError::NotFound),
+        Err(ParticipantError::Database(error)) => return Err(error.into()),
+        Err(refused) => {
+            drop(tx);
+            session::flash(session, FlashKind::Error, refused.to_string()).await?;
+        }
+    }
+    Ok(Redirect::to(&format!("/inburgeraars/{id}")))
 }

@@ -4,3 +4,4 @@ mod auth;
 mod cli;
 mod helpers;
 mod pages;
+mod participants;
