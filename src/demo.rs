@@ -1,9 +1,10 @@
 //! Demo data: one region with its municipalities, a partner organisation and a login per role.
 //! Loaded the first time `cargo run` starts its private cluster, or by `veertig demo-data`.
 
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 use crate::domain::ids::{OrganisationId, RegionId};
+use crate::domain::search::search_key;
 use crate::domain::user::{self, CreateUserError, Email, NewPassword, NewUser, PersonName, Role};
 
 pub const PASSWORD: &str = "veertig-demo";
@@ -96,6 +97,128 @@ pub async fn load(pool: &PgPool) -> Result<bool, DemoError> {
         )
         .await?;
     }
+    load_trajectories(&mut tx, region).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// Partner organisations, participants with names in several scripts, placements and hours in
+/// every state: one ready for a certificate, one stalled, one close to the deadline, and entries
+/// waiting for Buurtwerk De Brug to confirm.
+async fn load_trajectories(conn: &mut PgConnection, region: RegionId) -> Result<(), DemoError> {
+    let organisations = [
+        ("Buurtwerk De Brug", "buurtwerking", "Brugge", "Langestraat 12, 8000 Brugge"),
+        ("WZC Ter Duinen", "woonzorgcentrum", "Oostkamp", "Duinenlaan 3, 8020 Oostkamp"),
+        ("FC Damme", "vereniging", "Damme", "Sportlaan 1, 8340 Damme"),
+        ("Stad Brugge – Groendienst", "lokaal_bestuur", "Brugge", "Burg 12, 8000 Brugge"),
+        ("Kringwinkel Zedelgem", "andere", "Zedelgem", "Torhoutsesteenweg 80, 8210 Zedelgem"),
+    ];
+    for (name, kind, municipality, address) in organisations {
+        sqlx::query!(
+            r#"INSERT INTO organisations (region_id, name, kind, municipality_id, address, search_name)
+               SELECT $1, $2, $3::text::organisation_kind, m.id, $5, $6
+               FROM municipalities m WHERE m.name = $4
+               ON CONFLICT (region_id, name) DO UPDATE
+                   SET municipality_id = EXCLUDED.municipality_id, address = EXCLUDED.address,
+                       search_name = EXCLUDED.search_name"#,
+            region.0,
+            name,
+            kind,
+            municipality,
+            address,
+            search_key(name),
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    // (name, municipality, level, languages, days since start, days to deadline)
+    let participants = [
+        ("Ayşe Öztürk", "Brugge", "A2", "Turks, Engels", 200, 165),
+        ("Олена Шевченко", "Oostkamp", "A1", "Oekraïens, Russisch", 120, 245),
+        ("محمد الحداد", "Brugge", "A0", "Arabisch", 90, 40),
+        ("ተስፋይ ገብረሂወት", "Damme", "A1", "Tigrinya, Arabisch", 150, 215),
+        ("Ahmad Rahimi", "Zedelgem", "A2", "Dari, Pasjtoe", 100, 265),
+        ("Marie-Claire Nkurunziza", "Beernem", "B1", "Frans, Kirundi", 60, 305),
+        ("李明", "Jabbeke", "A1", "Chinees", 45, 320),
+        ("Fatima Zahra El Idrissi", "Brugge", "A2", "Arabisch, Frans", 20, 345),
+    ];
+    for (name, municipality, level, languages, since, until) in participants {
+        sqlx::query!(
+            r#"INSERT INTO participants (region_id, municipality_id, coach_id, full_name, search_name,
+                   birth_date, dutch_level, languages, start_date, target_end_date)
+               SELECT $1, m.id, (SELECT id FROM users WHERE email = 'begeleider@example.org'), $2, $3,
+                      DATE '1988-03-14' + (length($2) * 97), $5::text::dutch_level, $6,
+                      current_date - $7::int, current_date + $8::int
+               FROM municipalities m WHERE m.name = $4"#,
+            region.0,
+            name,
+            search_key(name),
+            municipality,
+            level,
+            languages,
+            since,
+            until,
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    // (participant, organisation, form, days since start, days to end, planned hours)
+    let placements = [
+        ("Ayşe Öztürk", "WZC Ter Duinen", "vrijwilligerswerk", 180, 30, 40),
+        ("Олена Шевченко", "Buurtwerk De Brug", "buddy", 100, 80, 30),
+        ("محمد الحداد", "FC Damme", "vrijwilligerswerk", 85, 35, 40),
+        ("ተስፋይ ገብረሂወት", "Stad Brugge – Groendienst", "stage", 140, 20, 40),
+        ("Ahmad Rahimi", "Buurtwerk De Brug", "taalstage", 60, 120, 40),
+        ("Marie-Claire Nkurunziza", "Kringwinkel Zedelgem", "vrijwilligerswerk", 30, 150, 40),
+    ];
+    for (participant, organisation, kind, since, until, hours) in placements {
+        sqlx::query!(
+            r#"INSERT INTO placements (participant_id, organisation_id, kind, status, starts_on, ends_on,
+                   planned_minutes, contact_name)
+               SELECT p.id, o.id, $3::text::placement_kind, 'lopend', current_date - $4::int,
+                      current_date + $5::int, $6::int * 60, 'Petra Partner'
+               FROM participants p, organisations o
+               WHERE p.full_name = $1 AND o.name = $2"#,
+            participant,
+            organisation,
+            kind,
+            since,
+            until,
+            hours,
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    // Weekly sessions: (participant, weeks, minutes per week, weeks pending at the end).
+    // Ayşe is done (40 h), محمد stalled (last hours long ago), the others under way.
+    let sessions = [
+        ("Ayşe Öztürk", 16, 150, 0, 7),
+        ("Олена Шевченко", 10, 120, 2, 3),
+        ("محمد الحداد", 4, 90, 0, 50),
+        ("ተስፋይ ገብረሂወት", 12, 180, 1, 4),
+        ("Ahmad Rahimi", 6, 120, 3, 2),
+        ("Marie-Claire Nkurunziza", 3, 90, 1, 1),
+    ];
+    for (participant, weeks, minutes, pending, last_days_ago) in sessions {
+        sqlx::query!(
+            r#"INSERT INTO hour_entries (placement_id, participant_id, organisation_id, worked_on, minutes,
+                   status, description, decided_at)
+               SELECT pl.id, pl.participant_id, pl.organisation_id,
+                      current_date - $4::int - (($2::int - week) * 7), $3::int,
+                      CASE WHEN week > $2::int - $5::int THEN 'ingediend' ELSE 'bevestigd' END::entry_status,
+                      'Wekelijkse activiteit',
+                      CASE WHEN week > $2::int - $5::int THEN NULL ELSE now() END
+               FROM placements pl JOIN participants p ON p.id = pl.participant_id,
+                    generate_series(1, $2::int) AS week
+               WHERE p.full_name = $1"#,
+            participant,
+            weeks,
+            minutes,
+            last_days_ago,
+            pending,
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }
