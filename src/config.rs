@@ -49,6 +49,15 @@ pub struct Config {
     #[arg(long, env = "STATIC_DIR", global = true)]
     pub static_dir: Option<PathBuf>,
 
+    /// SMTP server for outgoing mail, e.g. `smtps://user:pass@smtp.example.org` or
+    /// `smtp://localhost:25`. Without it mails wait in the outbox page for the beheerder.
+    #[arg(long, env = "SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// Sender address of Veertig's mails.
+    #[arg(long, env = "MAIL_FROM", default_value = "Veertig <veertig@localhost>", global = true)]
+    pub mail_from: String,
+
     /// Log lines as text (for people) or JSON (for a log collector).
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -97,6 +106,8 @@ impl Config {
             session_idle_minutes: 480,
             trust_forwarded_for: false,
             static_dir: None,
+            smtp_url: None,
+            mail_from: "Veertig <veertig@localhost>".into(),
             log_format: LogFormat::Text,
         }
     }

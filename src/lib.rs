@@ -6,6 +6,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod mail;
 pub mod pg;
 pub mod startup;
 pub mod telemetry;

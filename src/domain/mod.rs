@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod confirmation;
 pub mod dates;
 pub mod hours;
 pub mod ids;

@@ -13,7 +13,7 @@ use super::progress::Progress;
 use crate::domain::dates::{self, format_date};
 use crate::domain::participant::{self, Attention, CaseloadRow};
 use crate::error::AppError;
-use super::session::{AdminUser, AnyUser, CoachUser, CoordinatorUser, PartnerUser};
+use super::session::{AdminUser, AnyUser, CoachUser, CoordinatorUser};
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -22,7 +22,6 @@ pub fn router() -> Router<AppState> {
         .route("/beheer", get(admin_home))
         .route("/coordinatie", get(coordinator_home))
         .route("/caseload", get(coach_home))
-        .route("/partner", get(partner_home))
 }
 
 async fn start(user: AnyUser) -> Redirect {
@@ -127,14 +126,4 @@ async fn coach_home(
         lines,
         layout,
     })
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "home/partner.html")]
-struct PartnerHome {
-    layout: Layout,
-}
-
-async fn partner_home(_partner: PartnerUser, layout: Layout) -> PartnerHome {
-    PartnerHome { layout }
 }

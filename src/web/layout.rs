@@ -56,14 +56,22 @@ fn nav_for(role: Role) -> Vec<NavItem> {
     let item = |href, label| NavItem { href, label };
     let home = item(home_path(role), "Start");
     match role {
-        Role::Admin => vec![home, item("/organisaties", "Partnerorganisaties")],
+        Role::Admin => vec![
+            home,
+            item("/organisaties", "Partnerorganisaties"),
+            item("/beheer/outbox", "Uitgaande mail"),
+        ],
         Role::Coordinator => vec![
             home,
             item("/inburgeraars", "Inburgeraars"),
             item("/organisaties", "Partnerorganisaties"),
         ],
         Role::Coach => vec![home, item("/inburgeraars", "Inburgeraars")],
-        Role::Partner => vec![home, item("/partner/plaatsingen", "Plaatsingen")],
+        Role::Partner => vec![
+            home,
+            item("/partner/plaatsingen", "Plaatsingen"),
+            item("/partner/geschiedenis", "Behandeld"),
+        ],
     }
 }
 

@@ -1,6 +1,7 @@
 //! The HTTP side: one module per area, each with its `router()`, merged in [`router`].
 
 pub mod auth;
+pub mod confirm;
 pub mod csrf;
 pub mod forms;
 pub mod health;
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
     // makes sure a page that forgot to still needs a login.
     let protected = Router::new()
         .merge(home::router())
+        .merge(confirm::router())
         .merge(organisations::router())
         .merge(participants::router())
         .merge(placements::router())
@@ -55,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(from_fn_with_state(state.clone(), require_login));
     let public = Router::new()
         .merge(auth::router())
+        .merge(confirm::public_router())
         .merge(health::router())
         .nest("/static", static_files(&state));
 

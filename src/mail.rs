@@ -1,0 +1,221 @@
+//! Outgoing mail. Every mail is first written to the `outbox` table in the transaction that
+//! causes it, so none is lost if the app stops; a sender delivers it over SMTP when `SMTP_URL`
+//! is set. Without SMTP the mails stay in the outbox, which the beheerder reads in Veertig.
+
+use std::time::Duration;
+
+use askama::Template;
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sqlx::{PgConnection, PgPool};
+use time::Date;
+use uuid::Uuid;
+
+use crate::domain::dates::format_date;
+use crate::domain::hours::format_minutes;
+
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+pub async fn queue(conn: &mut PgConnection, mail: &Mail) -> Result<Uuid, sqlx::Error> {
+    sqlx::query_scalar!(
+        "INSERT INTO outbox (recipient, subject, body_text, body_html) VALUES ($1, $2, $3, $4) RETURNING id",
+        mail.to,
+        mail.subject,
+        mail.text,
+        mail.html,
+    )
+    .fetch_one(conn)
+    .await
+}
+
+#[derive(Debug, Clone)]
+pub struct OutboxRow {
+    pub id: Uuid,
+    pub created_at: time::OffsetDateTime,
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+    pub sent_at: Option<time::OffsetDateTime>,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+}
+
+pub async fn recent(conn: &mut PgConnection, limit: i64) -> Result<Vec<OutboxRow>, sqlx::Error> {
+    sqlx::query_as!(
+        OutboxRow,
+        "SELECT id, created_at, recipient, subject, body_text, sent_at, attempts, last_error
+         FROM outbox ORDER BY created_at DESC LIMIT $1",
+        limit
+    )
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SmtpError {
+    #[error("SMTP_URL is not usable: {0}")]
+    Url(#[from] lettre::transport::smtp::Error),
+    #[error("MAIL_FROM is not an address: {0}")]
+    From(#[from] lettre::address::AddressError),
+}
+
+/// Delivers queued mail over SMTP until the process ends.
+pub struct Sender {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl Sender {
+    pub fn new(smtp_url: &str, from: &str) -> Result<Self, SmtpError> {
+        Ok(Self {
+            transport: AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)?.build(),
+            from: from.parse()?,
+        })
+    }
+
+    pub async fn run(self, pool: PgPool) {
+        loop {
+            if let Err(error) = self.send_batch(&pool).await {
+                tracing::warn!(%error, "sending mail failed; will retry");
+            }
+            tokio::time::sleep(Duration::from_secs(15)).await;
+        }
+    }
+
+    /// Sends up to 20 waiting mails. `SKIP LOCKED` lets several instances share the queue.
+    async fn send_batch(&self, pool: &PgPool) -> Result<(), sqlx::Error> {
+        let mut tx = pool.begin().await?;
+        let waiting = sqlx::query!(
+            "SELECT id, recipient, subject, body_text, body_html FROM outbox
+             WHERE sent_at IS NULL AND attempts < 10
+             ORDER BY created_at LIMIT 20 FOR UPDATE SKIP LOCKED"
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        for mail in waiting {
+            let outcome = match mail.recipient.parse::<Mailbox>() {
+                Err(error) => Err(error.to_string()),
+                Ok(to) => match Message::builder()
+                    .from(self.from.clone())
+                    .to(to)
+                    .subject(&mail.subject)
+                    .multipart(MultiPart::alternative_plain_html(mail.body_text, mail.body_html))
+                {
+                    Err(error) => Err(error.to_string()),
+                    Ok(message) => self.transport.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+                },
+            };
+            match outcome {
+                Ok(()) => {
+                    sqlx::query!("UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = $1", mail.id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                Err(error) => {
+                    tracing::warn!(%error, recipient = %mail.recipient, "mail not delivered");
+                    sqlx::query!(
+                        "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1",
+                        mail.id,
+                        error
+                    )
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+        tx.commit().await
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The mails themselves
+
+/// A personal confirmation link for a placement's contact person.
+pub struct LinkMail<'a> {
+    pub base_url: &'a str,
+    pub token: &'a str,
+    pub contact_name: &'a str,
+    pub contact_email: &'a str,
+    pub participant_name: &'a str,
+    pub organisation: &'a str,
+    pub pending_entries: usize,
+    pub pending_minutes: i64,
+    pub valid_until: Date,
+}
+
+#[derive(Template)]
+#[template(path = "mail/link.txt")]
+struct LinkText<'a> {
+    mail: &'a LinkMail<'a>,
+    url: &'a str,
+    minutes: &'a str,
+    until: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/link.html")]
+struct LinkHtml<'a> {
+    mail: &'a LinkMail<'a>,
+    url: &'a str,
+    minutes: &'a str,
+    until: &'a str,
+}
+
+impl LinkMail<'_> {
+    pub fn compose(&self) -> Result<Mail, askama::Error> {
+        let url = format!("{}/bevestigen/{}", self.base_url, self.token);
+        let minutes = format_minutes(self.pending_minutes);
+        let until = format_date(self.valid_until);
+        Ok(Mail {
+            to: self.contact_email.to_string(),
+            subject: format!("Uren bevestigen voor {}", self.participant_name),
+            text: LinkText { mail: self, url: &url, minutes: &minutes, until: &until }.render()?,
+            html: LinkHtml { mail: self, url: &url, minutes: &minutes, until: &until }.render()?,
+        })
+    }
+}
+
+/// One line of the weekly digest: a placement with entries waiting.
+pub struct DigestLine {
+    pub participant_name: String,
+    pub kind: String,
+    pub entries: i64,
+    pub minutes: String,
+    pub oldest: String,
+}
+
+pub struct DigestMail<'a> {
+    pub base_url: &'a str,
+    pub to: &'a str,
+    pub name: &'a str,
+    pub organisation: &'a str,
+    pub lines: &'a [DigestLine],
+}
+
+#[derive(Template)]
+#[template(path = "mail/digest.txt")]
+struct DigestText<'a> {
+    mail: &'a DigestMail<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "mail/digest.html")]
+struct DigestHtml<'a> {
+    mail: &'a DigestMail<'a>,
+}
+
+impl DigestMail<'_> {
+    pub fn compose(&self) -> Result<Mail, askama::Error> {
+        Ok(Mail {
+            to: self.to.to_string(),
+            subject: format!("Uren die wachten op bevestiging bij {}", self.organisation),
+            text: DigestText { mail: self }.render()?,
+            html: DigestHtml { mail: self }.render()?,
+        })
+    }
+}
