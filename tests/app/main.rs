@@ -3,4 +3,5 @@
 mod auth;
 mod cli;
 mod helpers;
+mod organisations;
 mod pages;
