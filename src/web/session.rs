@@ -191,6 +191,8 @@ roles! {
     CoachRole = CoachUser: [Coach];
     /// Staff who work with participants: trajectbegeleiders and coördinatoren.
     CaseworkRole = CaseworkUser: [Coach, Coordinator];
+    /// Who manages partner organisations: coördinatoren (own region), beheerders (every region).
+    OrganisationManagerRole = OrganisationManager: [Coordinator, Admin];
 }
 
 /// A partnercontact, with the one organisation all their data is scoped to.

@@ -3,5 +3,6 @@
 mod auth;
 mod cli;
 mod helpers;
+mod organisations;
 mod pages;
 mod participants;
