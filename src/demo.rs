@@ -67,8 +67,8 @@ pub async fn load(pool: &PgPool) -> Result<bool, DemoError> {
         .await?;
     }
     let organisation = sqlx::query_scalar!(
-        r#"INSERT INTO organisations (region_id, name, kind)
-           VALUES ($1, 'Buurtwerk De Brug', 'buurtwerking')
+        r#"INSERT INTO organisations (region_id, name, kind, search_name)
+           VALUES ($1, 'Buurtwerk De Brug', 'buurtwerking', 'buurtwerk de brug')
            ON CONFLICT (region_id, name) DO UPDATE SET name = EXCLUDED.name
            RETURNING id AS "id: OrganisationId""#,
         region.0

@@ -45,7 +45,7 @@ mod tests {
         assert_eq!(progress.percent, 53);
         let over = Progress::new(2300, 600, 2400);
         assert_eq!(over.confirmed_class, "w-95");
-        assert_eq!(over.pending_class, "w-0");
+        assert_eq!(over.pending_class, "w-5");
         assert!(Progress::new(2400, 0, 2400).done);
     }
 }

@@ -27,7 +27,7 @@ async fn each_role_lands_on_its_own_home_page() {
         (Role::Admin, "/beheer", "Beheer"),
         (Role::Coordinator, "/coordinatie", "Coördinatie"),
         (Role::Coach, "/caseload", "Mijn caseload"),
-        (Role::Partner, "/partner", "Partnerorganisatie"),
+        (Role::Partner, "/partner", "Te bevestigen"),
     ] {
         let browser = TestApp::spawn_on(&app).await;
         let user = browser.create_user(role).await;

@@ -186,7 +186,8 @@ impl TestApp {
         .await
         .expect("test region");
         let organisation = sqlx::query_scalar!(
-            r#"INSERT INTO organisations (region_id, name, kind) VALUES ($1, 'Testvereniging', 'vereniging')
+            r#"INSERT INTO organisations (region_id, name, kind, search_name)
+               VALUES ($1, 'Testvereniging', 'vereniging', 'testvereniging')
                RETURNING id AS "id: OrganisationId""#,
             region.0
         )
@@ -345,8 +346,8 @@ impl TestApp {
         .await
         .expect("other municipality");
         let organisation = sqlx::query_scalar!(
-            r#"INSERT INTO organisations (region_id, name, kind, municipality_id)
-               VALUES ($1, 'Andere vereniging', 'vereniging', $2)
+            r#"INSERT INTO organisations (region_id, name, kind, municipality_id, search_name)
+               VALUES ($1, 'Andere vereniging', 'vereniging', $2, 'andere vereniging')
                RETURNING id AS "id: OrganisationId""#,
             region.0,
             municipality.0
