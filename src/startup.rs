@@ -11,6 +11,8 @@ use tower_sessions::ExpiredDeletion;
 use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::config::Config;
+use crate::domain::confirmation;
+use crate::mail::Sender;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -30,6 +32,20 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
         PostgresStore::new(state.pool.clone())
             .continuously_delete_expired(Duration::from_secs(3600)),
     );
+    let sender = match &state.config.smtp_url {
+        Some(url) => match Sender::new(url, &state.config.mail_from) {
+            Ok(sender) => Some(tokio::spawn(sender.run(state.pool.clone()))),
+            Err(error) => {
+                tracing::error!(%error, "mail cannot be sent; it stays in the outbox");
+                None
+            }
+        },
+        None => {
+            tracing::info!("no SMTP_URL: mail stays in the outbox page for the beheerder");
+            None
+        }
+    };
+    let digest = tokio::spawn(weekly_digest(state.pool.clone(), state.config.base_url()));
     let app = crate::web::router(state);
     let result = axum::serve(
         listener,
@@ -38,7 +54,35 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
     .with_graceful_shutdown(shutdown_signal())
     .await;
     cleanup.abort();
+    digest.abort();
+    if let Some(sender) = sender {
+        sender.abort();
+    }
     result
+}
+
+/// Checks every hour whether this week's digest is due; the database makes sure it goes once.
+async fn weekly_digest(pool: PgPool, base_url: String) {
+    loop {
+        let outcome = async {
+            let mut tx = pool.begin().await?;
+            let queued = confirmation::queue_weekly_digest_once(
+                &mut tx,
+                &base_url,
+                time::OffsetDateTime::now_utc(),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok::<bool, sqlx::Error>(queued)
+        }
+        .await;
+        match outcome {
+            Ok(true) => tracing::info!("weekly digest queued"),
+            Ok(false) => {}
+            Err(error) => tracing::warn!(%error, "weekly digest failed; will retry"),
+        }
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+    }
 }
 
 async fn shutdown_signal() {

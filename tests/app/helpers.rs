@@ -17,7 +17,7 @@ use sqlx::{Connection, PgConnection, PgPool};
 use uuid::Uuid;
 use veertig::config::Config;
 use veertig::domain::ids::{
-    MunicipalityId, OrganisationId, ParticipantId, PlacementId, RegionId, UserId,
+    EntryId, MunicipalityId, OrganisationId, ParticipantId, PlacementId, RegionId, UserId,
 };
 use veertig::domain::user::{self, Email, NewPassword, NewUser, PersonName, Role};
 use veertig::pg::{ClusterOptions, PrivateCluster};
@@ -406,6 +406,22 @@ impl TestApp {
         .fetch_one(&self.pool)
         .await
         .expect("placement")
+    }
+
+    /// A pending entry of `minutes` on `placement`, `days_ago` days back.
+    pub async fn create_entry(&self, placement: PlacementId, minutes: i32, days_ago: i32) -> EntryId {
+        sqlx::query_scalar!(
+            r#"INSERT INTO hour_entries (placement_id, participant_id, organisation_id, worked_on, minutes)
+               SELECT id, participant_id, organisation_id, current_date - $3::int, $2
+               FROM placements WHERE id = $1
+               RETURNING id AS "id: EntryId""#,
+            placement.0,
+            minutes,
+            days_ago,
+        )
+        .fetch_one(&self.pool)
+        .await
+        .expect("entry")
     }
 
     /// Opens the login page and submits it; returns the response to the POST.
