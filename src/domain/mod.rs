@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod certificate;
 pub mod confirmation;
 pub mod dates;
 pub mod hours;
@@ -10,5 +11,6 @@ pub mod ids;
 pub mod organisation;
 pub mod participant;
 pub mod placement;
+pub mod report;
 pub mod search;
 pub mod user;

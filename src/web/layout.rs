@@ -58,6 +58,8 @@ fn nav_for(role: Role) -> Vec<NavItem> {
     match role {
         Role::Admin => vec![
             home,
+            item("/beheer/gebruikers", "Gebruikers"),
+            item("/beheer/regios", "Regio's"),
             item("/organisaties", "Partnerorganisaties"),
             item("/beheer/outbox", "Uitgaande mail"),
         ],
@@ -65,6 +67,8 @@ fn nav_for(role: Role) -> Vec<NavItem> {
             home,
             item("/inburgeraars", "Inburgeraars"),
             item("/organisaties", "Partnerorganisaties"),
+            item("/certificaten", "Certificaten"),
+            item("/rapporten", "Rapporten"),
         ],
         Role::Coach => vec![home, item("/inburgeraars", "Inburgeraars")],
         Role::Partner => vec![

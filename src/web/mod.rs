@@ -1,6 +1,8 @@
 //! The HTTP side: one module per area, each with its `router()`, merged in [`router`].
 
+pub mod admin;
 pub mod auth;
+pub mod certificates;
 pub mod confirm;
 pub mod csrf;
 pub mod forms;
@@ -13,6 +15,7 @@ pub mod participants;
 pub mod partner;
 pub mod placements;
 pub mod progress;
+pub mod reports;
 pub mod session;
 
 use std::time::Duration;
@@ -54,10 +57,14 @@ pub fn router(state: AppState) -> Router {
         .merge(participants::router())
         .merge(placements::router())
         .merge(partner::router())
+        .merge(certificates::router())
+        .merge(reports::router())
+        .merge(admin::router())
         .route_layer(from_fn_with_state(state.clone(), require_login));
     let public = Router::new()
         .merge(auth::router())
         .merge(confirm::public_router())
+        .merge(certificates::public_router())
         .merge(health::router())
         .nest("/static", static_files(&state));
 

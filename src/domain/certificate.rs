@@ -1,0 +1,1 @@
+//! Certificates: their rules and their SQL.

@@ -1,0 +1,1 @@
+//! Reports: their rules and their SQL.

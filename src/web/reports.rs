@@ -1,0 +1,9 @@
+//! Reports: pages and forms.
+
+use axum::Router;
+
+use crate::startup::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+}
