@@ -1,0 +1,303 @@
+//! Browser journeys in a real headless Chromium, driven through chromedriver (WebDriver).
+//!
+//! Chromium and chromedriver come from Debian (`chromium`, `chromium-driver`). When they are
+//! missing the harness installs them as root, or stops with the command to run; it never skips.
+//! Every page a journey visits is checked with axe-core (vendored in `axe.min.js`): a serious or
+//! critical WCAG 2.1 A/AA violation fails the test.
+
+mod journeys;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{LazyLock, OnceLock};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+use tokio::sync::Semaphore;
+
+use crate::helpers::TestApp;
+
+pub const DESKTOP: (u32, u32) = (1280, 900);
+pub const PHONE: (u32, u32) = (360, 740);
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const AXE: &str = include_str!("axe.min.js");
+
+/// Two cores: more than two browsers at once only makes every test slower.
+static BROWSERS: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(2));
+
+static DRIVER: OnceLock<String> = OnceLock::new();
+
+fn driver_url() -> &'static str {
+    DRIVER.get_or_init(|| {
+        ensure_installed();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let mut command = Command::new(CHROMEDRIVER);
+        command
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        // chromedriver dies with the test process (see veertig::pg for why a parked thread).
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::os::unix::process::CommandExt;
+            // SAFETY: prctl is async-signal-safe.
+            unsafe {
+                command.pre_exec(|| {
+                    libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                    Ok(())
+                });
+            }
+            let _ = sender.send(command.spawn().map(|_| ()));
+            loop {
+                std::thread::park();
+            }
+        });
+        receiver
+            .recv()
+            .expect("driver thread")
+            .expect("chromedriver starts");
+        let url = format!("http://127.0.0.1:{port}");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return url;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("chromedriver did not start on port {port}");
+    })
+}
+
+/// Installs Debian's Chromium and chromedriver when missing (as root), or fails with the command.
+fn ensure_installed() {
+    let present = || Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
+    if present() {
+        return;
+    }
+    // SAFETY: geteuid cannot fail.
+    let root = unsafe { libc::geteuid() } == 0;
+    assert!(
+        root,
+        "Chromium is needed for the browser tests: run `sudo apt-get install -y chromium chromium-driver`"
+    );
+    eprintln!("Installing chromium and chromium-driver for the browser tests…");
+    for args in [&["update", "-qq"][..], &["install", "-y", "-qq", "chromium", "chromium-driver"][..]] {
+        let status = Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+            .expect("apt-get runs");
+        assert!(status.success(), "apt-get {args:?} failed");
+    }
+    assert!(present(), "chromium and chromedriver are still missing after apt-get install");
+}
+
+/// One browser window on a `TestApp`, at a given size.
+pub struct Browser {
+    pub client: Client,
+    pub base: String,
+    width: u32,
+    _profile: TempDir,
+    _permit: tokio::sync::SemaphorePermit<'static>,
+}
+
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Browser {
+    pub async fn open(app: &TestApp, (width, height): (u32, u32)) -> Self {
+        let permit = BROWSERS.acquire().await.expect("browser permit");
+        let profile = TempDir(std::env::temp_dir().join(format!("veertig-chromium-{}", uuid::Uuid::new_v4().simple())));
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                    format!("--user-data-dir={}", profile.0.display()),
+                    format!("--window-size={width},{height}"),
+                ],
+            }),
+        );
+        // chromedriver listens on plain HTTP on localhost: no TLS needed.
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(driver_url())
+            .await
+            .expect("a Chromium session");
+        Self {
+            client,
+            base: app.url(""),
+            width,
+            _profile: profile,
+            _permit: permit,
+        }
+    }
+
+    pub async fn goto(&self, path: &str) {
+        self.client.goto(&format!("{}{path}", self.base)).await.expect("navigation");
+    }
+
+    pub async fn path(&self) -> String {
+        let url = self.client.current_url().await.expect("current URL");
+        match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_string(),
+        }
+    }
+
+    pub async fn fill(&self, css: &str, value: &str) {
+        let field = self.client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("field {css}"));
+        field.clear().await.expect("clear");
+        field.send_keys(value).await.expect("type");
+    }
+
+    pub async fn select(&self, css: &str, label: &str) {
+        let field = self.client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("select {css}"));
+        field.select_by_label(label).await.unwrap_or_else(|_| panic!("option {label} in {css}"));
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|_| panic!("element {css}"))
+            .click()
+            .await
+            .unwrap_or_else(|_| panic!("click {css}"));
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|_| panic!("element {css}"))
+            .text()
+            .await
+            .expect("text")
+    }
+
+    pub async fn value(&self, css: &str) -> String {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|_| panic!("element {css}"))
+            .prop("value")
+            .await
+            .expect("value")
+            .unwrap_or_default()
+    }
+
+    pub async fn log_in(&self, email: &str, password: &str) {
+        self.goto("/login").await;
+        self.fill("#email", email).await;
+        self.fill("#password", password).await;
+        self.click("form[action='/login'] button[type=submit]").await;
+    }
+
+    /// Runs axe-core on the current page; fails on serious or critical WCAG A/AA violations.
+    pub async fn assert_accessible(&self) {
+        let path = self.path().await;
+        self.client.execute(AXE, vec![]).await.expect("axe loads");
+        let violations = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+                    .then(r => done(r.violations
+                        .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                        .map(v => v.id + ' (' + v.impact + '): ' + v.help + ' — ' +
+                             v.nodes.map(n => n.target.join(' ')).join(', '))))
+                    .catch(e => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await
+            .expect("axe runs");
+        let violations: Vec<String> = serde_json::from_value(violations).expect("a list");
+        assert!(violations.is_empty(), "accessibility violations on {path} at {} px:\n{}", self.width, violations.join("\n"));
+    }
+
+    /// Saves a screenshot of the whole page under `target/screenshots/`.
+    pub async fn screenshot(&self, name: &str) {
+        let height = self
+            .client
+            .execute("return document.documentElement.scrollHeight", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_u64())
+            .unwrap_or(900)
+            .clamp(400, 4000);
+        let _ = self.client.set_window_size(self.width, u32::try_from(height).unwrap_or(900)).await;
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        std::fs::write(dir.join(format!("{name}-{}.png", self.width)), png).expect("write screenshot");
+    }
+
+    /// Presses Tab until `css` has the focus (at most `limit` times); returns how many presses.
+    pub async fn tab_to(&self, css: &str, limit: usize) -> usize {
+        for presses in 1..=limit {
+            self.client
+                .active_element()
+                .await
+                .expect("active element")
+                .send_keys(&fantoccini::key::Key::Tab)
+                .await
+                .expect("Tab");
+            let focused: bool = self
+                .client
+                .execute("return document.activeElement.matches(arguments[0])", vec![json!(css)])
+                .await
+                .ok()
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false);
+            if focused {
+                return presses;
+            }
+        }
+        panic!("{css} not reached with {limit} Tab presses");
+    }
+
+    /// The focused element shows a visible focus indicator (an outline or a box shadow).
+    pub async fn assert_focus_visible(&self) {
+        let visible = self
+            .client
+            .execute(
+                "const s = getComputedStyle(document.activeElement);
+                 return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== 'none';",
+                vec![],
+            )
+            .await
+            .expect("focus style");
+        assert_eq!(visible, json!(true), "the focused element has no visible focus indicator");
+    }
+
+    pub async fn type_keys(&self, text: &str) {
+        self.client
+            .active_element()
+            .await
+            .expect("active element")
+            .send_keys(text)
+            .await
+            .expect("keys");
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}
