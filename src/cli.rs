@@ -14,6 +14,7 @@ use crate::db::Database;
 use crate::domain::ids::{OrganisationId, RegionId};
 use crate::domain::user::{self, Email, NewPassword, NewUser, PersonName, Role};
 use crate::startup::{self, AppState};
+use crate::scale::Scale;
 use crate::{demo, telemetry};
 
 #[derive(Parser)]
@@ -38,7 +39,12 @@ enum Command {
     /// Create a user; the password is asked for, or read from standard input.
     CreateUser(CreateUserArgs),
     /// Load the demo region, organisation and logins (password `veertig-demo`).
-    DemoData,
+    DemoData {
+        /// Also load benchmark data: `flanders` (300,000 participants, 6,000,000 hour entries)
+        /// or a number of participants.
+        #[arg(long, value_parser = parse_scale)]
+        scale: Option<Scale>,
+    },
 }
 
 #[derive(Args)]
@@ -56,6 +62,10 @@ struct CreateUserArgs {
     /// Name of the partner's organisation (required for a partner).
     #[arg(long)]
     organisation: Option<String>,
+}
+
+fn parse_scale(input: &str) -> Result<Scale, String> {
+    Scale::parse(input).ok_or_else(|| "use `flanders` or a number of participants (at least 100)".to_string())
 }
 
 fn parse_role(input: &str) -> Result<Role, String> {
@@ -110,11 +120,15 @@ async fn dispatch(cli: Cli, database: &Database, password: Option<String>) -> an
             println!("Migrations applied.");
             Ok(())
         }
-        Command::DemoData => {
+        Command::DemoData { scale } => {
             if demo::load(&pool).await? {
                 println!("Demo data loaded.");
             } else {
                 println!("Demo data was already there.");
+            }
+            if let Some(scale) = scale {
+                println!("Loading {} participants of benchmark data…", scale.participants);
+                crate::scale::load(&pool, scale).await?;
             }
             print_demo_logins();
             Ok(())

@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod mail;
 pub mod pg;
+pub mod scale;
 pub mod startup;
 pub mod telemetry;
 pub mod web;

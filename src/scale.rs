@@ -1,0 +1,282 @@
+//! Flanders-scale data for benchmarks: `veertig demo-data --scale flanders` loads about
+//! 300,000 participants, 3,000 organisations, 5,000 users and 6,000,000 hour entries.
+//!
+//! Rows are generated inside PostgreSQL with `generate_series` (no round trips); the entry
+//! trigger is switched off during the load and the participants' totals are computed once at
+//! the end. Names mix Latin with diacritics, Arabic, Cyrillic and Ethiopic. `setseed` makes
+//! every load the same.
+
+use std::time::Instant;
+
+use sqlx::PgPool;
+
+use crate::domain::search::search_key;
+
+/// Sizes derived from the number of participants (300,000 for Flanders).
+#[derive(Debug, Clone, Copy)]
+pub struct Scale {
+    pub participants: i32,
+}
+
+impl Scale {
+    pub const FLANDERS: Scale = Scale {
+        participants: 300_000,
+    };
+
+    pub fn parse(input: &str) -> Option<Self> {
+        match input {
+            "flanders" | "vlaanderen" => Some(Self::FLANDERS),
+            number => number
+                .replace('_', "")
+                .parse()
+                .ok()
+                .filter(|n| *n >= 100)
+                .map(|participants| Self { participants }),
+        }
+    }
+
+    pub fn regions(self) -> i32 {
+        (self.participants / 15_000).clamp(1, 20)
+    }
+
+    pub fn organisations(self) -> i32 {
+        (self.participants / 100).max(10)
+    }
+
+    /// One coach per 55 participants: caseloads of 30 to 80.
+    pub fn coaches(self) -> i32 {
+        (self.participants / 55).max(2)
+    }
+
+    pub fn partners(self) -> i32 {
+        (self.organisations() / 3).max(5)
+    }
+}
+
+const FIRST_NAMES: [&str; 24] = [
+    "Ayşe", "Mehmet", "Zoë", "Noël", "Fatima", "Youssef", "Olena", "Dmytro", "Ahmad", "Mariam",
+    "Tesfay", "Senait", "محمد", "فاطمة", "أحمد", "Олена", "Андрій", "Наталія", "ተስፋይ", "ሰላም",
+    "Łukasz", "Agnieszka", "Nguyễn", "Bilal",
+];
+
+const LAST_NAMES: [&str; 24] = [
+    "Öztürk", "Yılmaz", "El Idrissi", "Benali", "Haddad", "Rahimi", "Shevchenko", "Kovalenko",
+    "Gebremedhin", "Tesfamariam", "الحداد", "العلي", "Шевченко", "Коваленко", "Бондаренко",
+    "ገብረሂወት", "ተወልደ", "Nowak", "Wiśniewski", "Nkurunziza", "Mukamana", "Peeters", "Janssens",
+    "Van Damme",
+];
+
+/// Loads the data set; the region codes are `RGA`, `RGB`, … so it sits beside the demo region.
+/// Every generated user has the password `veertig-demo`.
+pub async fn load(pool: &PgPool, scale: Scale) -> Result<(), sqlx::Error> {
+    let started = Instant::now();
+    let password_hash = tokio::task::spawn_blocking(|| password_auth::generate_hash(crate::demo::PASSWORD))
+        .await
+        .unwrap_or_else(|error| std::panic::resume_unwind(error.into_panic()));
+    let first_keys: Vec<String> = FIRST_NAMES.iter().map(|n| search_key(n)).collect();
+    let last_keys: Vec<String> = LAST_NAMES.iter().map(|n| search_key(n)).collect();
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT setseed(0.42)").execute(&mut *tx).await?;
+    let step = |name: &'static str| {
+        let elapsed = started.elapsed().as_secs_f64();
+        move || println!("  {name:<28} {elapsed:>7.1} s")
+    };
+
+    sqlx::query(
+        "INSERT INTO regions (code, name)
+         SELECT 'RG' || chr(65 + r), 'Regio ' || (r + 1) FROM generate_series(0, $1 - 1) AS r",
+    )
+    .bind(scale.regions())
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO municipalities (region_id, name)
+         SELECT g.id, 'Gemeente ' || g.code || '-' || m
+         FROM regions g, generate_series(1, 15) AS m WHERE g.code LIKE 'RG_'",
+    )
+    .execute(&mut *tx)
+    .await?;
+    step("regions, municipalities")();
+
+    sqlx::query(
+        "INSERT INTO organisations (region_id, municipality_id, name, kind, search_name, address)
+         SELECT g.id, m.id, 'Organisatie ' || o, (enum_range(NULL::organisation_kind))[1 + o % 7],
+                'organisatie ' || o, 'Straat ' || o
+         FROM generate_series(1, $1) AS o
+         JOIN LATERAL (SELECT id, code FROM regions WHERE code LIKE 'RG_'
+                       ORDER BY code OFFSET (o % $2) LIMIT 1) g ON true
+         JOIN LATERAL (SELECT id FROM municipalities WHERE region_id = g.id
+                       ORDER BY name OFFSET (o % 15) LIMIT 1) m ON true",
+    )
+    .bind(scale.organisations())
+    .bind(scale.regions())
+    .execute(&mut *tx)
+    .await?;
+    step("organisations")();
+
+    // Users: coaches and one coordinator per region; partners of organisations.
+    sqlx::query(
+        "INSERT INTO users (email, name, role, password_hash, region_id)
+         SELECT 'coach' || c || '@scale.example', 'Coach ' || c, 'coach', $2, g.id
+         FROM generate_series(1, $1) AS c
+         JOIN LATERAL (SELECT id FROM regions WHERE code LIKE 'RG_'
+                       ORDER BY code OFFSET (c % $3) LIMIT 1) g ON true",
+    )
+    .bind(scale.coaches())
+    .bind(&password_hash)
+    .bind(scale.regions())
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO users (email, name, role, password_hash, region_id)
+         SELECT 'coordinator-' || lower(code) || '@scale.example', 'Coördinator ' || code,
+                'coordinator', $1, id
+         FROM regions WHERE code LIKE 'RG_'",
+    )
+    .bind(&password_hash)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO users (email, name, role, password_hash, organisation_id)
+         SELECT 'partner' || row_number() OVER (ORDER BY o.name) || '@scale.example',
+                'Partner ' || o.name, 'partner', $2, o.id
+         FROM (SELECT id, name FROM organisations o
+               WHERE o.region_id IN (SELECT id FROM regions WHERE code LIKE 'RG_')
+               ORDER BY name LIMIT $1) o",
+    )
+    .bind(scale.partners())
+    .bind(&password_hash)
+    .execute(&mut *tx)
+    .await?;
+    step("users")();
+
+    // Participants: each coach gets a share of their region; statuses mostly active.
+    sqlx::query(
+        "CREATE TEMP TABLE scale_coaches ON COMMIT DROP AS
+         SELECT row_number() OVER (ORDER BY email) - 1 AS n, id, region_id
+         FROM users WHERE email LIKE 'coach%@scale.example'",
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO participants (region_id, municipality_id, coach_id, full_name, search_name,
+             birth_date, dutch_level, languages, status, status_reason, start_date, target_end_date)
+         SELECT c.region_id, m.id, c.id,
+                ($2::text[])[1 + (p % 24)] || ' ' || ($3::text[])[1 + ((p / 24) % 24)],
+                ($4::text[])[1 + (p % 24)] || ' ' || ($5::text[])[1 + ((p / 24) % 24)],
+                DATE '1960-01-01' + (random() * 16000)::int,
+                (enum_range(NULL::dutch_level))[1 + p % 5],
+                'Nederlands',
+                CASE WHEN p % 20 = 0 THEN 'stopgezet' WHEN p % 33 = 0 THEN 'vrijgesteld'
+                     ELSE 'actief' END::participant_status,
+                CASE WHEN p % 20 = 0 THEN 'verhuisd' WHEN p % 33 = 0 THEN 'medisch' END,
+                start, start + 365
+         FROM generate_series(0, $1 - 1) AS p
+         JOIN scale_coaches c ON c.n = p % (SELECT count(*) FROM scale_coaches)
+         JOIN LATERAL (SELECT id FROM municipalities WHERE region_id = c.region_id
+                       ORDER BY name OFFSET (p % 15) LIMIT 1) m ON true
+         CROSS JOIN LATERAL (SELECT current_date - (random() * 700)::int AS start) s",
+    )
+    .bind(scale.participants)
+    .bind(FIRST_NAMES.to_vec())
+    .bind(LAST_NAMES.to_vec())
+    .bind(&first_keys)
+    .bind(&last_keys)
+    .execute(&mut *tx)
+    .await?;
+    step("participants")();
+
+    // One or two placements each, at an organisation of the region.
+    sqlx::query(
+        "CREATE TEMP TABLE scale_orgs ON COMMIT DROP AS
+         SELECT region_id, array_agg(id ORDER BY id) AS ids FROM organisations GROUP BY region_id",
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO placements (participant_id, organisation_id, kind, status, starts_on, ends_on,
+             planned_minutes, contact_name, contact_email)
+         SELECT p.id, o.ids[1 + floor(random() * array_length(o.ids, 1))::int],
+                (enum_range(NULL::placement_kind))[1 + k + (hashtext(p.id::text) & 3) % 3],
+                'lopend', p.start_date + k * 60, p.start_date + 365, 2400,
+                'Contactpersoon', 'contact@scale.example'
+         FROM participants p JOIN scale_orgs o ON o.region_id = p.region_id,
+              generate_series(0, 1) AS k
+         WHERE p.region_id IN (SELECT id FROM regions WHERE code LIKE 'RG_')
+           AND (k = 0 OR hashtext(p.id::text) % 2 = 0)",
+    )
+    .execute(&mut *tx)
+    .await?;
+    step("placements")();
+
+    // 4–30 entries per placement (about 20 per participant), one a week; the last two pending.
+    // Secondary indexes are dropped for the load and built again after: building an index once
+    // is far cheaper than updating it six million times.
+    let indexes: Vec<(String, String)> = sqlx::query_as(
+        "SELECT i.indexname::text, i.indexdef FROM pg_indexes i
+         JOIN pg_index x ON x.indexrelid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass
+         WHERE i.tablename = 'hour_entries' AND NOT x.indisprimary",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for (name, _) in &indexes {
+        sqlx::query(&format!("DROP INDEX {name}")).execute(&mut *tx).await?;
+    }
+    sqlx::query("ALTER TABLE hour_entries DISABLE TRIGGER hour_entries_totals")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO hour_entries (placement_id, participant_id, organisation_id, worked_on, minutes,
+             status, decided_at)
+         SELECT pl.id, pl.participant_id, pl.organisation_id,
+                least(pl.starts_on + w * 7, current_date - 1), 60 + (w % 4) * 30,
+                CASE WHEN w >= n - 2 THEN 'ingediend' ELSE 'bevestigd' END::entry_status,
+                CASE WHEN w >= n - 2 THEN NULL ELSE now() END
+         FROM (SELECT pl.*, 4 + (abs(hashtext(pl.id::text)) % 26) / (1 + (hashtext(pl.id::text) & 1)) AS n
+               FROM placements pl JOIN participants p ON p.id = pl.participant_id
+               WHERE p.region_id IN (SELECT id FROM regions WHERE code LIKE 'RG_')) pl,
+              generate_series(0, pl.n - 1) AS w
+         WHERE pl.starts_on + w * 7 < current_date",
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("ALTER TABLE hour_entries ENABLE TRIGGER hour_entries_totals")
+        .execute(&mut *tx)
+        .await?;
+    step("hour entries")();
+    for (_, definition) in &indexes {
+        sqlx::query(definition).execute(&mut *tx).await?;
+    }
+    step("hour entry indexes")();
+    sqlx::query(
+        "UPDATE participants p SET confirmed_minutes = t.confirmed, pending_minutes = t.pending,
+             last_confirmed_on = t.last_confirmed
+         FROM (SELECT participant_id,
+                      coalesce(sum(minutes) FILTER (WHERE status = 'bevestigd'), 0)::int AS confirmed,
+                      coalesce(sum(minutes) FILTER (WHERE status = 'ingediend'), 0)::int AS pending,
+                      max(worked_on) FILTER (WHERE status = 'bevestigd') AS last_confirmed
+               FROM hour_entries GROUP BY participant_id) t
+         WHERE p.id = t.participant_id",
+    )
+    .execute(&mut *tx)
+    .await?;
+    step("participant totals")();
+    tx.commit().await?;
+    sqlx::query("ANALYZE").execute(pool).await?;
+    step("analyze")();
+    let counts: (i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM participants), (SELECT count(*) FROM organisations),
+                (SELECT count(*) FROM users), (SELECT count(*) FROM hour_entries)",
+    )
+    .fetch_one(pool)
+    .await?;
+    println!(
+        "Loaded in {:.1} s: {} participants, {} organisations, {} users, {} hour entries.",
+        started.elapsed().as_secs_f64(),
+        counts.0,
+        counts.1,
+        counts.2,
+        counts.3
+    );
+    Ok(())
+}
