@@ -4,3 +4,5 @@ mod auth;
 mod cli;
 mod helpers;
 mod pages;
+mod partner_placements;
+mod placements;
