@@ -1,9 +1,158 @@
-//! Partner: pages and forms.
+//! The partner's placements: only those at their own organisation, and of each only what a
+//! partner needs — the participant's name, the placement and its hours. Hours a partner logs
+//! count as confirmed by them.
 
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
 use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use sqlx::PgConnection;
+use tower_sessions::Session;
 
+use super::forms::{FieldErrors, PageQuery, Paging};
+use super::layout::Layout;
+use super::placements::{LogForm, LogView, Progress, path_id, submit_hours};
+use super::session::{self, FlashKind, PartnerUser};
+use crate::domain::hours::{self, EntryRow};
+use crate::domain::ids::{OrganisationId, PlacementId};
+use crate::domain::placement::{self, Placement, PlacementSummary, Scope};
+use crate::error::AppError;
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/partner/plaatsingen", get(list))
+        .route("/partner/plaatsingen/{id}", get(show))
+        .route(
+            "/partner/plaatsingen/{id}/uren",
+            axum::routing::post(log_hours),
+        )
+}
+
+fn partner_path(id: PlacementId) -> String {
+    format!("/partner/plaatsingen/{id}")
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "partner/placements.html")]
+struct PlacementList {
+    layout: Layout,
+    rows: Vec<PlacementSummary>,
+    page: i64,
+    has_next: bool,
+}
+
+async fn list(
+    partner: PartnerUser,
+    layout: Layout,
+    State(app): State<AppState>,
+    Query(query): Query<PageQuery>,
+) -> Result<PlacementList, AppError> {
+    let paging = Paging::from_query(query.pagina.as_deref());
+    let mut conn = app.pool.acquire().await?;
+    let mut rows = placement::list_for_organisation(
+        &mut conn,
+        partner.organisation_id,
+        paging.offset(),
+        paging.limit(),
+    )
+    .await?;
+    let has_next = paging.trim(&mut rows);
+    Ok(PlacementList {
+        layout,
+        rows,
+        page: paging.number,
+        has_next,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "partner/placement.html")]
+struct PartnerPlacementPage {
+    layout: Layout,
+    placement: Placement,
+    progress: Progress,
+    entries: Vec<EntryRow>,
+    log: LogView,
+    /// Partners confirm or reject pending hours elsewhere; they never edit them.
+    can_edit_entries: bool,
+}
+
+async fn scoped_placement(
+    conn: &mut PgConnection,
+    raw_id: &str,
+    organisation: OrganisationId,
+) -> Result<Placement, AppError> {
+    let id: PlacementId = path_id(raw_id)?;
+    placement::get(conn, id, Scope::Organisation(organisation))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn render(
+    conn: &mut PgConnection,
+    layout: Layout,
+    placement: Placement,
+    form: LogForm,
+    errors: FieldErrors,
+) -> Result<PartnerPlacementPage, AppError> {
+    let entries = hours::list_for_placement(conn, &placement).await?;
+    let action = format!("{}/uren", partner_path(placement.id));
+    Ok(PartnerPlacementPage {
+        layout,
+        progress: Progress::of(&placement),
+        entries,
+        log: LogView::new(
+            form,
+            errors,
+            action,
+            Scope::Organisation(placement.organisation_id),
+        ),
+        can_edit_entries: false,
+        placement,
+    })
+}
+
+async fn show(
+    partner: PartnerUser,
+    layout: Layout,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<PartnerPlacementPage, AppError> {
+    let mut conn = app.pool.acquire().await?;
+    let placement = scoped_placement(&mut conn, &id, partner.organisation_id).await?;
+    let form = LogForm::fresh(&placement);
+    render(&mut conn, layout, placement, form, FieldErrors::default()).await
+}
+
+async fn log_hours(
+    partner: PartnerUser,
+    layout: Layout,
+    session: Session,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Form(form): Form<LogForm>,
+) -> Result<Response, AppError> {
+    let organisation = partner.organisation_id;
+    let mut conn = app.pool.acquire().await?;
+    let placement = scoped_placement(&mut conn, &id, organisation).await?;
+    drop(conn);
+    let id = placement.id;
+    let scope = Scope::Organisation(organisation);
+    match submit_hours(&app, &placement, scope, partner.user.id, &form).await? {
+        Ok(message) => {
+            session::flash(&session, FlashKind::Success, message).await?;
+            Ok(Redirect::to(&partner_path(id)).into_response())
+        }
+        Err(errors) => {
+            let mut conn = app.pool.acquire().await?;
+            let placement = scoped_placement(&mut conn, &id.to_string(), organisation).await?;
+            let page = render(&mut conn, layout, placement, form, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
 }

@@ -2,9 +2,11 @@
 
 mod auth;
 mod browser;
-mod confirmations;
 mod cli;
+mod confirmations;
 mod helpers;
 mod organisations;
 mod pages;
 mod participants;
+mod partner_placements;
+mod placements;
