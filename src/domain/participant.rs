@@ -881,43 +881,6 @@ mod tests {
     }
 }
 
-/// A placement as listed on the participant page, with its hours.
-#[derive(Debug, Clone)]
-pub struct PlacementLine {
-    pub id: super::ids::PlacementId,
-    pub organisation: String,
-    pub kind: String,
-    pub status: String,
-    pub starts_on: Date,
-    pub ends_on: Date,
-    pub planned_minutes: i32,
-    pub confirmed_minutes: i64,
-    pub pending_minutes: i64,
-}
-
-pub async fn placements(
-    conn: &mut PgConnection,
-    id: ParticipantId,
-) -> Result<Vec<PlacementLine>, sqlx::Error> {
-    sqlx::query_as!(
-        PlacementLine,
-        r#"SELECT pl.id AS "id: super::ids::PlacementId", o.name AS organisation,
-                  pl.kind::text AS "kind!", pl.status::text AS "status!",
-                  pl.starts_on, pl.ends_on, pl.planned_minutes,
-                  coalesce(sum(e.minutes) FILTER (WHERE e.status = 'bevestigd'), 0) AS "confirmed_minutes!",
-                  coalesce(sum(e.minutes) FILTER (WHERE e.status = 'ingediend'), 0) AS "pending_minutes!"
-           FROM placements pl
-           JOIN organisations o ON o.id = pl.organisation_id
-           LEFT JOIN hour_entries e ON e.placement_id = pl.id
-           WHERE pl.participant_id = $1
-           GROUP BY pl.id, o.name
-           ORDER BY pl.starts_on DESC"#,
-        id.0
-    )
-    .fetch_all(conn)
-    .await
-}
-
 /// An hour entry as listed on the participant page.
 #[derive(Debug, Clone)]
 pub struct EntryLine {

@@ -23,8 +23,9 @@ use crate::domain::ids::{MunicipalityId, ParticipantId, RegionId, UserId};
 use crate::domain::participant::{
     self, DutchLevel, EXEMPTION_REASONS, EntryLine, HistoryLine, ListFilter, Obligation,
     Participant, ParticipantError, ParticipantForm, ParticipantRow, ParticipantStatus,
-    PlacementLine, STOP_REASONS, reason_label,
+    STOP_REASONS, reason_label,
 };
+use crate::domain::placement::{self, PlacementSummary};
 use crate::domain::user::{CurrentUser, Role};
 use crate::error::AppError;
 use crate::startup::AppState;
@@ -351,7 +352,7 @@ struct ShowPage {
     layout: Layout,
     p: Participant,
     progress: Progress,
-    placements: Vec<PlacementLine>,
+    placements: Vec<PlacementSummary>,
     entries: Vec<EntryLine>,
     history: Vec<HistoryLine>,
     coaches: Options,
@@ -408,7 +409,7 @@ async fn show(
     Ok(ShowPage {
         layout,
         progress,
-        placements: participant::placements(&mut conn, id).await?,
+        placements: placement::list_for_participant(&mut conn, id, region).await?,
         entries: participant::recent_entries(&mut conn, id).await?,
         history: participant::history(&mut conn, id).await?,
         coaches: with_empty("Geen begeleider", coach_options(&mut conn, region).await?),

@@ -19,6 +19,8 @@ use super::forms::FieldErrors;
 use super::layout::Layout;
 use super::session::{self, CaseworkUser, FlashKind};
 use crate::domain::dates::{format_date, iso_date, parse_date, today};
+use crate::domain::confirmation::{self, LinkState, PendingEntry};
+use crate::domain::dates::format_moment;
 use crate::domain::hours::{
     self, EntriesError, EntryChange, EntryError, EntryField, EntryRow, NewEntries, format_minutes,
     parse_dates, parse_entry_minutes,
@@ -232,6 +234,15 @@ pub(super) async fn submit_hours(
     let mut tx = app.pool.begin().await?;
     match hours::log_entries(&mut tx, &command, today()).await {
         Ok(ids) => {
+            // Hours a coach logs wait for the partner: mail the contact a personal link.
+            if !command.counts_as_confirmed() {
+                confirmation::notify_contact_of_new_entries(
+                    &mut tx,
+                    &app.config.base_url(),
+                    placement.id,
+                )
+                .await?;
+            }
             tx.commit().await?;
             let confirmed = if command.counts_as_confirmed() {
                 " en bevestigd"
@@ -276,6 +287,51 @@ struct PlacementPage {
     log: LogView,
     can_edit_entries: bool,
     next_statuses: &'static [PlacementStatus],
+    confirmation: ConfirmationView,
+}
+
+/// What waits for the partner and the personal links sent for it.
+struct ConfirmationView {
+    pending: Vec<PendingEntry>,
+    links: Vec<LinkLine>,
+}
+
+struct LinkLine {
+    id: uuid::Uuid,
+    contact: String,
+    created: String,
+    expires: String,
+    state: LinkState,
+}
+
+impl ConfirmationView {
+    async fn load(conn: &mut PgConnection, placement: PlacementId) -> Result<Self, AppError> {
+        let now = time::OffsetDateTime::now_utc();
+        let links = confirmation::links_for_placement(conn, placement)
+            .await?
+            .into_iter()
+            .map(|link| LinkLine {
+                id: link.id,
+                contact: format!("{} <{}>", link.contact_name, link.contact_email),
+                created: format_moment(link.created_at),
+                expires: format_moment(link.expires_at),
+                state: link.state(now),
+            })
+            .collect();
+        Ok(Self {
+            pending: confirmation::pending_for_placement(conn, placement).await?,
+            links,
+        })
+    }
+
+    /// "sinds 12/11/2026 09:30": when the oldest pending entry was logged.
+    fn waiting_since(&self) -> Option<String> {
+        self.pending
+            .iter()
+            .map(|entry| entry.created_at)
+            .min()
+            .map(format_moment)
+    }
 }
 
 async fn scoped_placement(
@@ -299,8 +355,10 @@ async fn render_placement(
 ) -> Result<PlacementPage, AppError> {
     let entries = hours::list_for_placement(conn, &placement).await?;
     let action = format!("{}/uren", placement_path(placement.id));
+    let confirmation = ConfirmationView::load(conn, placement.id).await?;
     Ok(PlacementPage {
         layout,
+        confirmation,
         progress: Progress::of(&placement),
         next_statuses: placement.status.next(),
         entries,

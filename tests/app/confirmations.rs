@@ -352,12 +352,38 @@ async fn a_reminder_without_a_contact_email_is_explained() {
         .await
         .expect("outbox");
     assert_eq!(count, 0);
-    let flash: Vec<String> = {
-        let (_, page) = app.get_page(&location(&response)).await;
-        page.select_all(".flash-error")
-    };
-    // The placement page may not exist yet in every build; the flash is on whichever page renders.
-    let _ = flash;
+    let (_, page) = app.get_page(&location(&response)).await;
+    assert!(page.text(".flash-error").contains("geen contactpersoon met een e-mailadres"));
+}
+
+#[tokio::test]
+async fn hours_logged_by_a_coach_send_the_contact_a_link_once_a_day() {
+    let app = TestApp::spawn().await;
+    app.login_as(Role::Coach).await;
+    let placement = placement(&app, "Amina Yusuf").await;
+    sqlx::query("UPDATE placements SET contact_email = 'karel@vereniging.example' WHERE id = $1")
+        .bind(placement.0)
+        .execute(&app.pool)
+        .await
+        .expect("contact");
+    let today = veertig::domain::dates::today();
+    for days_ago in [2, 1] {
+        let date = veertig::domain::dates::format_date(today - time::Duration::days(days_ago));
+        let response = app
+            .post_form(&format!("/plaatsingen/{placement}/uren"), &[("dates", &date), ("minutes", "1u30"), ("description", "")])
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+    let mails: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE recipient = 'karel@vereniging.example'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("outbox");
+    assert_eq!(mails, 1);
+    let (_, page) = app.get_page(&format!("/plaatsingen/{placement}")).await;
+    let section = page.text("#bevestiging");
+    assert!(section.contains("2 prestaties wachten op bevestiging"), "{section}");
+    assert!(section.contains("karel@vereniging.example"));
+    assert_eq!(page.text("#bevestiging tbody .badge"), "open");
 }
 
 #[tokio::test]
