@@ -13,8 +13,8 @@ use crate::config::Config;
 use crate::db::Database;
 use crate::domain::ids::{OrganisationId, RegionId};
 use crate::domain::user::{self, Email, NewPassword, NewUser, PersonName, Role};
-use crate::startup::{self, AppState};
 use crate::scale::Scale;
+use crate::startup::{self, AppState};
 use crate::{demo, telemetry};
 
 #[derive(Parser)]
@@ -65,7 +65,8 @@ struct CreateUserArgs {
 }
 
 fn parse_scale(input: &str) -> Result<Scale, String> {
-    Scale::parse(input).ok_or_else(|| "use `flanders` or a number of participants (at least 100)".to_string())
+    Scale::parse(input)
+        .ok_or_else(|| "use `flanders` or a number of participants (at least 100)".to_string())
 }
 
 fn parse_role(input: &str) -> Result<Role, String> {
@@ -127,7 +128,10 @@ async fn dispatch(cli: Cli, database: &Database, password: Option<String>) -> an
                 println!("Demo data was already there.");
             }
             if let Some(scale) = scale {
-                println!("Loading {} participants of benchmark data…", scale.participants);
+                println!(
+                    "Loading {} participants of benchmark data…",
+                    scale.participants
+                );
                 crate::scale::load(&pool, scale).await?;
             }
             print_demo_logins();

@@ -55,7 +55,12 @@ pub struct Config {
     pub smtp_url: Option<String>,
 
     /// Sender address of Veertig's mails.
-    #[arg(long, env = "MAIL_FROM", default_value = "Veertig <veertig@localhost>", global = true)]
+    #[arg(
+        long,
+        env = "MAIL_FROM",
+        default_value = "Veertig <veertig@localhost>",
+        global = true
+    )]
     pub mail_from: String,
 
     /// Log lines as text (for people) or JSON (for a log collector).

@@ -107,11 +107,31 @@ pub async fn load(pool: &PgPool) -> Result<bool, DemoError> {
 /// waiting for Buurtwerk De Brug to confirm.
 async fn load_trajectories(conn: &mut PgConnection, region: RegionId) -> Result<(), DemoError> {
     let organisations = [
-        ("Buurtwerk De Brug", "buurtwerking", "Brugge", "Langestraat 12, 8000 Brugge"),
-        ("WZC Ter Duinen", "woonzorgcentrum", "Oostkamp", "Duinenlaan 3, 8020 Oostkamp"),
+        (
+            "Buurtwerk De Brug",
+            "buurtwerking",
+            "Brugge",
+            "Langestraat 12, 8000 Brugge",
+        ),
+        (
+            "WZC Ter Duinen",
+            "woonzorgcentrum",
+            "Oostkamp",
+            "Duinenlaan 3, 8020 Oostkamp",
+        ),
         ("FC Damme", "vereniging", "Damme", "Sportlaan 1, 8340 Damme"),
-        ("Stad Brugge – Groendienst", "lokaal_bestuur", "Brugge", "Burg 12, 8000 Brugge"),
-        ("Kringwinkel Zedelgem", "andere", "Zedelgem", "Torhoutsesteenweg 80, 8210 Zedelgem"),
+        (
+            "Stad Brugge – Groendienst",
+            "lokaal_bestuur",
+            "Brugge",
+            "Burg 12, 8000 Brugge",
+        ),
+        (
+            "Kringwinkel Zedelgem",
+            "andere",
+            "Zedelgem",
+            "Torhoutsesteenweg 80, 8210 Zedelgem",
+        ),
     ];
     for (name, kind, municipality, address) in organisations {
         sqlx::query!(
@@ -134,13 +154,34 @@ async fn load_trajectories(conn: &mut PgConnection, region: RegionId) -> Result<
     // (name, municipality, level, languages, days since start, days to deadline)
     let participants = [
         ("Ayşe Öztürk", "Brugge", "A2", "Turks, Engels", 200, 165),
-        ("Олена Шевченко", "Oostkamp", "A1", "Oekraïens, Russisch", 120, 245),
+        (
+            "Олена Шевченко",
+            "Oostkamp",
+            "A1",
+            "Oekraïens, Russisch",
+            120,
+            245,
+        ),
         ("محمد الحداد", "Brugge", "A0", "Arabisch", 90, 40),
         ("ተስፋይ ገብረሂወት", "Damme", "A1", "Tigrinya, Arabisch", 150, 215),
         ("Ahmad Rahimi", "Zedelgem", "A2", "Dari, Pasjtoe", 100, 265),
-        ("Marie-Claire Nkurunziza", "Beernem", "B1", "Frans, Kirundi", 60, 305),
+        (
+            "Marie-Claire Nkurunziza",
+            "Beernem",
+            "B1",
+            "Frans, Kirundi",
+            60,
+            305,
+        ),
         ("李明", "Jabbeke", "A1", "Chinees", 45, 320),
-        ("Fatima Zahra El Idrissi", "Brugge", "A2", "Arabisch, Frans", 20, 345),
+        (
+            "Fatima Zahra El Idrissi",
+            "Brugge",
+            "A2",
+            "Arabisch, Frans",
+            20,
+            345,
+        ),
     ];
     for (name, municipality, level, languages, since, until) in participants {
         sqlx::query!(
@@ -164,12 +205,40 @@ async fn load_trajectories(conn: &mut PgConnection, region: RegionId) -> Result<
     }
     // (participant, organisation, form, days since start, days to end, planned hours)
     let placements = [
-        ("Ayşe Öztürk", "WZC Ter Duinen", "vrijwilligerswerk", 180, 30, 40),
+        (
+            "Ayşe Öztürk",
+            "WZC Ter Duinen",
+            "vrijwilligerswerk",
+            180,
+            30,
+            40,
+        ),
         ("Олена Шевченко", "Buurtwerk De Brug", "buddy", 100, 80, 30),
         ("محمد الحداد", "FC Damme", "vrijwilligerswerk", 85, 35, 40),
-        ("ተስፋይ ገብረሂወት", "Stad Brugge – Groendienst", "stage", 140, 20, 40),
-        ("Ahmad Rahimi", "Buurtwerk De Brug", "taalstage", 60, 120, 40),
-        ("Marie-Claire Nkurunziza", "Kringwinkel Zedelgem", "vrijwilligerswerk", 30, 150, 40),
+        (
+            "ተስፋይ ገብረሂወት",
+            "Stad Brugge – Groendienst",
+            "stage",
+            140,
+            20,
+            40,
+        ),
+        (
+            "Ahmad Rahimi",
+            "Buurtwerk De Brug",
+            "taalstage",
+            60,
+            120,
+            40,
+        ),
+        (
+            "Marie-Claire Nkurunziza",
+            "Kringwinkel Zedelgem",
+            "vrijwilligerswerk",
+            30,
+            150,
+            40,
+        ),
     ];
     for (participant, organisation, kind, since, until, hours) in placements {
         sqlx::query!(

@@ -104,17 +104,27 @@ impl Sender {
                     .from(self.from.clone())
                     .to(to)
                     .subject(&mail.subject)
-                    .multipart(MultiPart::alternative_plain_html(mail.body_text, mail.body_html))
-                {
+                    .multipart(MultiPart::alternative_plain_html(
+                        mail.body_text,
+                        mail.body_html,
+                    )) {
                     Err(error) => Err(error.to_string()),
-                    Ok(message) => self.transport.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+                    Ok(message) => self
+                        .transport
+                        .send(message)
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.to_string()),
                 },
             };
             match outcome {
                 Ok(()) => {
-                    sqlx::query!("UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = $1", mail.id)
-                        .execute(&mut *tx)
-                        .await?;
+                    sqlx::query!(
+                        "UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = $1",
+                        mail.id
+                    )
+                    .execute(&mut *tx)
+                    .await?;
                 }
                 Err(error) => {
                     tracing::warn!(%error, recipient = %mail.recipient, "mail not delivered");
@@ -174,8 +184,20 @@ impl LinkMail<'_> {
         Ok(Mail {
             to: self.contact_email.to_string(),
             subject: format!("Uren bevestigen voor {}", self.participant_name),
-            text: LinkText { mail: self, url: &url, minutes: &minutes, until: &until }.render()?,
-            html: LinkHtml { mail: self, url: &url, minutes: &minutes, until: &until }.render()?,
+            text: LinkText {
+                mail: self,
+                url: &url,
+                minutes: &minutes,
+                until: &until,
+            }
+            .render()?,
+            html: LinkHtml {
+                mail: self,
+                url: &url,
+                minutes: &minutes,
+                until: &until,
+            }
+            .render()?,
         })
     }
 }

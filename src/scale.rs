@@ -54,15 +54,56 @@ impl Scale {
 }
 
 const FIRST_NAMES: [&str; 24] = [
-    "Ayşe", "Mehmet", "Zoë", "Noël", "Fatima", "Youssef", "Olena", "Dmytro", "Ahmad", "Mariam",
-    "Tesfay", "Senait", "محمد", "فاطمة", "أحمد", "Олена", "Андрій", "Наталія", "ተስፋይ", "ሰላም",
-    "Łukasz", "Agnieszka", "Nguyễn", "Bilal",
+    "Ayşe",
+    "Mehmet",
+    "Zoë",
+    "Noël",
+    "Fatima",
+    "Youssef",
+    "Olena",
+    "Dmytro",
+    "Ahmad",
+    "Mariam",
+    "Tesfay",
+    "Senait",
+    "محمد",
+    "فاطمة",
+    "أحمد",
+    "Олена",
+    "Андрій",
+    "Наталія",
+    "ተስፋይ",
+    "ሰላም",
+    "Łukasz",
+    "Agnieszka",
+    "Nguyễn",
+    "Bilal",
 ];
 
 const LAST_NAMES: [&str; 24] = [
-    "Öztürk", "Yılmaz", "El Idrissi", "Benali", "Haddad", "Rahimi", "Shevchenko", "Kovalenko",
-    "Gebremedhin", "Tesfamariam", "الحداد", "العلي", "Шевченко", "Коваленко", "Бондаренко",
-    "ገብረሂወት", "ተወልደ", "Nowak", "Wiśniewski", "Nkurunziza", "Mukamana", "Peeters", "Janssens",
+    "Öztürk",
+    "Yılmaz",
+    "El Idrissi",
+    "Benali",
+    "Haddad",
+    "Rahimi",
+    "Shevchenko",
+    "Kovalenko",
+    "Gebremedhin",
+    "Tesfamariam",
+    "الحداد",
+    "العلي",
+    "Шевченко",
+    "Коваленко",
+    "Бондаренко",
+    "ገብረሂወት",
+    "ተወልደ",
+    "Nowak",
+    "Wiśniewski",
+    "Nkurunziza",
+    "Mukamana",
+    "Peeters",
+    "Janssens",
     "Van Damme",
 ];
 
@@ -70,13 +111,16 @@ const LAST_NAMES: [&str; 24] = [
 /// Every generated user has the password `veertig-demo`.
 pub async fn load(pool: &PgPool, scale: Scale) -> Result<(), sqlx::Error> {
     let started = Instant::now();
-    let password_hash = tokio::task::spawn_blocking(|| password_auth::generate_hash(crate::demo::PASSWORD))
-        .await
-        .unwrap_or_else(|error| std::panic::resume_unwind(error.into_panic()));
+    let password_hash =
+        tokio::task::spawn_blocking(|| password_auth::generate_hash(crate::demo::PASSWORD))
+            .await
+            .unwrap_or_else(|error| std::panic::resume_unwind(error.into_panic()));
     let first_keys: Vec<String> = FIRST_NAMES.iter().map(|n| search_key(n)).collect();
     let last_keys: Vec<String> = LAST_NAMES.iter().map(|n| search_key(n)).collect();
     let mut tx = pool.begin().await?;
-    sqlx::query("SELECT setseed(0.42)").execute(&mut *tx).await?;
+    sqlx::query("SELECT setseed(0.42)")
+        .execute(&mut *tx)
+        .await?;
     let step = |name: &'static str| {
         let elapsed = started.elapsed().as_secs_f64();
         move || println!("  {name:<28} {elapsed:>7.1} s")
@@ -220,7 +264,9 @@ pub async fn load(pool: &PgPool, scale: Scale) -> Result<(), sqlx::Error> {
     .fetch_all(&mut *tx)
     .await?;
     for (name, _) in &indexes {
-        sqlx::query(&format!("DROP INDEX {name}")).execute(&mut *tx).await?;
+        sqlx::query(&format!("DROP INDEX {name}"))
+            .execute(&mut *tx)
+            .await?;
     }
     sqlx::query("ALTER TABLE hour_entries DISABLE TRIGGER hour_entries_totals")
         .execute(&mut *tx)

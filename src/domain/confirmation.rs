@@ -593,45 +593,6 @@ pub async fn revoke_link(
     Ok(Some(row.placement_id))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_rejection_needs_a_reason() {
-        assert_eq!(RejectionReason::parse("  "), Err(ReasonError::Missing));
-        assert_eq!(RejectionReason::parse(&"x".repeat(501)), Err(ReasonError::TooLong));
-        assert_eq!(RejectionReason::parse(" Was ziek ").unwrap().as_str(), "Was ziek");
-    }
-
-    #[test]
-    fn tokens_are_long_random_and_only_their_hash_is_kept() {
-        let (a, b) = (new_token(), new_token());
-        assert_eq!(a.len(), 64);
-        assert_ne!(a, b);
-        assert_eq!(hash_token(&a).len(), 32);
-        assert_ne!(hash_token(&a), a.as_bytes());
-    }
-
-    #[test]
-    fn link_states() {
-        let now = OffsetDateTime::now_utc();
-        let row = LinkRow {
-            id: Uuid::nil(),
-            contact_name: String::new(),
-            contact_email: String::new(),
-            created_at: now,
-            expires_at: now + time::Duration::days(1),
-            revoked_at: None,
-            last_used_at: None,
-        };
-        assert_eq!(row.state(now), LinkState::Open);
-        assert_eq!(LinkRow { last_used_at: Some(now), ..row.clone() }.state(now), LinkState::Used);
-        assert_eq!(row.state(now + time::Duration::days(2)), LinkState::Expired);
-        assert_eq!(LinkRow { revoked_at: Some(now), ..row }.state(now), LinkState::Revoked);
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Sending links and digests
 
@@ -701,7 +662,10 @@ pub async fn notify_contact_of_new_entries(
 
 /// Queues this week's digest for every partner user whose organisation has entries waiting.
 /// Returns how many mails were queued.
-pub async fn queue_weekly_digest(conn: &mut PgConnection, base_url: &str) -> Result<usize, sqlx::Error> {
+pub async fn queue_weekly_digest(
+    conn: &mut PgConnection,
+    base_url: &str,
+) -> Result<usize, sqlx::Error> {
     let rows = sqlx::query!(
         r#"SELECT u.email, u.name, o.name AS organisation, p.full_name, pl.kind::text AS "kind!",
                   count(*) AS "entries!", sum(e.minutes) AS "minutes!", min(e.worked_on) AS "oldest!"
@@ -719,9 +683,17 @@ pub async fn queue_weekly_digest(conn: &mut PgConnection, base_url: &str) -> Res
     let mut mails = Vec::new();
     let mut current: Option<(String, String, String, Vec<crate::mail::DigestLine>)> = None;
     for row in rows {
-        if current.as_ref().is_none_or(|(email, ..)| *email != row.email) {
+        if current
+            .as_ref()
+            .is_none_or(|(email, ..)| *email != row.email)
+        {
             mails.extend(current.take());
-            current = Some((row.email.clone(), row.name.clone(), row.organisation.clone(), Vec::new()));
+            current = Some((
+                row.email.clone(),
+                row.name.clone(),
+                row.organisation.clone(),
+                Vec::new(),
+            ));
         }
         if let Some((.., lines)) = current.as_mut() {
             lines.push(crate::mail::DigestLine {
@@ -772,4 +744,63 @@ pub async fn queue_weekly_digest_once(
     }
     queue_weekly_digest(conn, base_url).await?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rejection_needs_a_reason() {
+        assert_eq!(RejectionReason::parse("  "), Err(ReasonError::Missing));
+        assert_eq!(
+            RejectionReason::parse(&"x".repeat(501)),
+            Err(ReasonError::TooLong)
+        );
+        assert_eq!(
+            RejectionReason::parse(" Was ziek ").unwrap().as_str(),
+            "Was ziek"
+        );
+    }
+
+    #[test]
+    fn tokens_are_long_random_and_only_their_hash_is_kept() {
+        let (a, b) = (new_token(), new_token());
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert_eq!(hash_token(&a).len(), 32);
+        assert_ne!(hash_token(&a), a.as_bytes());
+    }
+
+    #[test]
+    fn link_states() {
+        let now = OffsetDateTime::now_utc();
+        let row = LinkRow {
+            id: Uuid::nil(),
+            contact_name: String::new(),
+            contact_email: String::new(),
+            created_at: now,
+            expires_at: now + time::Duration::days(1),
+            revoked_at: None,
+            last_used_at: None,
+        };
+        assert_eq!(row.state(now), LinkState::Open);
+        assert_eq!(
+            LinkRow {
+                last_used_at: Some(now),
+                ..row.clone()
+            }
+            .state(now),
+            LinkState::Used
+        );
+        assert_eq!(row.state(now + time::Duration::days(2)), LinkState::Expired);
+        assert_eq!(
+            LinkRow {
+                revoked_at: Some(now),
+                ..row
+            }
+            .state(now),
+            LinkState::Revoked
+        );
+    }
 }

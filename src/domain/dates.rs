@@ -78,7 +78,12 @@ pub fn brussels_date(now: OffsetDateTime) -> Date {
 /// Belgian time of a moment: `23/11/2026 14:05`.
 pub fn format_moment(at: OffsetDateTime) -> String {
     let local = at.to_offset(brussels_offset(at));
-    format!("{} {:02}:{:02}", format_date(local.date()), local.hour(), local.minute())
+    format!(
+        "{} {:02}:{:02}",
+        format_date(local.date()),
+        local.hour(),
+        local.minute()
+    )
 }
 
 fn brussels_offset(now: OffsetDateTime) -> UtcOffset {

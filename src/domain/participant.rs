@@ -24,7 +24,12 @@ pub enum ParticipantStatus {
 }
 
 impl ParticipantStatus {
-    pub const ALL: [Self; 4] = [Self::Actief, Self::Afgerond, Self::Stopgezet, Self::Vrijgesteld];
+    pub const ALL: [Self; 4] = [
+        Self::Actief,
+        Self::Afgerond,
+        Self::Stopgezet,
+        Self::Vrijgesteld,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -108,9 +113,15 @@ pub const STOP_REASONS: [(&str, &str); 6] = [
 /// Why someone is exempted from the participation trajectory.
 pub const EXEMPTION_REASONS: [(&str, &str); 5] = [
     ("medisch", "Medische of psychische redenen"),
-    ("werk", "Werkt of werkte al in een Nederlandstalige omgeving"),
+    (
+        "werk",
+        "Werkt of werkte al in een Nederlandstalige omgeving",
+    ),
     ("leeftijd", "Leeftijd"),
-    ("vrijstelling_agentschap", "Vrijstelling door het Agentschap Integratie en Inburgering"),
+    (
+        "vrijstelling_agentschap",
+        "Vrijstelling door het Agentschap Integratie en Inburgering",
+    ),
     ("andere", "Andere reden (zie toelichting)"),
 ];
 
@@ -183,7 +194,10 @@ pub struct ParticipantForm {
 
 impl ParticipantForm {
     /// Parses every field; the errors come back per field name, in form order.
-    pub fn parse(&self, today: Date) -> Result<ParticipantInput, Vec<(&'static str, ParticipantInputError)>> {
+    pub fn parse(
+        &self,
+        today: Date,
+    ) -> Result<ParticipantInput, Vec<(&'static str, ParticipantInputError)>> {
         use ParticipantInputError as E;
         let mut errors = Vec::new();
         fn take<T>(
@@ -193,34 +207,62 @@ impl ParticipantForm {
         ) -> Option<T> {
             result.map_err(|error| errors.push((field, error))).ok()
         }
-        let full_name = take(&mut errors, "full_name", PersonName::parse(&self.full_name).map_err(|_| E::NameMissing));
-        let birth_date = take(&mut errors, "birth_date",
+        let full_name = take(
+            &mut errors,
+            "full_name",
+            PersonName::parse(&self.full_name).map_err(|_| E::NameMissing),
+        );
+        let birth_date = take(
+            &mut errors,
+            "birth_date",
             dates::parse_date(&self.birth_date)
                 .map_err(E::Date)
-                .and_then(|d| if d > today { Err(E::BornInFuture) } else { Ok(d) }),
+                .and_then(|d| {
+                    if d > today {
+                        Err(E::BornInFuture)
+                    } else {
+                        Ok(d)
+                    }
+                }),
         );
-        let municipality_id = take(&mut errors, "municipality_id",
+        let municipality_id = take(
+            &mut errors,
+            "municipality_id",
             self.municipality_id
                 .trim()
                 .parse::<uuid::Uuid>()
                 .map(MunicipalityId)
                 .map_err(|_| E::MunicipalityMissing),
         );
-        let dutch_level = take(&mut errors, "dutch_level", DutchLevel::parse(self.dutch_level.trim()).ok_or(E::LevelMissing));
-        let email = take(&mut errors, "email",
+        let dutch_level = take(
+            &mut errors,
+            "dutch_level",
+            DutchLevel::parse(self.dutch_level.trim()).ok_or(E::LevelMissing),
+        );
+        let email = take(
+            &mut errors,
+            "email",
             match self.email.trim() {
                 "" => Ok(None),
                 typed => Email::parse(typed).map(Some).map_err(E::Email),
             },
         );
-        let obligation = take(&mut errors, "obligation", Obligation::parse(self.obligation.trim()).ok_or(E::ObligationMissing));
-        let start_date = take(&mut errors, "start_date",
+        let obligation = take(
+            &mut errors,
+            "obligation",
+            Obligation::parse(self.obligation.trim()).ok_or(E::ObligationMissing),
+        );
+        let start_date = take(
+            &mut errors,
+            "start_date",
             match self.start_date.trim() {
                 "" => Ok(today),
                 typed => dates::parse_date(typed).map_err(E::Date),
             },
         );
-        let target_end_date = take(&mut errors, "target_end_date",
+        let target_end_date = take(
+            &mut errors,
+            "target_end_date",
             match self.target_end_date.trim() {
                 "" => Ok(None),
                 typed => dates::parse_date(typed).map(Some).map_err(E::Date),
@@ -231,25 +273,39 @@ impl ParticipantForm {
         {
             errors.push(("target_end_date", E::EndBeforeStart));
         }
-        match (full_name, birth_date, municipality_id, dutch_level, email, obligation, start_date, target_end_date) {
-            (Some(full_name), Some(birth_date), Some(municipality_id), Some(dutch_level), Some(email), Some(obligation), Some(start_date), Some(target_end_date))
-                if errors.is_empty() =>
-            {
-                Ok(ParticipantInput {
-                    full_name,
-                    birth_date,
-                    municipality_id,
-                    dutch_level,
-                    languages: self.languages.trim().to_string(),
-                    phone: self.phone.trim().to_string(),
-                    email,
-                    external_dossier: self.external_dossier.trim().to_string(),
-                    obligation,
-                    start_date,
-                    target_end_date,
-                    notes: self.notes.trim().to_string(),
-                })
-            }
+        match (
+            full_name,
+            birth_date,
+            municipality_id,
+            dutch_level,
+            email,
+            obligation,
+            start_date,
+            target_end_date,
+        ) {
+            (
+                Some(full_name),
+                Some(birth_date),
+                Some(municipality_id),
+                Some(dutch_level),
+                Some(email),
+                Some(obligation),
+                Some(start_date),
+                Some(target_end_date),
+            ) if errors.is_empty() => Ok(ParticipantInput {
+                full_name,
+                birth_date,
+                municipality_id,
+                dutch_level,
+                languages: self.languages.trim().to_string(),
+                phone: self.phone.trim().to_string(),
+                email,
+                external_dossier: self.external_dossier.trim().to_string(),
+                obligation,
+                start_date,
+                target_end_date,
+                notes: self.notes.trim().to_string(),
+            }),
             _ => Err(errors),
         }
     }
@@ -401,7 +457,11 @@ async fn check_municipality(
     )
     .fetch_one(conn)
     .await?;
-    if inside { Ok(()) } else { Err(ParticipantError::MunicipalityOutsideRegion) }
+    if inside {
+        Ok(())
+    } else {
+        Err(ParticipantError::MunicipalityOutsideRegion)
+    }
 }
 
 async fn check_coach(
@@ -416,7 +476,11 @@ async fn check_coach(
     )
     .fetch_one(conn)
     .await?;
-    if inside { Ok(()) } else { Err(ParticipantError::CoachOutsideRegion) }
+    if inside {
+        Ok(())
+    } else {
+        Err(ParticipantError::CoachOutsideRegion)
+    }
 }
 
 /// Registers a participant in `region`, coached by `coach`. Run inside the caller's transaction.
@@ -562,7 +626,15 @@ pub async fn assign_coach(
     .execute(&mut *conn)
     .await?;
     let after = get(conn, region, id).await?;
-    audit(conn, actor, "begeleider toegewezen", id, Some(&before), after.as_ref()).await?;
+    audit(
+        conn,
+        actor,
+        "begeleider toegewezen",
+        id,
+        Some(&before),
+        after.as_ref(),
+    )
+    .await?;
     Ok(Some(()))
 }
 
@@ -612,7 +684,10 @@ pub async fn reactivate(
     let Some(before) = lock(conn, region, id).await? else {
         return Ok(None);
     };
-    if !matches!(before.status, ParticipantStatus::Stopgezet | ParticipantStatus::Vrijgesteld) {
+    if !matches!(
+        before.status,
+        ParticipantStatus::Stopgezet | ParticipantStatus::Vrijgesteld
+    ) {
         return Err(ParticipantError::NotStopped);
     }
     sqlx::query!(
@@ -623,7 +698,15 @@ pub async fn reactivate(
     .execute(&mut *conn)
     .await?;
     let after = get(conn, region, id).await?;
-    audit(conn, actor, "heractiveerd", id, Some(&before), after.as_ref()).await?;
+    audit(
+        conn,
+        actor,
+        "heractiveerd",
+        id,
+        Some(&before),
+        after.as_ref(),
+    )
+    .await?;
     Ok(Some(()))
 }
 
@@ -738,7 +821,10 @@ impl CaseloadRow {
 }
 
 /// The active participants a coach guides (a caseload is 30–80 people: no paging).
-pub async fn caseload(conn: &mut PgConnection, coach: UserId) -> Result<Vec<CaseloadRow>, sqlx::Error> {
+pub async fn caseload(
+    conn: &mut PgConnection,
+    coach: UserId,
+) -> Result<Vec<CaseloadRow>, sqlx::Error> {
     sqlx::query_as!(
         CaseloadRow,
         r#"SELECT p.id AS "id: ParticipantId", p.full_name, m.name AS municipality,
@@ -832,18 +918,33 @@ mod tests {
     fn stalled_after_thirty_days_without_confirmed_hours() {
         let today = date!(2026 - 11 - 24);
         let far = date!(2027 - 06 - 01);
-        assert_eq!(row(600, 0, Some(date!(2026 - 10 - 20)), far).attention(today), vec![Attention::Stalled]);
-        assert_eq!(row(600, 0, Some(date!(2026 - 11 - 01)), far).attention(today), vec![Attention::OnTrack]);
+        assert_eq!(
+            row(600, 0, Some(date!(2026 - 10 - 20)), far).attention(today),
+            vec![Attention::Stalled]
+        );
+        assert_eq!(
+            row(600, 0, Some(date!(2026 - 11 - 01)), far).attention(today),
+            vec![Attention::OnTrack]
+        );
         // Done is done: no longer stalled.
-        assert_eq!(row(2400, 0, Some(date!(2026 - 01 - 20)), far).attention(today), vec![Attention::OnTrack]);
+        assert_eq!(
+            row(2400, 0, Some(date!(2026 - 01 - 20)), far).attention(today),
+            vec![Attention::OnTrack]
+        );
     }
 
     #[test]
     fn deadline_within_sixty_days_and_short() {
         let today = date!(2026 - 11 - 24);
         let recent = Some(date!(2026 - 11 - 20));
-        assert_eq!(row(600, 0, recent, date!(2027 - 01 - 20)).attention(today), vec![Attention::DeadlineNear]);
-        assert_eq!(row(600, 0, recent, date!(2027 - 02 - 20)).attention(today), vec![Attention::OnTrack]);
+        assert_eq!(
+            row(600, 0, recent, date!(2027 - 01 - 20)).attention(today),
+            vec![Attention::DeadlineNear]
+        );
+        assert_eq!(
+            row(600, 0, recent, date!(2027 - 02 - 20)).attention(today),
+            vec![Attention::OnTrack]
+        );
         assert_eq!(
             row(600, 90, recent, date!(2027 - 01 - 20)).attention(today),
             vec![Attention::DeadlineNear, Attention::WaitingForConfirmation]
@@ -873,10 +974,23 @@ mod tests {
             target_end_date: "2026-11-01".into(),
             ..Default::default()
         };
-        let fields: Vec<&str> = bad.parse(today).unwrap_err().into_iter().map(|(f, _)| f).collect();
+        let fields: Vec<&str> = bad
+            .parse(today)
+            .unwrap_err()
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect();
         assert_eq!(
             fields,
-            ["full_name", "birth_date", "municipality_id", "dutch_level", "email", "obligation", "target_end_date"]
+            [
+                "full_name",
+                "birth_date",
+                "municipality_id",
+                "dutch_level",
+                "email",
+                "obligation",
+                "target_end_date"
+            ]
         );
     }
 }

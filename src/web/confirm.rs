@@ -18,8 +18,8 @@ use super::layout::Layout;
 use super::middleware::ClientAddr;
 use super::session::{self, AdminUser, CaseworkUser, FlashKind, PartnerUser};
 use crate::domain::confirmation::{
-    self, ConfirmerName, DecidedEntry, Decider, Decision, DecisionOutcome, LinkError,
-    LinkLookup, PendingEntry, RejectionReason, ValidLink,
+    self, ConfirmerName, DecidedEntry, Decider, Decision, DecisionOutcome, LinkError, LinkLookup,
+    PendingEntry, RejectionReason, ValidLink,
 };
 use crate::domain::dates::{format_date, format_moment};
 use crate::domain::hours::format_minutes;
@@ -35,7 +35,10 @@ pub fn router() -> Router<AppState> {
         .route("/partner/geschiedenis", get(partner_history))
         .route("/partner/uren/{id}/bevestigen", post(partner_confirm))
         .route("/partner/uren/{id}/afwijzen", post(partner_reject))
-        .route("/partner/plaatsingen/{id}/alles-bevestigen", post(partner_confirm_all))
+        .route(
+            "/partner/plaatsingen/{id}/alles-bevestigen",
+            post(partner_confirm_all),
+        )
         .route("/plaatsingen/{id}/herinnering", post(send_reminder))
         .route("/links/{id}/intrekken", post(revoke_link))
         .route("/beheer/outbox", get(outbox))
@@ -46,9 +49,15 @@ pub fn public_router() -> Router<AppState> {
     Router::new()
         .route("/bevestigen/{token}", get(link_page))
         .route("/bevestigen/{token}/naam", post(link_name))
-        .route("/bevestigen/{token}/uren/{id}/bevestigen", post(link_confirm))
+        .route(
+            "/bevestigen/{token}/uren/{id}/bevestigen",
+            post(link_confirm),
+        )
         .route("/bevestigen/{token}/uren/{id}/afwijzen", post(link_reject))
-        .route("/bevestigen/{token}/plaatsingen/{id}/alles-bevestigen", post(link_confirm_all))
+        .route(
+            "/bevestigen/{token}/plaatsingen/{id}/alles-bevestigen",
+            post(link_confirm_all),
+        )
 }
 
 /// The entries of one placement, waiting for a decision.
@@ -145,7 +154,8 @@ async fn render_partner_home(
     problem: RejectProblem,
 ) -> Result<PartnerHome, AppError> {
     let mut conn = app.pool.acquire().await?;
-    let entries = confirmation::pending_for_organisation(&mut conn, partner.organisation_id).await?;
+    let entries =
+        confirmation::pending_for_organisation(&mut conn, partner.organisation_id).await?;
     Ok(PartnerHome {
         layout,
         groups: group(entries),
@@ -203,7 +213,9 @@ struct ConfirmAllForm {
 }
 
 fn parse_entry(raw: &str) -> Result<EntryId, AppError> {
-    raw.parse::<Uuid>().map(EntryId).map_err(|_| AppError::NotFound)
+    raw.parse::<Uuid>()
+        .map(EntryId)
+        .map_err(|_| AppError::NotFound)
 }
 
 fn parse_version(raw: &str) -> Result<i32, AppError> {
@@ -215,7 +227,10 @@ fn parse_shown(raw: &str) -> Vec<(EntryId, i32)> {
     raw.split(',')
         .filter_map(|pair| {
             let (id, version) = pair.split_once(':')?;
-            Some((EntryId(id.trim().parse().ok()?), version.trim().parse().ok()?))
+            Some((
+                EntryId(id.trim().parse().ok()?),
+                version.trim().parse().ok()?,
+            ))
         })
         .collect()
 }
@@ -268,7 +283,11 @@ async fn confirm_many(
             " {changed} werden intussen gewijzigd: bekijk die opnieuw en beslis dan."
         ));
     }
-    let kind = if changed > 0 { FlashKind::Error } else { FlashKind::Success };
+    let kind = if changed > 0 {
+        FlashKind::Error
+    } else {
+        FlashKind::Success
+    };
     session::flash(session, kind, text).await
 }
 
@@ -286,7 +305,8 @@ async fn partner_confirm(
         organisation: partner.organisation_id,
     };
     let mut tx = app.pool.begin().await?;
-    let outcome = confirmation::decide(&mut tx, &decider, entry, version, &Decision::Confirm).await?;
+    let outcome =
+        confirmation::decide(&mut tx, &decider, entry, version, &Decision::Confirm).await?;
     tx.commit().await?;
     report(&session, &outcome, "Bevestigd.").await?;
     Ok(Redirect::to("/partner"))
@@ -322,7 +342,12 @@ async fn partner_reject(
     let outcome =
         confirmation::decide(&mut tx, &decider, entry, version, &Decision::Reject(reason)).await?;
     tx.commit().await?;
-    report(&session, &outcome, "Afgewezen. De begeleider ziet uw reden.").await?;
+    report(
+        &session,
+        &outcome,
+        "Afgewezen. De begeleider ziet uw reden.",
+    )
+    .await?;
     Ok(Redirect::to("/partner").into_response())
 }
 
@@ -429,7 +454,15 @@ async fn link_page(
         Ok(link) => link,
         Err(page) => return Ok(page),
     };
-    let page = render_link_page(&app, &session, &token, link, layout, RejectProblem::default()).await?;
+    let page = render_link_page(
+        &app,
+        &session,
+        &token,
+        link,
+        layout,
+        RejectProblem::default(),
+    )
+    .await?;
     Ok(page.into_response())
 }
 
@@ -480,7 +513,9 @@ async fn link_decider(
     };
     match session.get::<ConfirmerName>(&name_key(&link)).await? {
         Some(name) => Ok(Ok((link, name))),
-        None => Ok(Err(Redirect::to(&format!("/bevestigen/{token}")).into_response())),
+        None => Ok(Err(
+            Redirect::to(&format!("/bevestigen/{token}")).into_response()
+        )),
     }
 }
 
@@ -496,11 +531,16 @@ async fn link_confirm(
         Err(response) => return Ok(response),
     };
     let client = client.to_string();
-    let decider = Decider::Link { link: &link, name: &name, client_addr: &client };
+    let decider = Decider::Link {
+        link: &link,
+        name: &name,
+        client_addr: &client,
+    };
     let entry = parse_entry(&id)?;
     let version = parse_version(&form.version)?;
     let mut tx = app.pool.begin().await?;
-    let outcome = confirmation::decide(&mut tx, &decider, entry, version, &Decision::Confirm).await?;
+    let outcome =
+        confirmation::decide(&mut tx, &decider, entry, version, &Decision::Confirm).await?;
     tx.commit().await?;
     report(&session, &outcome, "Bevestigd. Bedankt!").await?;
     Ok(Redirect::to(&format!("/bevestigen/{token}")).into_response())
@@ -533,12 +573,21 @@ async fn link_reject(
         }
     };
     let client = client.to_string();
-    let decider = Decider::Link { link: &link, name: &name, client_addr: &client };
+    let decider = Decider::Link {
+        link: &link,
+        name: &name,
+        client_addr: &client,
+    };
     let mut tx = app.pool.begin().await?;
     let outcome =
         confirmation::decide(&mut tx, &decider, entry, version, &Decision::Reject(reason)).await?;
     tx.commit().await?;
-    report(&session, &outcome, "Afgewezen. De begeleider ziet uw reden.").await?;
+    report(
+        &session,
+        &outcome,
+        "Afgewezen. De begeleider ziet uw reden.",
+    )
+    .await?;
     Ok(Redirect::to(&format!("/bevestigen/{token}")).into_response())
 }
 
@@ -554,7 +603,11 @@ async fn link_confirm_all(
         Err(response) => return Ok(response),
     };
     let client = client.to_string();
-    let decider = Decider::Link { link: &link, name: &name, client_addr: &client };
+    let decider = Decider::Link {
+        link: &link,
+        name: &name,
+        client_addr: &client,
+    };
     confirm_many(&app, &session, &decider, &parse_shown(&form.entries)).await?;
     Ok(Redirect::to(&format!("/bevestigen/{token}")).into_response())
 }
@@ -563,7 +616,9 @@ async fn link_confirm_all(
 // Staff: reminders and revoking links
 
 fn parse_placement(raw: &str) -> Result<PlacementId, AppError> {
-    raw.parse::<Uuid>().map(PlacementId).map_err(|_| AppError::NotFound)
+    raw.parse::<Uuid>()
+        .map(PlacementId)
+        .map_err(|_| AppError::NotFound)
 }
 
 async fn send_reminder(
@@ -576,7 +631,8 @@ async fn send_reminder(
     let region = user.staff_region()?;
     let base_url = app.config.base_url();
     let mut tx = app.pool.begin().await?;
-    match confirmation::send_link(&mut tx, &base_url, Some(user.id), Some(region), placement).await {
+    match confirmation::send_link(&mut tx, &base_url, Some(user.id), Some(region), placement).await
+    {
         Ok(Some(link)) => {
             tx.commit().await?;
             let text = format!(
@@ -587,11 +643,18 @@ async fn send_reminder(
         }
         Ok(None) => return Err(AppError::NotFound),
         Err(LinkError::NoContactEmail) => {
-            session::flash(&session, FlashKind::Error, LinkError::NoContactEmail.to_string()).await?;
+            session::flash(
+                &session,
+                FlashKind::Error,
+                LinkError::NoContactEmail.to_string(),
+            )
+            .await?;
         }
         Err(LinkError::Database(error)) => return Err(error.into()),
     }
-    Ok(Redirect::to(&format!("/plaatsingen/{placement}#bevestiging")))
+    Ok(Redirect::to(&format!(
+        "/plaatsingen/{placement}#bevestiging"
+    )))
 }
 
 async fn revoke_link(
@@ -608,7 +671,9 @@ async fn revoke_link(
         .ok_or(AppError::NotFound)?;
     tx.commit().await?;
     session::flash(&session, FlashKind::Success, "De link is ingetrokken.").await?;
-    Ok(Redirect::to(&format!("/plaatsingen/{placement}#bevestiging")))
+    Ok(Redirect::to(&format!(
+        "/plaatsingen/{placement}#bevestiging"
+    )))
 }
 
 // ---------------------------------------------------------------------------------------------

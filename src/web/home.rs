@@ -10,10 +10,10 @@ use axum::extract::State;
 
 use super::layout::{Layout, home_path};
 use super::progress::Progress;
+use super::session::{AdminUser, AnyUser, CoachUser, CoordinatorUser};
 use crate::domain::dates::{self, format_date};
 use crate::domain::participant::{self, Attention, CaseloadRow};
 use crate::error::AppError;
-use super::session::{AdminUser, AnyUser, CoachUser, CoordinatorUser};
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {

@@ -46,10 +46,15 @@ pub fn router() -> Router<AppState> {
 type Options = Vec<(String, String)>;
 
 fn with_empty(first: &str, rest: impl IntoIterator<Item = (String, String)>) -> Options {
-    std::iter::once((String::new(), first.to_string())).chain(rest).collect()
+    std::iter::once((String::new(), first.to_string()))
+        .chain(rest)
+        .collect()
 }
 
-async fn municipality_options(conn: &mut PgConnection, region: RegionId) -> Result<Options, AppError> {
+async fn municipality_options(
+    conn: &mut PgConnection,
+    region: RegionId,
+) -> Result<Options, AppError> {
     Ok(participant::municipalities(conn, region)
         .await?
         .into_iter()
@@ -66,7 +71,9 @@ async fn coach_options(conn: &mut PgConnection, region: RegionId) -> Result<Opti
 }
 
 fn parse_id(raw: &str) -> Result<ParticipantId, AppError> {
-    raw.parse::<Uuid>().map(ParticipantId).map_err(|_| AppError::NotFound)
+    raw.parse::<Uuid>()
+        .map(ParticipantId)
+        .map_err(|_| AppError::NotFound)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -129,7 +136,8 @@ async fn list(
     };
     let paging = Paging::from_query(query.pagina.as_deref());
     let mut conn = app.pool.acquire().await?;
-    let mut rows = participant::list(&mut conn, region, &filter, paging.offset(), paging.limit()).await?;
+    let mut rows =
+        participant::list(&mut conn, region, &filter, paging.offset(), paging.limit()).await?;
     let has_next = paging.trim(&mut rows);
     let filter_query = serde_urlencoded::to_string([
         ("q", query.q.as_str()),
@@ -149,7 +157,10 @@ async fn list(
     Ok(ListPage {
         layout,
         rows,
-        municipalities: with_empty("Alle gemeenten", municipality_options(&mut conn, region).await?),
+        municipalities: with_empty(
+            "Alle gemeenten",
+            municipality_options(&mut conn, region).await?,
+        ),
         coaches,
         statuses,
         q: query.q,
@@ -192,7 +203,10 @@ impl FormPage {
             participant_id,
             form,
             errors,
-            municipalities: with_empty("Kies een gemeente", municipality_options(conn, region).await?),
+            municipalities: with_empty(
+                "Kies een gemeente",
+                municipality_options(conn, region).await?,
+            ),
             levels: with_empty(
                 "Kies een niveau",
                 DutchLevel::ALL.map(|l| (l.code().to_string(), l.code().to_string())),
@@ -216,7 +230,15 @@ async fn new_form(
         start_date: dates::iso_date(dates::today()),
         ..Default::default()
     };
-    FormPage::new(&mut conn, layout, region, None, form, FieldErrors::default()).await
+    FormPage::new(
+        &mut conn,
+        layout,
+        region,
+        None,
+        form,
+        FieldErrors::default(),
+    )
+    .await
 }
 
 /// Renders the form again (422) with what was typed and the errors.
@@ -311,8 +333,18 @@ async fn edit_form(
     let region = user.staff_region()?;
     let id = parse_id(&id)?;
     let mut conn = app.pool.acquire().await?;
-    let participant = participant::get(&mut conn, region, id).await?.ok_or(AppError::NotFound)?;
-    FormPage::new(&mut conn, layout, region, Some(id), participant.to_form(), FieldErrors::default()).await
+    let participant = participant::get(&mut conn, region, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    FormPage::new(
+        &mut conn,
+        layout,
+        region,
+        Some(id),
+        participant.to_form(),
+        FieldErrors::default(),
+    )
+    .await
 }
 
 async fn update(
@@ -326,11 +358,21 @@ async fn update(
     let region = user.staff_region()?;
     let id = parse_id(&id)?;
     let mut tx = app.pool.begin().await?;
-    participant::get(&mut tx, region, id).await?.ok_or(AppError::NotFound)?;
+    participant::get(&mut tx, region, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let input = match form.parse(dates::today()) {
         Ok(input) => input,
         Err(problems) => {
-            return rerender(&mut tx, layout, region, Some(id), form, field_errors(problems)).await;
+            return rerender(
+                &mut tx,
+                layout,
+                region,
+                Some(id),
+                form,
+                field_errors(problems),
+            )
+            .await;
         }
     };
     match participant::update(&mut tx, user.id, region, id, &input).await {
@@ -371,7 +413,11 @@ impl ShowPage {
     }
 
     fn reason(&self) -> &'static str {
-        self.p.status_reason.as_deref().map(reason_label).unwrap_or("")
+        self.p
+            .status_reason
+            .as_deref()
+            .map(reason_label)
+            .unwrap_or("")
     }
 
     fn moment(&self, at: &time::OffsetDateTime) -> String {
@@ -397,14 +443,19 @@ async fn show(
     let region = user.staff_region()?;
     let id = parse_id(&id)?;
     let mut conn = app.pool.acquire().await?;
-    let p = participant::get(&mut conn, region, id).await?.ok_or(AppError::NotFound)?;
+    let p = participant::get(&mut conn, region, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let progress = Progress::new(
         i64::from(p.confirmed_minutes),
         i64::from(p.pending_minutes),
         i64::from(p.required_minutes),
     );
     let reasons = |list: &[(&str, &str)]| {
-        with_empty("Kies een reden", list.iter().map(|(c, l)| (c.to_string(), l.to_string())))
+        with_empty(
+            "Kies een reden",
+            list.iter().map(|(c, l)| (c.to_string(), l.to_string())),
+        )
     };
     Ok(ShowPage {
         layout,
@@ -440,7 +491,11 @@ async fn assign_coach(
     let id = parse_id(&id)?;
     let coach = match non_blank(&form.coach_id) {
         None => None,
-        Some(raw) => Some(raw.parse::<Uuid>().map(UserId).map_err(|_| AppError::NotFound)?),
+        Some(raw) => Some(
+            raw.parse::<Uuid>()
+                .map(UserId)
+                .map_err(|_| AppError::NotFound)?,
+        ),
     };
     let mut tx = app.pool.begin().await?;
     let outcome = participant::assign_coach(&mut tx, user.id, region, id, coach).await;
@@ -463,7 +518,16 @@ async fn stop(
     Path(id): Path<String>,
     Form(form): Form<CloseForm>,
 ) -> Result<Redirect, AppError> {
-    close(&app, &session, &user, &id, ParticipantStatus::Stopgezet, &STOP_REASONS, form).await
+    close(
+        &app,
+        &session,
+        &user,
+        &id,
+        ParticipantStatus::Stopgezet,
+        &STOP_REASONS,
+        form,
+    )
+    .await
 }
 
 async fn exempt(
@@ -473,7 +537,16 @@ async fn exempt(
     Path(id): Path<String>,
     Form(form): Form<CloseForm>,
 ) -> Result<Redirect, AppError> {
-    close(&app, &session, &user, &id, ParticipantStatus::Vrijgesteld, &EXEMPTION_REASONS, form).await
+    close(
+        &app,
+        &session,
+        &user,
+        &id,
+        ParticipantStatus::Vrijgesteld,
+        &EXEMPTION_REASONS,
+        form,
+    )
+    .await
 }
 
 async fn close(
@@ -492,7 +565,16 @@ async fn close(
         return Ok(Redirect::to(&format!("/inburgeraars/{id}#status")));
     };
     let mut tx = app.pool.begin().await?;
-    let outcome = participant::close(&mut tx, user.id, region, id, status, reason, form.note.trim()).await;
+    let outcome = participant::close(
+        &mut tx,
+        user.id,
+        region,
+        id,
+        status,
+        reason,
+        form.note.trim(),
+    )
+    .await;
     let done = match status {
         ParticipantStatus::Vrijgesteld => "Het traject is vrijgesteld.",
         _ => "Het traject is stopgezet.",

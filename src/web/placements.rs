@@ -18,9 +18,9 @@ use uuid::Uuid;
 use super::forms::FieldErrors;
 use super::layout::Layout;
 use super::session::{self, CaseworkUser, FlashKind};
-use crate::domain::dates::{format_date, iso_date, parse_date, today};
 use crate::domain::confirmation::{self, LinkState, PendingEntry};
 use crate::domain::dates::format_moment;
+use crate::domain::dates::{format_date, iso_date, parse_date, today};
 use crate::domain::hours::{
     self, EntriesError, EntryChange, EntryError, EntryField, EntryRow, NewEntries, format_minutes,
     parse_dates, parse_entry_minutes,

@@ -52,7 +52,10 @@ async fn a_partner_sees_only_the_pending_hours_of_their_own_organisation() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(page.select_all(".pending-group h2 bdi"), ["Amina Yusuf"]);
     assert_eq!(page.select_all(".entry").len(), 2);
-    assert!(page.text(".pending-group").contains("Alles bevestigen (2 · 2 u 30)"));
+    assert!(
+        page.text(".pending-group")
+            .contains("Alles bevestigen (2 · 2 u 30)")
+    );
     let html = page.0.html();
     assert!(!html.contains("Niet Zichtbaar"));
     // Only what a partner needs: no date of birth.
@@ -66,7 +69,10 @@ async fn a_partner_confirms_one_entry_and_it_counts() {
     let entry = app.create_entry(placement, 90, 3).await;
     let partner = app.login_as(Role::Partner).await;
     let response = app
-        .post_form(&format!("/partner/uren/{entry}/bevestigen"), &[("version", "1")])
+        .post_form(
+            &format!("/partner/uren/{entry}/bevestigen"),
+            &[("version", "1")],
+        )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(status_of(&app, entry).await, "bevestigd");
@@ -84,11 +90,12 @@ async fn a_partner_confirms_one_entry_and_it_counts() {
     let rows = audit_rows(&app, entry).await;
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].0, "bevestigd");
-    let actor: Option<uuid::Uuid> = sqlx::query_scalar("SELECT actor_id FROM audit_log WHERE entity_id = $1")
-        .bind(entry.0)
-        .fetch_one(&app.pool)
-        .await
-        .expect("actor");
+    let actor: Option<uuid::Uuid> =
+        sqlx::query_scalar("SELECT actor_id FROM audit_log WHERE entity_id = $1")
+            .bind(entry.0)
+            .fetch_one(&app.pool)
+            .await
+            .expect("actor");
     assert_eq!(actor, Some(partner.id.0));
     let (_, history) = app.get_page("/partner/geschiedenis").await;
     assert!(history.text("tbody tr").contains("Amina Yusuf"));
@@ -101,24 +108,34 @@ async fn a_rejection_needs_a_reason_and_keeps_what_was_typed() {
     let entry = app.create_entry(placement, 90, 3).await;
     app.login_as(Role::Partner).await;
     let response = app
-        .post_form(&format!("/partner/uren/{entry}/afwijzen"), &[("version", "1"), ("reason", "   ")])
+        .post_form(
+            &format!("/partner/uren/{entry}/afwijzen"),
+            &[("version", "1"), ("reason", "   ")],
+        )
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = Page::parse(&response.text().await.expect("body"));
     assert!(page.text(".error-summary").contains("Schrijf kort waarom"));
-    assert!(page.attr(&format!("#reason-{entry}"), "aria-invalid").is_some());
+    assert!(
+        page.attr(&format!("#reason-{entry}"), "aria-invalid")
+            .is_some()
+    );
     assert_eq!(status_of(&app, entry).await, "ingediend");
 
     let response = app
-        .post_form(&format!("/partner/uren/{entry}/afwijzen"), &[("version", "1"), ("reason", "Was die dag niet aanwezig")])
+        .post_form(
+            &format!("/partner/uren/{entry}/afwijzen"),
+            &[("version", "1"), ("reason", "Was die dag niet aanwezig")],
+        )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(status_of(&app, entry).await, "afgewezen");
-    let reason: String = sqlx::query_scalar("SELECT rejection_reason FROM hour_entries WHERE id = $1")
-        .bind(entry.0)
-        .fetch_one(&app.pool)
-        .await
-        .expect("reason");
+    let reason: String =
+        sqlx::query_scalar("SELECT rejection_reason FROM hour_entries WHERE id = $1")
+            .bind(entry.0)
+            .fetch_one(&app.pool)
+            .await
+            .expect("reason");
     assert_eq!(reason, "Was die dag niet aanwezig");
 }
 
@@ -133,8 +150,12 @@ async fn confirm_all_confirms_what_was_shown() {
     ];
     app.login_as(Role::Partner).await;
     let (_, page) = app.get_page("/partner").await;
-    let shown = page.attr("input[name=entries]", "value").expect("entries field");
-    let action = page.attr("form[action$=alles-bevestigen]", "action").expect("form");
+    let shown = page
+        .attr("input[name=entries]", "value")
+        .expect("entries field");
+    let action = page
+        .attr("form[action$=alles-bevestigen]", "action")
+        .expect("form");
     let response = app.post_form(&action, &[("entries", &shown)]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     for entry in entries {
@@ -156,7 +177,11 @@ async fn an_entry_changed_since_it_was_shown_is_not_confirmed() {
         .execute(&app.pool)
         .await
         .expect("edit");
-    app.post_form(&format!("/partner/uren/{entry}/bevestigen"), &[("version", "1")]).await;
+    app.post_form(
+        &format!("/partner/uren/{entry}/bevestigen"),
+        &[("version", "1")],
+    )
+    .await;
     assert_eq!(status_of(&app, entry).await, "ingediend");
     let (_, page) = app.get_page("/partner").await;
     assert!(page.text(".flash-error").contains("intussen gewijzigd"));
@@ -176,7 +201,10 @@ async fn the_same_entry_confirmed_twice_at_once_is_confirmed_once() {
         app.post_form(&path, &[("version", "1")]),
         second.post_form(&path, &[("version", "1")]),
     );
-    assert_eq!((a.status(), b.status()), (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER));
+    assert_eq!(
+        (a.status(), b.status()),
+        (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER)
+    );
     assert_eq!(status_of(&app, entry).await, "bevestigd");
     assert_eq!(audit_rows(&app, entry).await.len(), 1);
     let version: i32 = sqlx::query_scalar("SELECT version FROM hour_entries WHERE id = $1")
@@ -197,12 +225,18 @@ async fn a_partner_cannot_decide_for_another_organisation() {
     app.login_as(Role::Partner).await;
     for action in ["bevestigen", "afwijzen"] {
         let response = app
-            .post_form(&format!("/partner/uren/{entry}/{action}"), &[("version", "1"), ("reason", "nee")])
+            .post_form(
+                &format!("/partner/uren/{entry}/{action}"),
+                &[("version", "1"), ("reason", "nee")],
+            )
             .await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{action}");
     }
     let response = app
-        .post_form(&format!("/partner/plaatsingen/{placement}/alles-bevestigen"), &[("entries", &format!("{entry}:1"))])
+        .post_form(
+            &format!("/partner/plaatsingen/{placement}/alles-bevestigen"),
+            &[("entries", &format!("{entry}:1"))],
+        )
         .await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert_eq!(status_of(&app, entry).await, "ingediend");
@@ -215,7 +249,9 @@ async fn reminder_token(app: &TestApp, placement: PlacementId) -> String {
         .execute(&app.pool)
         .await
         .expect("contact");
-    let response = app.post_form(&format!("/plaatsingen/{placement}/herinnering"), &[]).await;
+    let response = app
+        .post_form(&format!("/plaatsingen/{placement}/herinnering"), &[])
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let (recipient, body): (String, String) =
         sqlx::query_as("SELECT recipient, body_text FROM outbox ORDER BY created_at DESC LIMIT 1")
@@ -248,12 +284,20 @@ async fn a_contact_confirms_through_a_personal_link_under_their_name() {
     let (status, page) = contact.get_page(&format!("/bevestigen/{token}")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(page.text("label[for=name]"), "Uw naam");
-    assert!(page.select_all(".entry").is_empty(), "no entries before a name is given");
+    assert!(
+        page.select_all(".entry").is_empty(),
+        "no entries before a name is given"
+    );
 
-    let response = contact.post_form(&format!("/bevestigen/{token}/naam"), &[("name", " ")]).await;
+    let response = contact
+        .post_form(&format!("/bevestigen/{token}/naam"), &[("name", " ")])
+        .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let response = contact
-        .post_form(&format!("/bevestigen/{token}/naam"), &[("name", "Karel Contact")])
+        .post_form(
+            &format!("/bevestigen/{token}/naam"),
+            &[("name", "Karel Contact")],
+        )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let (_, page) = contact.get_page(&format!("/bevestigen/{token}")).await;
@@ -261,7 +305,10 @@ async fn a_contact_confirms_through_a_personal_link_under_their_name() {
     assert!(page.text("main").contains("U bevestigt als Karel Contact"));
 
     let response = contact
-        .post_form(&format!("/bevestigen/{token}/uren/{first}/bevestigen"), &[("version", "1")])
+        .post_form(
+            &format!("/bevestigen/{token}/uren/{first}/bevestigen"),
+            &[("version", "1")],
+        )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(status_of(&app, first).await, "bevestigd");
@@ -273,7 +320,10 @@ async fn a_contact_confirms_through_a_personal_link_under_their_name() {
     assert!(after["via_link"].is_string());
 
     let response = contact
-        .post_form(&format!("/bevestigen/{token}/uren/{second}/afwijzen"), &[("version", "1"), ("reason", "Niet gezien")])
+        .post_form(
+            &format!("/bevestigen/{token}/uren/{second}/afwijzen"),
+            &[("version", "1"), ("reason", "Niet gezien")],
+        )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(status_of(&app, second).await, "afgewezen");
@@ -294,9 +344,14 @@ async fn a_link_serves_its_own_placement_only() {
     let token = reminder_token(&app, placement_a).await;
     let contact = TestApp::spawn_on(&app).await;
     contact.get_page(&format!("/bevestigen/{token}")).await;
-    contact.post_form(&format!("/bevestigen/{token}/naam"), &[("name", "Karel")]).await;
+    contact
+        .post_form(&format!("/bevestigen/{token}/naam"), &[("name", "Karel")])
+        .await;
     let response = contact
-        .post_form(&format!("/bevestigen/{token}/uren/{other_entry}/bevestigen"), &[("version", "1")])
+        .post_form(
+            &format!("/bevestigen/{token}/uren/{other_entry}/bevestigen"),
+            &[("version", "1")],
+        )
         .await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert_eq!(status_of(&app, other_entry).await, "ingediend");
@@ -312,7 +367,10 @@ async fn expired_revoked_and_unknown_links_do_not_open() {
     app.create_entry(placement, 60, 2).await;
     let token = reminder_token(&app, placement).await;
     let contact = TestApp::spawn_on(&app).await;
-    assert_eq!(contact.get(&format!("/bevestigen/{token}")).await.status(), StatusCode::OK);
+    assert_eq!(
+        contact.get(&format!("/bevestigen/{token}")).await.status(),
+        StatusCode::OK
+    );
 
     sqlx::query("UPDATE confirmation_links SET expires_at = now() - interval '1 minute'")
         .execute(&app.pool)
@@ -330,13 +388,17 @@ async fn expired_revoked_and_unknown_links_do_not_open() {
         .fetch_one(&app.pool)
         .await
         .expect("link id");
-    let response = app.post_form(&format!("/links/{link}/intrekken"), &[]).await;
+    let response = app
+        .post_form(&format!("/links/{link}/intrekken"), &[])
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let (status, page) = contact.get_page(&format!("/bevestigen/{token}")).await;
     assert_eq!(status, StatusCode::GONE);
     assert_eq!(page.text("h1"), "Deze link werkt niet meer");
 
-    let (status, _) = contact.get_page(&format!("/bevestigen/{}", "0".repeat(64))).await;
+    let (status, _) = contact
+        .get_page(&format!("/bevestigen/{}", "0".repeat(64)))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -345,7 +407,9 @@ async fn a_reminder_without_a_contact_email_is_explained() {
     let app = TestApp::spawn().await;
     app.login_as(Role::Coach).await;
     let placement = placement(&app, "Amina Yusuf").await;
-    let response = app.post_form(&format!("/plaatsingen/{placement}/herinnering"), &[]).await;
+    let response = app
+        .post_form(&format!("/plaatsingen/{placement}/herinnering"), &[])
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox")
         .fetch_one(&app.pool)
@@ -353,7 +417,10 @@ async fn a_reminder_without_a_contact_email_is_explained() {
         .expect("outbox");
     assert_eq!(count, 0);
     let (_, page) = app.get_page(&location(&response)).await;
-    assert!(page.text(".flash-error").contains("geen contactpersoon met een e-mailadres"));
+    assert!(
+        page.text(".flash-error")
+            .contains("geen contactpersoon met een e-mailadres")
+    );
 }
 
 #[tokio::test]
@@ -370,18 +437,26 @@ async fn hours_logged_by_a_coach_send_the_contact_a_link_once_a_day() {
     for days_ago in [2, 1] {
         let date = veertig::domain::dates::format_date(today - time::Duration::days(days_ago));
         let response = app
-            .post_form(&format!("/plaatsingen/{placement}/uren"), &[("dates", &date), ("minutes", "1u30"), ("description", "")])
+            .post_form(
+                &format!("/plaatsingen/{placement}/uren"),
+                &[("dates", &date), ("minutes", "1u30"), ("description", "")],
+            )
             .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
     }
-    let mails: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE recipient = 'karel@vereniging.example'")
-        .fetch_one(&app.pool)
-        .await
-        .expect("outbox");
+    let mails: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM outbox WHERE recipient = 'karel@vereniging.example'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("outbox");
     assert_eq!(mails, 1);
     let (_, page) = app.get_page(&format!("/plaatsingen/{placement}")).await;
     let section = page.text("#bevestiging");
-    assert!(section.contains("2 prestaties wachten op bevestiging"), "{section}");
+    assert!(
+        section.contains("2 prestaties wachten op bevestiging"),
+        "{section}"
+    );
     assert!(section.contains("karel@vereniging.example"));
     assert_eq!(page.text("#bevestiging tbody .badge"), "open");
 }
@@ -398,9 +473,15 @@ async fn without_smtp_the_beheerder_reads_mail_in_the_outbox() {
     let (status, page) = admin.get_page("/beheer/outbox").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.text("main").contains("geen SMTP-server ingesteld"));
-    assert!(page.text(".outbox").contains("Uren bevestigen voor Amina Yusuf"));
+    assert!(
+        page.text(".outbox")
+            .contains("Uren bevestigen voor Amina Yusuf")
+    );
     assert!(page.text(".outbox").contains("karel@vereniging.example"));
-    assert_eq!(app.get("/beheer/outbox").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get("/beheer/outbox").await.status(),
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]
@@ -413,20 +494,35 @@ async fn the_weekly_digest_goes_once_to_each_partner_with_hours_waiting() {
     app.create_user(Role::Partner).await;
     let monday_noon = time::macros::datetime!(2026-11-23 11:00 UTC);
     let mut conn = app.pool.acquire().await.expect("connection");
-    let queued = veertig::domain::confirmation::queue_weekly_digest_once(&mut conn, "http://veertig.test", monday_noon)
-        .await
-        .expect("digest");
+    let queued = veertig::domain::confirmation::queue_weekly_digest_once(
+        &mut conn,
+        "http://veertig.test",
+        monday_noon,
+    )
+    .await
+    .expect("digest");
     assert!(queued);
-    let again = veertig::domain::confirmation::queue_weekly_digest_once(&mut conn, "http://veertig.test", monday_noon)
-        .await
-        .expect("digest");
+    let again = veertig::domain::confirmation::queue_weekly_digest_once(
+        &mut conn,
+        "http://veertig.test",
+        monday_noon,
+    )
+    .await
+    .expect("digest");
     assert!(!again);
     let mails: Vec<(String, String)> = sqlx::query_as("SELECT subject, body_text FROM outbox")
         .fetch_all(&app.pool)
         .await
         .expect("mails");
     assert_eq!(mails.len(), 2);
-    assert_eq!(mails[0].0, "Uren die wachten op bevestiging bij Testvereniging");
-    assert!(mails[0].1.contains("Amina Yusuf (buddy): 2 prestaties, 1 u 30"));
+    assert_eq!(
+        mails[0].0,
+        "Uren die wachten op bevestiging bij Testvereniging"
+    );
+    assert!(
+        mails[0]
+            .1
+            .contains("Amina Yusuf (buddy): 2 prestaties, 1 u 30")
+    );
     assert!(mails[0].1.contains("http://veertig.test/partner"));
 }

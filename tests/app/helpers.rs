@@ -409,7 +409,12 @@ impl TestApp {
     }
 
     /// A pending entry of `minutes` on `placement`, `days_ago` days back.
-    pub async fn create_entry(&self, placement: PlacementId, minutes: i32, days_ago: i32) -> EntryId {
+    pub async fn create_entry(
+        &self,
+        placement: PlacementId,
+        minutes: i32,
+        days_ago: i32,
+    ) -> EntryId {
         sqlx::query_scalar!(
             r#"INSERT INTO hour_entries (placement_id, participant_id, organisation_id, worked_on, minutes)
                SELECT id, participant_id, organisation_id, current_date - $3::int, $2

@@ -42,7 +42,9 @@ async fn a_coach_registers_a_participant_into_their_own_caseload() {
     let app = TestApp::spawn().await;
     let coach = app.login_as(Role::Coach).await;
     app.get_page("/inburgeraars/nieuw").await;
-    let response = app.post_form("/inburgeraars/nieuw", &as_refs(&valid_form(&app))).await;
+    let response = app
+        .post_form("/inburgeraars/nieuw", &as_refs(&valid_form(&app)))
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let id = id_from(&location(&response));
 
@@ -90,12 +92,27 @@ async fn a_form_with_errors_comes_back_with_what_was_typed() {
     assert_eq!(page.text("#full_name-error"), "Fout: Vul de naam in.");
     assert!(page.text("#birth_date-error").contains("Dit is geen datum"));
     assert!(page.text("#email-error").contains("geldig e-mailadres"));
-    assert!(page.text("#target_end_date-error").contains("vóór de startdatum"));
-    assert_eq!(page.attr("#birth_date", "value").as_deref(), Some("31/02/1990"));
-    assert_eq!(page.attr("#email", "value").as_deref(), Some("ayse-at-example"));
-    assert_eq!(page.attr("#languages", "value").as_deref(), Some("Turks, Engels"));
+    assert!(
+        page.text("#target_end_date-error")
+            .contains("vóór de startdatum")
+    );
+    assert_eq!(
+        page.attr("#birth_date", "value").as_deref(),
+        Some("31/02/1990")
+    );
+    assert_eq!(
+        page.attr("#email", "value").as_deref(),
+        Some("ayse-at-example")
+    );
+    assert_eq!(
+        page.attr("#languages", "value").as_deref(),
+        Some("Turks, Engels")
+    );
     assert_eq!(page.text("#notes"), "Wil graag met dieren werken.");
-    assert_eq!(page.attr("#birth_date", "aria-invalid").as_deref(), Some("true"));
+    assert_eq!(
+        page.attr("#birth_date", "aria-invalid").as_deref(),
+        Some("true")
+    );
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM participants")
         .fetch_one(&app.pool)
         .await
@@ -113,15 +130,27 @@ async fn a_municipality_of_another_region_is_refused_next_to_the_field() {
     let response = app.post_form("/inburgeraars/nieuw", &as_refs(&form)).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = Page::parse(&response.text().await.expect("body"));
-    assert!(page.text("#municipality_id-error").contains("niet bij uw regio"));
-    assert_eq!(page.attr("#full_name", "value").as_deref(), Some("Öztürk Ayşe"));
+    assert!(
+        page.text("#municipality_id-error")
+            .contains("niet bij uw regio")
+    );
+    assert_eq!(
+        page.attr("#full_name", "value").as_deref(),
+        Some("Öztürk Ayşe")
+    );
 }
 
 #[tokio::test]
 async fn search_ignores_accents_and_case_in_any_script() {
     let app = TestApp::spawn().await;
     app.login_as(Role::Coach).await;
-    for name in ["Öztürk Ayşe", "Олена Шевченко", "مُحَمَّد الحداد", "ተስፋይ ገብረ", "Jan Peeters"] {
+    for name in [
+        "Öztürk Ayşe",
+        "Олена Шевченко",
+        "مُحَمَّد الحداد",
+        "ተስፋይ ገብረ",
+        "Jan Peeters",
+    ] {
         app.create_participant(name, None, None).await;
     }
     for (typed, expected) in [
@@ -136,7 +165,11 @@ async fn search_ignores_accents_and_case_in_any_script() {
         let query = serde_urlencoded::to_string([("q", typed)]).expect("query");
         let (status, page) = app.get_page(&format!("/inburgeraars?{query}")).await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(page.select_all("tbody td:first-child a"), vec![expected.to_string()], "{typed}");
+        assert_eq!(
+            page.select_all("tbody td:first-child a"),
+            vec![expected.to_string()],
+            "{typed}"
+        );
         assert_eq!(page.attr("#q", "value").as_deref(), Some(typed));
     }
     let (_, page) = app.get_page("/inburgeraars?q=zzz").await;
@@ -152,18 +185,26 @@ async fn the_list_filters_and_pages() {
     let coach = app.login_as(Role::Coach).await;
     let colleague = app.create_user(Role::Coach).await;
     for n in 0..53 {
-        app.create_participant(&format!("Deelnemer {n:02}"), Some(coach.id), None).await;
+        app.create_participant(&format!("Deelnemer {n:02}"), Some(coach.id), None)
+            .await;
     }
-    let stopped = app.create_participant("Gestopt Persoon", Some(colleague.id), None).await;
-    sqlx::query("UPDATE participants SET status = 'stopgezet', status_reason = 'verhuisd' WHERE id = $1")
-        .bind(stopped.0)
-        .execute(&app.pool)
-        .await
-        .expect("stop");
+    let stopped = app
+        .create_participant("Gestopt Persoon", Some(colleague.id), None)
+        .await;
+    sqlx::query(
+        "UPDATE participants SET status = 'stopgezet', status_reason = 'verhuisd' WHERE id = $1",
+    )
+    .bind(stopped.0)
+    .execute(&app.pool)
+    .await
+    .expect("stop");
 
     let (_, page) = app.get_page("/inburgeraars").await;
     assert_eq!(page.select_all("tbody tr").len(), 50);
-    assert_eq!(page.text("tbody tr:first-child td:first-child"), "Deelnemer 00");
+    assert_eq!(
+        page.text("tbody tr:first-child td:first-child"),
+        "Deelnemer 00"
+    );
     assert!(page.attr("a[rel=next]", "href").is_some());
     assert!(page.attr("a[rel=prev]", "href").is_none());
     let next = page.attr("a[rel=next]", "href").expect("next");
@@ -172,15 +213,29 @@ async fn the_list_filters_and_pages() {
     assert!(page.attr("a[rel=next]", "href").is_none());
 
     let (_, page) = app.get_page("/inburgeraars?status=stopgezet").await;
-    assert_eq!(page.select_all("tbody td:first-child a"), vec!["Gestopt Persoon".to_string()]);
-    let (_, page) = app.get_page(&format!("/inburgeraars?begeleider={}", colleague.id)).await;
+    assert_eq!(
+        page.select_all("tbody td:first-child a"),
+        vec!["Gestopt Persoon".to_string()]
+    );
+    let (_, page) = app
+        .get_page(&format!("/inburgeraars?begeleider={}", colleague.id))
+        .await;
     assert_eq!(page.select_all("tbody tr").len(), 1);
-    let (_, page) = app.get_page("/inburgeraars?begeleider=mijn&q=deelnemer%2005").await;
-    assert_eq!(page.select_all("tbody td:first-child a"), vec!["Deelnemer 05".to_string()]);
+    let (_, page) = app
+        .get_page("/inburgeraars?begeleider=mijn&q=deelnemer%2005")
+        .await;
+    assert_eq!(
+        page.select_all("tbody td:first-child a"),
+        vec!["Deelnemer 05".to_string()]
+    );
     let other = app.other_region().await;
-    let (_, page) = app.get_page(&format!("/inburgeraars?gemeente={}", other.municipality)).await;
+    let (_, page) = app
+        .get_page(&format!("/inburgeraars?gemeente={}", other.municipality))
+        .await;
     assert!(page.select_all("tbody tr").is_empty());
-    let (_, page) = app.get_page(&format!("/inburgeraars?gemeente={}", app.municipality)).await;
+    let (_, page) = app
+        .get_page(&format!("/inburgeraars?gemeente={}", app.municipality))
+        .await;
     assert_eq!(page.select_all("tbody tr").len(), 50);
 }
 
@@ -205,23 +260,37 @@ async fn staff_of_another_region_partners_and_strangers_cannot_see_a_participant
         assert_eq!(page.text("h1"), "Pagina niet gevonden");
     }
     let response = app
-        .post_form(&format!("/inburgeraars/{elsewhere}/stopzetten"), &[("reason", "verhuisd")])
+        .post_form(
+            &format!("/inburgeraars/{elsewhere}/stopzetten"),
+            &[("reason", "verhuisd")],
+        )
         .await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let (_, page) = app.get_page("/inburgeraars").await;
-    assert_eq!(page.select_all("tbody td:first-child a"), vec!["Dicht Bij".to_string()]);
+    assert_eq!(
+        page.select_all("tbody td:first-child a"),
+        vec!["Dicht Bij".to_string()]
+    );
 
     let partner = TestApp::spawn_on(&app).await;
     partner.login_as(Role::Partner).await;
-    assert_eq!(partner.get(&format!("/inburgeraars/{here}")).await.status(), StatusCode::FORBIDDEN);
-    assert_eq!(partner.get("/inburgeraars").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        partner.get(&format!("/inburgeraars/{here}")).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        partner.get("/inburgeraars").await.status(),
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]
 async fn the_participant_page_shows_progress_in_numbers_and_history() {
     let app = TestApp::spawn().await;
     let coach = app.login_as(Role::Coach).await;
-    let id = app.create_participant("Samira Benali", Some(coach.id), None).await;
+    let id = app
+        .create_participant("Samira Benali", Some(coach.id), None)
+        .await;
     let placement = app.create_placement(id, app.organisation).await;
     for (minutes, status) in [(90, "bevestigd"), (30, "ingediend"), (45, "afgewezen")] {
         sqlx::query(
@@ -240,15 +309,30 @@ async fn the_participant_page_shows_progress_in_numbers_and_history() {
     let (status, page) = app.get_page(&format!("/inburgeraars/{id}")).await;
     assert_eq!(status, StatusCode::OK);
     let progress = page.text(".progress-text");
-    assert!(progress.contains("1 u 30 bevestigd van 40 u (3%)"), "{progress}");
-    assert!(progress.contains("30 min wacht op bevestiging"), "{progress}");
-    assert_eq!(page.select_all("#uren ~ .table-wrap tbody tr, section[aria-labelledby=uren] tbody tr").len(), 3);
-    assert!(page.text("section[aria-labelledby=plaatsingen] tbody").contains("Testvereniging"));
+    assert!(
+        progress.contains("1 u 30 bevestigd van 40 u (3%)"),
+        "{progress}"
+    );
+    assert!(
+        progress.contains("30 min wacht op bevestiging"),
+        "{progress}"
+    );
+    assert_eq!(
+        page.select_all("#uren ~ .table-wrap tbody tr, section[aria-labelledby=uren] tbody tr")
+            .len(),
+        3
+    );
+    assert!(
+        page.text("section[aria-labelledby=plaatsingen] tbody")
+            .contains("Testvereniging")
+    );
 
     // Editing is audited with before and after, and shows in the history.
     let mut form = valid_form(&app);
     form[0].1 = "Samira Benali-El Amrani".into();
-    let response = app.post_form(&format!("/inburgeraars/{id}/bewerken"), &as_refs(&form)).await;
+    let response = app
+        .post_form(&format!("/inburgeraars/{id}/bewerken"), &as_refs(&form))
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let (before, after): (String, String) = sqlx::query_as(
         "SELECT before->>'full_name', after->>'full_name' FROM audit_log WHERE participant_id = $1 AND action = 'gewijzigd'",
@@ -257,9 +341,15 @@ async fn the_participant_page_shows_progress_in_numbers_and_history() {
     .fetch_one(&app.pool)
     .await
     .expect("audit");
-    assert_eq!((before.as_str(), after.as_str()), ("Samira Benali", "Samira Benali-El Amrani"));
+    assert_eq!(
+        (before.as_str(), after.as_str()),
+        ("Samira Benali", "Samira Benali-El Amrani")
+    );
     let (_, page) = app.get_page(&format!("/inburgeraars/{id}")).await;
-    assert!(page.text(".history").contains("Inburgeraar gewijzigd door Test Coach"));
+    assert!(
+        page.text(".history")
+            .contains("Inburgeraar gewijzigd door Test Coach")
+    );
 }
 
 #[tokio::test]
@@ -275,34 +365,59 @@ async fn stopping_needs_a_reason_and_can_be_undone() {
             .expect("status")
     };
 
-    let response = app.post_form(&format!("/inburgeraars/{id}/stopzetten"), &[("stop-reason", "")]).await;
+    let response = app
+        .post_form(
+            &format!("/inburgeraars/{id}/stopzetten"),
+            &[("stop-reason", "")],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let (_, page) = app.get_page(&location(&response)).await;
     assert_eq!(page.text(".flash-error"), "Kies een reden uit de lijst.");
     assert_eq!(status().await, "actief");
 
     let response = app
-        .post_form(&format!("/inburgeraars/{id}/stopzetten"), &[("stop-reason", "verhuisd"), ("stop-note", "Naar Gent")])
+        .post_form(
+            &format!("/inburgeraars/{id}/stopzetten"),
+            &[("stop-reason", "verhuisd"), ("stop-note", "Naar Gent")],
+        )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(status().await, "stopgezet");
     let (_, page) = app.get_page(&format!("/inburgeraars/{id}")).await;
-    assert!(page.text(".details").contains("Verhuisd buiten de regio — Naar Gent"));
+    assert!(
+        page.text(".details")
+            .contains("Verhuisd buiten de regio — Naar Gent")
+    );
 
     // A stopped trajectory cannot be exempted without reactivating it first.
-    let response = app.post_form(&format!("/inburgeraars/{id}/vrijstellen"), &[("exempt-reason", "medisch")]).await;
+    let response = app
+        .post_form(
+            &format!("/inburgeraars/{id}/vrijstellen"),
+            &[("exempt-reason", "medisch")],
+        )
+        .await;
     let (_, page) = app.get_page(&location(&response)).await;
-    assert!(page.text(".flash-error").contains("Alleen een actief traject"));
+    assert!(
+        page.text(".flash-error")
+            .contains("Alleen een actief traject")
+    );
 
-    app.post_form(&format!("/inburgeraars/{id}/heractiveren"), &[]).await;
+    app.post_form(&format!("/inburgeraars/{id}/heractiveren"), &[])
+        .await;
     assert_eq!(status().await, "actief");
-    app.post_form(&format!("/inburgeraars/{id}/vrijstellen"), &[("exempt-reason", "medisch")]).await;
+    app.post_form(
+        &format!("/inburgeraars/{id}/vrijstellen"),
+        &[("exempt-reason", "medisch")],
+    )
+    .await;
     assert_eq!(status().await, "vrijgesteld");
-    let actions: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log WHERE participant_id = $1 ORDER BY id")
-        .bind(id.0)
-        .fetch_all(&app.pool)
-        .await
-        .expect("audit");
+    let actions: Vec<String> =
+        sqlx::query_scalar("SELECT action FROM audit_log WHERE participant_id = $1 ORDER BY id")
+            .bind(id.0)
+            .fetch_all(&app.pool)
+            .await
+            .expect("audit");
     assert_eq!(actions, ["stopgezet", "heractiveerd", "vrijgesteld"]);
 }
 
@@ -313,20 +428,27 @@ async fn a_coordinator_assigns_a_coach_of_the_region_only() {
     let coach = app.create_user(Role::Coach).await;
     let id = app.create_participant("Lina Haddad", None, None).await;
     let response = app
-        .post_form(&format!("/inburgeraars/{id}/begeleider"), &[("coach_id", &coach.id.to_string())])
+        .post_form(
+            &format!("/inburgeraars/{id}/begeleider"),
+            &[("coach_id", &coach.id.to_string())],
+        )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let assigned: Option<uuid::Uuid> = sqlx::query_scalar("SELECT coach_id FROM participants WHERE id = $1")
-        .bind(id.0)
-        .fetch_one(&app.pool)
-        .await
-        .expect("coach");
+    let assigned: Option<uuid::Uuid> =
+        sqlx::query_scalar("SELECT coach_id FROM participants WHERE id = $1")
+            .bind(id.0)
+            .fetch_one(&app.pool)
+            .await
+            .expect("coach");
     assert_eq!(assigned, Some(coach.id.0));
 
     // A partner user (or anyone not a coach of this region) cannot be made the coach.
     let partner = app.create_user(Role::Partner).await;
     let response = app
-        .post_form(&format!("/inburgeraars/{id}/begeleider"), &[("coach_id", &partner.id.to_string())])
+        .post_form(
+            &format!("/inburgeraars/{id}/begeleider"),
+            &[("coach_id", &partner.id.to_string())],
+        )
         .await;
     let (_, page) = app.get_page(&location(&response)).await;
     assert!(page.text(".flash-error").contains("werkt niet in uw regio"));
@@ -336,11 +458,21 @@ async fn a_coordinator_assigns_a_coach_of_the_region_only() {
 async fn the_coach_home_puts_who_needs_attention_first() {
     let app = TestApp::spawn().await;
     let coach = app.login_as(Role::Coach).await;
-    let on_track = app.create_participant("Aaron Op Schema", Some(coach.id), None).await;
-    let stalled = app.create_participant("Bea Stilgevallen", Some(coach.id), None).await;
-    let deadline = app.create_participant("Cem Deadline", Some(coach.id), None).await;
-    let waiting = app.create_participant("Dina Wacht", Some(coach.id), None).await;
-    let not_mine = app.create_participant("Eva Van Een Ander", None, None).await;
+    let on_track = app
+        .create_participant("Aaron Op Schema", Some(coach.id), None)
+        .await;
+    let stalled = app
+        .create_participant("Bea Stilgevallen", Some(coach.id), None)
+        .await;
+    let deadline = app
+        .create_participant("Cem Deadline", Some(coach.id), None)
+        .await;
+    let waiting = app
+        .create_participant("Dina Wacht", Some(coach.id), None)
+        .await;
+    let not_mine = app
+        .create_participant("Eva Van Een Ander", None, None)
+        .await;
     let placement = app.create_placement(on_track, app.organisation).await;
     sqlx::query(
         "INSERT INTO hour_entries (placement_id, participant_id, organisation_id, worked_on, minutes, status)
@@ -379,7 +511,12 @@ async fn the_coach_home_puts_who_needs_attention_first() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         page.select_all("tbody td:first-child a"),
-        ["Bea Stilgevallen", "Cem Deadline", "Dina Wacht", "Aaron Op Schema"]
+        [
+            "Bea Stilgevallen",
+            "Cem Deadline",
+            "Dina Wacht",
+            "Aaron Op Schema"
+        ]
     );
     let counts = page.select_all(".counts li");
     assert_eq!(

@@ -20,7 +20,12 @@ async fn logging_in_with_the_keyboard_alone_reaches_the_home_page() {
         browser.tab_to("#password", 2).await;
         browser.type_keys(PASSWORD).await;
         browser.type_keys(&fantoccini::key::Key::Enter).await;
-        browser.client.wait().for_url(&format!("{}/caseload", browser.base).parse().expect("url")).await.expect("home");
+        browser
+            .client
+            .wait()
+            .for_url(&format!("{}/caseload", browser.base).parse().expect("url"))
+            .await
+            .expect("home");
         assert_eq!(browser.text("h1").await, "Mijn caseload");
         browser.assert_accessible().await;
         browser.close().await;
@@ -32,10 +37,170 @@ async fn a_wrong_password_keeps_the_email_in_the_browser() {
     for size in [DESKTOP, PHONE] {
         let app = TestApp::spawn().await;
         let browser = Browser::open(&app, size).await;
-        browser.log_in("niemand@test.example", "fout-wachtwoord").await;
-        assert!(browser.text(".error-summary").await.contains("horen niet bij elkaar"));
+        browser
+            .log_in("niemand@test.example", "fout-wachtwoord")
+            .await;
+        assert!(
+            browser
+                .text(".error-summary")
+                .await
+                .contains("horen niet bij elkaar")
+        );
         assert_eq!(browser.value("#email").await, "niemand@test.example");
         browser.assert_accessible().await;
         browser.close().await;
+    }
+}
+
+/// A coach registers an inburgeraar (first with a mistake), creates a placement and logs hours.
+#[tokio::test]
+async fn a_coach_registers_an_inburgeraar_places_them_and_logs_hours() {
+    for size in [DESKTOP, PHONE] {
+        let app = TestApp::spawn().await;
+        let coach = app.create_user(Role::Coach).await;
+        let browser = Browser::open(&app, size).await;
+        browser.log_in(&coach.email, PASSWORD).await;
+        browser.click("a[href='/inburgeraars/nieuw']").await;
+        browser.assert_accessible().await;
+
+        // A mistake: the name is typed, the birth date is impossible.
+        browser.fill("#full_name", "Ayşe Öztürk").await;
+        browser.fill("#birth_date", "").await;
+        browser.set_value("#birth_date", "").await;
+        browser.click("main form button[type=submit]").await;
+        assert!(
+            browser
+                .text(".error-summary")
+                .await
+                .contains("Vul een datum in")
+        );
+        assert_eq!(browser.value("#full_name").await, "Ayşe Öztürk");
+        browser.assert_accessible().await;
+        browser.screenshot("register-errors").await;
+
+        browser.set_value("#birth_date", "1990-05-17").await;
+        browser.select("#municipality_id", "Testgemeente").await;
+        browser.select("#dutch_level", "A2").await;
+        browser.fill("#languages", "Turks").await;
+        browser.click("main form button[type=submit]").await;
+        assert_eq!(browser.text("h1").await, "Ayşe Öztürk");
+        browser.assert_accessible().await;
+
+        browser.click("a[href$='/plaatsingen/nieuw']").await;
+        browser.assert_accessible().await;
+        browser.select("#organisation_id", "Testvereniging").await;
+        browser.select("#kind", "Buddy").await;
+        let today = veertig::domain::dates::today();
+        let start = veertig::domain::dates::iso_date(today - time::Duration::days(30));
+        let end = veertig::domain::dates::iso_date(today + time::Duration::days(60));
+        browser.set_value("#starts_on", &start).await;
+        browser.set_value("#ends_on", &end).await;
+        browser.fill("#planned", "40").await;
+        browser.fill("#contact_name", "Karel Contact").await;
+        browser.click("main form button[type=submit]").await;
+        assert!(browser.text("h1").await.contains("Testvereniging"));
+        browser.assert_accessible().await;
+
+        let yesterday = veertig::domain::dates::format_date(today - time::Duration::days(1));
+        browser.fill("#dates", &yesterday).await;
+        browser.fill("#minutes", "1u30").await;
+        browser.click("#uren form button[type=submit]").await;
+        assert!(
+            browser
+                .text(".flash")
+                .await
+                .contains("1 u 30 geregistreerd")
+        );
+        assert!(browser.text("main").await.contains("1 u 30"));
+        browser.assert_accessible().await;
+        browser.screenshot("placement").await;
+
+        browser.goto("/caseload").await;
+        assert!(browser.text("tbody").await.contains("Ayşe Öztürk"));
+        assert!(
+            browser
+                .text("tbody")
+                .await
+                .contains("1 u 30 wacht op bevestiging")
+        );
+        browser.assert_accessible().await;
+        browser.screenshot("caseload").await;
+        browser.close().await;
+    }
+}
+
+/// A partner confirms with an account; another contact confirms through a personal link.
+#[tokio::test]
+async fn partners_confirm_with_an_account_and_by_link() {
+    for size in [DESKTOP, PHONE] {
+        let app = TestApp::spawn().await;
+        let participant = app.create_participant("Олена Шевченко", None, None).await;
+        let placement = app.create_placement(participant, app.organisation).await;
+        app.create_entry(placement, 90, 3).await;
+        app.create_entry(placement, 60, 2).await;
+        let partner = app.create_user(Role::Partner).await;
+
+        let browser = Browser::open(&app, size).await;
+        browser.log_in(&partner.email, PASSWORD).await;
+        assert_eq!(browser.text("h1").await, "Te bevestigen");
+        browser.assert_accessible().await;
+        browser.screenshot("partner-home").await;
+        browser
+            .click(".pending-group form[action$='alles-bevestigen'] button")
+            .await;
+        assert_eq!(browser.text(".flash").await, "2 prestaties bevestigd.");
+        browser.assert_accessible().await;
+        browser.close().await;
+
+        // A second placement whose contact has no account gets a personal link.
+        let other = app.create_participant("محمد الحداد", None, None).await;
+        let linked = app.create_placement(other, app.organisation).await;
+        app.create_entry(linked, 120, 1).await;
+        sqlx::query(
+            "UPDATE placements SET contact_email = 'karel@vereniging.example' WHERE id = $1",
+        )
+        .bind(linked.0)
+        .execute(&app.pool)
+        .await
+        .expect("contact");
+        let coach = app.create_user(Role::Coach).await;
+        let staff = Browser::open(&app, size).await;
+        staff.log_in(&coach.email, PASSWORD).await;
+        staff.goto(&format!("/plaatsingen/{linked}")).await;
+        staff.click("form[action$='/herinnering'] button").await;
+        assert!(
+            staff
+                .text(".flash")
+                .await
+                .contains("karel@vereniging.example")
+        );
+        staff.assert_accessible().await;
+        staff.close().await;
+        let body: String =
+            sqlx::query_scalar("SELECT body_text FROM outbox ORDER BY created_at DESC LIMIT 1")
+                .fetch_one(&app.pool)
+                .await
+                .expect("mail");
+        let start = body.find("/bevestigen/").expect("link");
+        let path = body[start..start + "/bevestigen/".len() + 64].to_string();
+
+        let contact = Browser::open(&app, size).await;
+        contact.goto(&path).await;
+        contact.assert_accessible().await;
+        contact.fill("#name", "Karel Contact").await;
+        contact.click("form[action$='/naam'] button").await;
+        assert!(
+            contact
+                .text("main")
+                .await
+                .contains("U bevestigt als Karel Contact")
+        );
+        contact.assert_accessible().await;
+        contact.screenshot("link-confirm").await;
+        contact
+            .click(".entry form[action$='/bevestigen'] button")
+            .await;
+        assert_eq!(contact.text(".flash").await, "Bevestigd. Bedankt!");
+        contact.close().await;
     }
 }

@@ -88,7 +88,10 @@ fn ensure_installed() {
         "Chromium is needed for the browser tests: run `sudo apt-get install -y chromium chromium-driver`"
     );
     eprintln!("Installing chromium and chromium-driver for the browser tests…");
-    for args in [&["update", "-qq"][..], &["install", "-y", "-qq", "chromium", "chromium-driver"][..]] {
+    for args in [
+        &["update", "-qq"][..],
+        &["install", "-y", "-qq", "chromium", "chromium-driver"][..],
+    ] {
         let status = Command::new("apt-get")
             .args(args)
             .env("DEBIAN_FRONTEND", "noninteractive")
@@ -96,7 +99,10 @@ fn ensure_installed() {
             .expect("apt-get runs");
         assert!(status.success(), "apt-get {args:?} failed");
     }
-    assert!(present(), "chromium and chromedriver are still missing after apt-get install");
+    assert!(
+        present(),
+        "chromium and chromedriver are still missing after apt-get install"
+    );
 }
 
 /// One browser window on a `TestApp`, at a given size.
@@ -119,7 +125,10 @@ impl Drop for TempDir {
 impl Browser {
     pub async fn open(app: &TestApp, (width, height): (u32, u32)) -> Self {
         let permit = BROWSERS.acquire().await.expect("browser permit");
-        let profile = TempDir(std::env::temp_dir().join(format!("veertig-chromium-{}", uuid::Uuid::new_v4().simple())));
+        let profile = TempDir(std::env::temp_dir().join(format!(
+            "veertig-chromium-{}",
+            uuid::Uuid::new_v4().simple()
+        )));
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
             "goog:chromeOptions".into(),
@@ -150,7 +159,10 @@ impl Browser {
     }
 
     pub async fn goto(&self, path: &str) {
-        self.client.goto(&format!("{}{path}", self.base)).await.expect("navigation");
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .expect("navigation");
     }
 
     pub async fn path(&self) -> String {
@@ -162,17 +174,44 @@ impl Browser {
     }
 
     pub async fn fill(&self, css: &str, value: &str) {
-        let field = self.client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("field {css}"));
+        let field = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|_| panic!("field {css}"));
         field.clear().await.expect("clear");
         field.send_keys(value).await.expect("type");
     }
 
     pub async fn select(&self, css: &str, label: &str) {
-        let field = self.client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("select {css}"));
-        field.select_by_label(label).await.unwrap_or_else(|_| panic!("option {label} in {css}"));
+        let field = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|_| panic!("select {css}"));
+        field
+            .select_by_label(label)
+            .await
+            .unwrap_or_else(|_| panic!("option {label} in {css}"));
     }
 
+    /// Sets a field's value directly: date inputs take typed keys in the browser's locale order.
+    pub async fn set_value(&self, css: &str, value: &str) {
+        self.client
+            .execute(
+                "const el = document.querySelector(arguments[0]); el.value = arguments[1];",
+                vec![json!(css), json!(value)],
+            )
+            .await
+            .unwrap_or_else(|_| panic!("set {css}"));
+    }
+
+    /// Clicks a link or submit button and waits until the next page has loaded.
     pub async fn click(&self, css: &str) {
+        self.client
+            .execute("window.__veertigPreviousPage = true;", vec![])
+            .await
+            .expect("mark the page");
         self.client
             .find(Locator::Css(css))
             .await
@@ -180,6 +219,23 @@ impl Browser {
             .click()
             .await
             .unwrap_or_else(|_| panic!("click {css}"));
+        for _ in 0..200 {
+            let loaded = self
+                .client
+                .execute(
+                    "return window.__veertigPreviousPage === undefined && document.readyState === 'complete';",
+                    vec![],
+                )
+                .await
+                .ok()
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false);
+            if loaded {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("clicking {css} did not load a page");
     }
 
     pub async fn text(&self, css: &str) -> String {
@@ -207,7 +263,8 @@ impl Browser {
         self.goto("/login").await;
         self.fill("#email", email).await;
         self.fill("#password", password).await;
-        self.click("form[action='/login'] button[type=submit]").await;
+        self.click("form[action='/login'] button[type=submit]")
+            .await;
     }
 
     /// Runs axe-core on the current page; fails on serious or critical WCAG A/AA violations.
@@ -229,7 +286,12 @@ impl Browser {
             .await
             .expect("axe runs");
         let violations: Vec<String> = serde_json::from_value(violations).expect("a list");
-        assert!(violations.is_empty(), "accessibility violations on {path} at {} px:\n{}", self.width, violations.join("\n"));
+        assert!(
+            violations.is_empty(),
+            "accessibility violations on {path} at {} px:\n{}",
+            self.width,
+            violations.join("\n")
+        );
     }
 
     /// Saves a screenshot of the whole page under `target/screenshots/`.
@@ -242,11 +304,15 @@ impl Browser {
             .and_then(|v| v.as_u64())
             .unwrap_or(900)
             .clamp(400, 4000);
-        let _ = self.client.set_window_size(self.width, u32::try_from(height).unwrap_or(900)).await;
+        let _ = self
+            .client
+            .set_window_size(self.width, u32::try_from(height).unwrap_or(900))
+            .await;
         let png = self.client.screenshot().await.expect("screenshot");
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
         std::fs::create_dir_all(&dir).expect("screenshot dir");
-        std::fs::write(dir.join(format!("{name}-{}.png", self.width)), png).expect("write screenshot");
+        std::fs::write(dir.join(format!("{name}-{}.png", self.width)), png)
+            .expect("write screenshot");
     }
 
     /// Presses Tab until `css` has the focus (at most `limit` times); returns how many presses.
@@ -261,7 +327,10 @@ impl Browser {
                 .expect("Tab");
             let focused: bool = self
                 .client
-                .execute("return document.activeElement.matches(arguments[0])", vec![json!(css)])
+                .execute(
+                    "return document.activeElement.matches(arguments[0])",
+                    vec![json!(css)],
+                )
                 .await
                 .ok()
                 .and_then(|v| v.as_bool())
@@ -284,7 +353,11 @@ impl Browser {
             )
             .await
             .expect("focus style");
-        assert_eq!(visible, json!(true), "the focused element has no visible focus indicator");
+        assert_eq!(
+            visible,
+            json!(true),
+            "the focused element has no visible focus indicator"
+        );
     }
 
     pub async fn type_keys(&self, text: &str) {
