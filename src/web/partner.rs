@@ -15,7 +15,8 @@ use tower_sessions::Session;
 
 use super::forms::{FieldErrors, PageQuery, Paging};
 use super::layout::Layout;
-use super::placements::{LogForm, LogView, Progress, path_id, submit_hours};
+use super::placements::{LogForm, LogView, path_id, placement_progress, submit_hours};
+use super::progress::Progress;
 use super::session::{self, FlashKind, PartnerUser};
 use crate::domain::hours::{self, EntryRow};
 use crate::domain::ids::{OrganisationId, PlacementId};
@@ -104,7 +105,7 @@ async fn render(
     let action = format!("{}/uren", partner_path(placement.id));
     Ok(PartnerPlacementPage {
         layout,
-        progress: Progress::of(&placement),
+        progress: placement_progress(&placement),
         entries,
         log: LogView::new(
             form,

@@ -17,13 +17,13 @@ use uuid::Uuid;
 
 use super::forms::FieldErrors;
 use super::layout::Layout;
+use super::progress::Progress;
 use super::session::{self, CaseworkUser, FlashKind};
 use crate::domain::confirmation::{self, LinkState, PendingEntry};
-use crate::domain::dates::format_moment;
-use crate::domain::dates::{format_date, iso_date, parse_date, today};
+use crate::domain::dates::{format_date, format_moment, iso_date, parse_date, today};
 use crate::domain::hours::{
-    self, EntriesError, EntryChange, EntryError, EntryField, EntryRow, NewEntries, format_minutes,
-    parse_dates, parse_entry_minutes,
+    self, EntriesError, EntryChange, EntryError, EntryField, EntryRow, NewEntries, parse_dates,
+    parse_entry_minutes,
 };
 use crate::domain::ids::{EntryId, ParticipantId, PlacementId, RegionId, UserId};
 use crate::domain::placement::{
@@ -65,48 +65,14 @@ pub(super) fn placement_path(id: PlacementId) -> String {
 
 /// A placement's confirmed and pending minutes against its planned ones, as a bar of
 /// 5 %-steps (the CSP forbids inline widths) and in words.
-pub(super) struct Progress {
-    pub confirmed_width: u32,
-    pub pending_width: u32,
-    pub text: String,
-}
-
-impl Progress {
-    pub fn of(placement: &Placement) -> Self {
-        let planned = i64::from(placement.planned_minutes);
-        let confirmed_width = width_step(placement.confirmed_minutes, planned);
-        let pending_width = width_step(
-            placement.confirmed_minutes + placement.pending_minutes,
-            planned,
-        )
-        .saturating_sub(confirmed_width);
-        let mut text = format!(
-            "{} bevestigd van {} gepland",
-            format_minutes(placement.confirmed_minutes),
-            format_minutes(planned)
-        );
-        if placement.pending_minutes > 0 {
-            text.push_str(&format!(
-                "; {} wacht op bevestiging",
-                format_minutes(placement.pending_minutes)
-            ));
-        }
-        Self {
-            confirmed_width,
-            pending_width,
-            text,
-        }
-    }
-}
-
-/// `part` of `whole` in percent, rounded to the nearest 5 and at most 100.
-fn width_step(part: i64, whole: i64) -> u32 {
-    if whole <= 0 || part <= 0 {
-        return 0;
-    }
-    let percent = (part.min(whole) * 100 + whole / 2) / whole;
-    let step = (percent + 2) / 5 * 5;
-    u32::try_from(step.clamp(0, 100)).unwrap_or(0)
+/// The placement's confirmed and pending hours against its planned hours.
+pub(super) fn placement_progress(placement: &Placement) -> Progress {
+    Progress::new(
+        placement.confirmed_minutes,
+        placement.pending_minutes,
+        i64::from(placement.planned_minutes),
+    )
+    .without_certificate_note()
 }
 
 // --- Logging hours (shared with the partner pages) --------------------------------------------
@@ -359,7 +325,7 @@ async fn render_placement(
     Ok(PlacementPage {
         layout,
         confirmation,
-        progress: Progress::of(&placement),
+        progress: placement_progress(&placement),
         next_statuses: placement.status.next(),
         entries,
         log: LogView::new(log_form, errors, action, Scope::Region(region)),
@@ -963,22 +929,5 @@ async fn delete_entry(
         }
         Err(EntriesError::NotFound) => Err(AppError::NotFound),
         Err(EntriesError::Database(error)) => Err(error.into()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::width_step;
-
-    #[test]
-    fn progress_widths_come_in_steps_of_five_and_stop_at_the_end() {
-        assert_eq!(width_step(0, 2400), 0);
-        assert_eq!(width_step(1200, 2400), 50);
-        assert_eq!(width_step(90, 2400), 5);
-        assert_eq!(width_step(30, 2400), 0);
-        assert_eq!(width_step(2300, 2400), 95);
-        assert_eq!(width_step(2400, 2400), 100);
-        assert_eq!(width_step(5000, 2400), 100);
-        assert_eq!(width_step(10, 0), 0);
     }
 }

@@ -12,6 +12,8 @@ pub struct Progress {
     pub confirmed_class: String,
     pub pending_class: String,
     pub done: bool,
+    /// Said when the requirement is met; placements have no certificate of their own.
+    pub done_note: &'static str,
 }
 
 impl Progress {
@@ -28,6 +30,14 @@ impl Progress {
             confirmed_class: step(confirmed_share),
             pending_class: step(pending_share),
             done: confirmed >= required,
+            done_note: "klaar voor het certificaat",
+        }
+    }
+
+    pub fn without_certificate_note(self) -> Self {
+        Self {
+            done_note: "",
+            ..self
         }
     }
 }
