@@ -354,6 +354,7 @@ struct ShowPage {
     placements: Vec<PlacementLine>,
     entries: Vec<EntryLine>,
     history: Vec<HistoryLine>,
+    certificates: Vec<crate::domain::certificate::CertificateRow>,
     coaches: Options,
     current_coach: String,
     stop_reasons: Options,
@@ -382,6 +383,7 @@ impl ShowPage {
             "participant" => "Inburgeraar",
             "placement" => "Plaatsing",
             "hour_entry" => "Uren",
+            "certificate" => "Certificaat",
             _ => "Gegevens",
         }
     }
@@ -411,6 +413,7 @@ async fn show(
         placements: participant::placements(&mut conn, id).await?,
         entries: participant::recent_entries(&mut conn, id).await?,
         history: participant::history(&mut conn, id).await?,
+        certificates: crate::domain::certificate::for_participant(&mut conn, id).await?,
         coaches: with_empty("Geen begeleider", coach_options(&mut conn, region).await?),
         current_coach: p.coach_id.map(|c| c.to_string()).unwrap_or_default(),
         stop_reasons: reasons(&STOP_REASONS),

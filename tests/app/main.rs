@@ -1,6 +1,7 @@
 //! The one integration-test binary: the real router on a fresh database per test.
 
 mod auth;
+mod certificates;
 mod confirmations;
 mod cli;
 mod helpers;
