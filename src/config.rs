@@ -49,6 +49,15 @@ pub struct Config {
     #[arg(long, env = "STATIC_DIR", global = true)]
     pub static_dir: Option<PathBuf>,
 
+    /// Folder with the Noto Sans fonts embedded in certificate PDFs (Debian: fonts-noto-core).
+    #[arg(
+        long,
+        env = "FONT_DIR",
+        default_value = "/usr/share/fonts/truetype/noto",
+        global = true
+    )]
+    pub font_dir: PathBuf,
+
     /// SMTP server for outgoing mail, e.g. `smtps://user:pass@smtp.example.org` or
     /// `smtp://localhost:25`. Without it mails wait in the outbox page for the beheerder.
     #[arg(long, env = "SMTP_URL", global = true, hide_env_values = true)]
@@ -111,6 +120,7 @@ impl Config {
             session_idle_minutes: 480,
             trust_forwarded_for: false,
             static_dir: None,
+            font_dir: PathBuf::from("/usr/share/fonts/truetype/noto"),
             smtp_url: None,
             mail_from: "Veertig <veertig@localhost>".into(),
             log_format: LogFormat::Text,

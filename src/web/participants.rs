@@ -397,6 +397,7 @@ struct ShowPage {
     placements: Vec<PlacementSummary>,
     entries: Vec<EntryLine>,
     history: Vec<HistoryLine>,
+    certificates: Vec<crate::domain::certificate::CertificateRow>,
     coaches: Options,
     current_coach: String,
     stop_reasons: Options,
@@ -429,6 +430,7 @@ impl ShowPage {
             "participant" => "Inburgeraar",
             "placement" => "Plaatsing",
             "hour_entry" => "Uren",
+            "certificate" => "Certificaat",
             _ => "Gegevens",
         }
     }
@@ -463,6 +465,7 @@ async fn show(
         placements: placement::list_for_participant(&mut conn, id, region).await?,
         entries: participant::recent_entries(&mut conn, id).await?,
         history: participant::history(&mut conn, id).await?,
+        certificates: crate::domain::certificate::for_participant(&mut conn, id).await?,
         coaches: with_empty("Geen begeleider", coach_options(&mut conn, region).await?),
         current_coach: p.coach_id.map(|c| c.to_string()).unwrap_or_default(),
         stop_reasons: reasons(&STOP_REASONS),

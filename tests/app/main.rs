@@ -2,6 +2,7 @@
 
 mod auth;
 mod browser;
+mod certificates;
 mod cli;
 mod confirmations;
 mod helpers;
