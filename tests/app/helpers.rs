@@ -210,14 +210,19 @@ impl TestApp {
         .execute(&pool)
         .await
         .expect("organisation municipality");
-        let state = AppState {
-            pool: pool.clone(),
-            config: Arc::new(config),
-        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind a free port");
         let address = listener.local_addr().expect("local address");
+        let mut config = config;
+        // Links in mails and on certificates point at this test server.
+        config
+            .base_url
+            .get_or_insert_with(|| format!("http://{address}"));
+        let state = AppState {
+            pool: pool.clone(),
+            config: Arc::new(config),
+        };
         let app = veertig::web::router(state);
         tokio::spawn(async move {
             axum::serve(

@@ -204,3 +204,92 @@ async fn partners_confirm_with_an_account_and_by_link() {
         contact.close().await;
     }
 }
+
+/// A coordinator issues a certificate, downloads the PDF and opens the verification page.
+#[tokio::test]
+async fn a_coordinator_issues_a_certificate_and_it_can_be_verified() {
+    for size in [DESKTOP, PHONE] {
+        let app = TestApp::spawn().await;
+        let participant = app.create_participant("Ayşe Öztürk", None, None).await;
+        let placement = app.create_placement(participant, app.organisation).await;
+        for days_ago in 1..=16 {
+            app.create_entry(placement, 150, days_ago).await;
+        }
+        sqlx::query("UPDATE hour_entries SET status = 'bevestigd', decided_at = now() WHERE placement_id = $1")
+            .bind(placement.0)
+            .execute(&app.pool)
+            .await
+            .expect("confirm");
+        let coordinator = app.create_user(Role::Coordinator).await;
+        let browser = Browser::open(&app, size).await;
+        browser.log_in(&coordinator.email, PASSWORD).await;
+        browser.goto("/certificaten").await;
+        browser.assert_accessible().await;
+        assert!(
+            browser
+                .text("#klaar ~ form tbody, section[aria-labelledby=klaar] tbody")
+                .await
+                .contains("Ayşe Öztürk")
+        );
+        browser
+            .client
+            .find(fantoccini::Locator::Css("input[name=kies]"))
+            .await
+            .expect("checkbox")
+            .click()
+            .await
+            .expect("tick");
+        browser
+            .click("form[action='/certificaten/uitreiken'] button[type=submit]")
+            .await;
+        assert!(browser.text("#reeks").await.contains("Zojuist uitgereikt"));
+        browser.assert_accessible().await;
+        browser.screenshot("certificates").await;
+
+        // The PDF, fetched with the coordinator's session as a download would be.
+        let href = browser
+            .client
+            .find(fantoccini::Locator::Css(
+                "#reeks a[href^='/certificaten/pdf']",
+            ))
+            .await
+            .expect("PDF link")
+            .attr("href")
+            .await
+            .expect("href")
+            .expect("an href");
+        let pdf = browser
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 fetch(arguments[0]).then(async r => {
+                     const bytes = new Uint8Array(await r.arrayBuffer());
+                     done([r.headers.get('content-type'), String.fromCharCode(...bytes.slice(0, 5)), bytes.length]);
+                 }).catch(e => done(['error', String(e), 0]));",
+                vec![serde_json::json!(href)],
+            )
+            .await
+            .expect("fetch the PDF");
+        assert_eq!(pdf[0], "application/pdf");
+        assert_eq!(pdf[1], "%PDF-");
+        assert!(pdf[2].as_u64().unwrap_or(0) > 10_000);
+
+        let certificate: uuid::Uuid = sqlx::query_scalar("SELECT id FROM certificates")
+            .fetch_one(&app.pool)
+            .await
+            .expect("certificate");
+        browser.goto(&format!("/certificaten/{certificate}")).await;
+        browser.assert_accessible().await;
+        browser
+            .goto(&format!("/certificaten/{certificate}/afdruk"))
+            .await;
+        browser.assert_accessible().await;
+        browser.screenshot("certificate-print").await;
+        browser.goto(&format!("/certificaten/{certificate}")).await;
+        browser.click("a[href*='/verify/']").await;
+        assert!(browser.text("main").await.contains("Ayşe Öztürk"));
+        browser.assert_accessible().await;
+        browser.screenshot("verify").await;
+        browser.close().await;
+    }
+}
