@@ -1,5 +1,6 @@
 //! The one integration-test binary: the real router on a fresh database per test.
 
+mod admin;
 mod auth;
 mod confirmations;
 mod cli;
@@ -7,3 +8,4 @@ mod helpers;
 mod organisations;
 mod pages;
 mod participants;
+mod reports;
