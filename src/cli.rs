@@ -1,4 +1,4 @@
-//! The command line: `veertig [serve|migrate|create-user|demo-data]`.
+//! The command line: `veertig [serve|migrate|create-user|demo-data|purge]`.
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::db::Database;
 use crate::domain::ids::{OrganisationId, RegionId};
 use crate::domain::user::{self, Email, NewPassword, NewUser, PersonName, Role};
+use crate::domain::{dates, privacy};
 use crate::scale::Scale;
 use crate::startup::{self, AppState};
 use crate::{demo, telemetry};
@@ -45,6 +46,17 @@ enum Command {
         #[arg(long, value_parser = parse_scale)]
         scale: Option<Scale>,
     },
+    /// Anonymise participants whose trajectory ended more than YEARS years ago (names and
+    /// contact details removed; hours and statuses kept as numbers). Safe to run again.
+    Purge(PurgeArgs),
+}
+
+#[derive(Args)]
+struct PurgeArgs {
+    /// Years after the end of a trajectory before it is anonymised (at least 1).
+    #[arg(long, env = "PURGE_AFTER_YEARS", default_value_t = privacy::DEFAULT_PURGE_AFTER_YEARS,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    years: u32,
 }
 
 #[derive(Args)]
@@ -140,6 +152,15 @@ async fn dispatch(cli: Cli, database: &Database, password: Option<String>) -> an
         Command::CreateUser(args) => {
             let password = password.context("no password given")?;
             create_user(&pool, args, password).await
+        }
+        Command::Purge(args) => {
+            let cutoff = privacy::purge_cutoff(dates::today(), args.years);
+            let anonymised = privacy::purge(&pool, cutoff, args.years).await?;
+            println!(
+                "{anonymised} participant(s) anonymised (trajectories ended before {}).",
+                dates::iso_date(cutoff)
+            );
+            Ok(())
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The rules of Veertig. Nothing here knows about HTTP: handlers parse input into these types,
 //! call these functions and render what they return.
 
+pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod certificate;
@@ -11,6 +12,7 @@ pub mod ids;
 pub mod organisation;
 pub mod participant;
 pub mod placement;
+pub mod privacy;
 pub mod report;
 pub mod search;
 pub mod user;

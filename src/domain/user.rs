@@ -117,6 +117,23 @@ impl NewPassword {
         }
     }
 
+    /// A random password to hand over once: four groups of four letters and digits without
+    /// look-alikes (`kq7m-3xpt-9hwe-ur4c`, about 78 bits). Returns the text and the password.
+    pub fn generate() -> (String, Self) {
+        use rand::Rng;
+        const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+        let mut rng = rand::rng();
+        let text = (0..4)
+            .map(|_| {
+                (0..4)
+                    .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("-");
+        (text.clone(), Self(text))
+    }
+
     /// argon2id; slow on purpose, so run it off the async threads.
     pub async fn hash(self) -> String {
         tokio::task::spawn_blocking(move || password_auth::generate_hash(self.0))
@@ -283,6 +300,16 @@ mod tests {
         assert_eq!(Role::parse("coördinator"), Some(Role::Coordinator));
         assert_eq!(Role::parse("partner"), Some(Role::Partner));
         assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn generated_passwords_are_long_enough_and_differ() {
+        let (first, password) = NewPassword::generate();
+        let (second, _) = NewPassword::generate();
+        assert_eq!(first.len(), 19);
+        assert!(first.chars().count() >= NewPassword::MIN_CHARS);
+        assert_eq!(password.0, first);
+        assert_ne!(first, second);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use axum::extract::State;
 
 use super::layout::{Layout, home_path};
 use super::progress::Progress;
-use super::session::{AdminUser, AnyUser, CoachUser, CoordinatorUser};
+use super::session::{AnyUser, CoachUser};
 use crate::domain::dates::{self, format_date};
 use crate::domain::participant::{self, Attention, CaseloadRow};
 use crate::error::AppError;
@@ -19,33 +19,11 @@ use crate::startup::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(start))
-        .route("/beheer", get(admin_home))
-        .route("/coordinatie", get(coordinator_home))
         .route("/caseload", get(coach_home))
 }
 
 async fn start(user: AnyUser) -> Redirect {
     Redirect::to(home_path(user.user.role))
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "home/admin.html")]
-struct AdminHome {
-    layout: Layout,
-}
-
-async fn admin_home(_admin: AdminUser, layout: Layout) -> AdminHome {
-    AdminHome { layout }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "home/coordinator.html")]
-struct CoordinatorHome {
-    layout: Layout,
-}
-
-async fn coordinator_home(_coordinator: CoordinatorUser, layout: Layout) -> CoordinatorHome {
-    CoordinatorHome { layout }
 }
 
 /// A caseload line with what it needs, for the coach's home page.

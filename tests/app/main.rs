@@ -1,5 +1,6 @@
 //! The one integration-test binary: the real router on a fresh database per test.
 
+mod admin;
 mod auth;
 mod browser;
 mod certificates;
@@ -11,3 +12,4 @@ mod pages;
 mod participants;
 mod partner_placements;
 mod placements;
+mod reports;

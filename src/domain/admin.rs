@@ -1,0 +1,771 @@
+//! Administration for the beheerder: user accounts (create, change, deactivate, new password)
+//! and regions with their municipalities and settings. Every change writes its audit row in
+//! the caller's transaction; password hashes never reach the audit log.
+
+use serde::Serialize;
+use sqlx::PgConnection;
+use time::OffsetDateTime;
+
+use super::audit::AuditEntry;
+use super::ids::{MunicipalityId, OrganisationId, RegionId, UserId};
+use super::user::{self, CreateUserError, Email, NewPassword, NewUser, PersonName, Role};
+
+// ---------------------------------------------------------------------------------------------
+// Users
+
+/// Why saving a user failed; the first four belong next to a form field.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveUserError {
+    #[error("Er bestaat al een gebruiker met dit e-mailadres.")]
+    EmailTaken,
+    #[error("Een partnercontact hoort bij precies één partnerorganisatie.")]
+    PartnerNeedsOrganisation,
+    #[error("Een trajectbegeleider of coördinator hoort bij een regio.")]
+    StaffNeedsRegion,
+    #[error("Kies een regio uit de lijst.")]
+    UnknownRegion,
+    #[error("Kies een organisatie uit de lijst.")]
+    UnknownOrganisation,
+    #[error(transparent)]
+    Database(sqlx::Error),
+}
+
+impl SaveUserError {
+    /// The form field the error belongs to, if any.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::EmailTaken => Some("email"),
+            Self::PartnerNeedsOrganisation | Self::UnknownOrganisation => Some("organisation_id"),
+            Self::StaffNeedsRegion | Self::UnknownRegion => Some("region_id"),
+            Self::Database(_) => None,
+        }
+    }
+}
+
+impl From<sqlx::Error> for SaveUserError {
+    fn from(error: sqlx::Error) -> Self {
+        match error.as_database_error().and_then(|e| e.constraint()) {
+            Some("users_email_key") => Self::EmailTaken,
+            Some("users_partner_has_organisation") => Self::PartnerNeedsOrganisation,
+            Some("users_staff_has_region") => Self::StaffNeedsRegion,
+            Some("users_region_id_fkey") => Self::UnknownRegion,
+            Some("users_organisation_id_fkey") => Self::UnknownOrganisation,
+            _ => Self::Database(error),
+        }
+    }
+}
+
+impl From<CreateUserError> for SaveUserError {
+    fn from(error: CreateUserError) -> Self {
+        match error {
+            CreateUserError::EmailTaken => Self::EmailTaken,
+            CreateUserError::PartnerNeedsOrganisation => Self::PartnerNeedsOrganisation,
+            CreateUserError::StaffNeedsRegion => Self::StaffNeedsRegion,
+            CreateUserError::Database(error) => Self::from(error),
+        }
+    }
+}
+
+/// A line of the user list.
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    pub id: UserId,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub active: bool,
+    pub region: Option<String>,
+    pub organisation: Option<String>,
+}
+
+/// One page of users whose name or e-mail contains `search` (case ignored), by name.
+pub async fn users(
+    conn: &mut PgConnection,
+    search: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<UserRow>, sqlx::Error> {
+    // The e-mail is stored in lower case; names compare in lower case too. Few users: no index.
+    let typed = search.trim().to_lowercase();
+    let pattern = (!typed.is_empty()).then(|| {
+        let escaped = typed
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        format!("%{escaped}%")
+    });
+    sqlx::query_as!(
+        UserRow,
+        r#"SELECT u.id AS "id: UserId", u.name, u.email, u.role AS "role: Role", u.active,
+                  r.name AS "region?", o.name AS "organisation?"
+           FROM users u
+           LEFT JOIN regions r ON r.id = u.region_id
+           LEFT JOIN organisations o ON o.id = u.organisation_id
+           WHERE $1::text IS NULL OR lower(u.name) LIKE $1 OR u.email LIKE $1
+           ORDER BY lower(u.name), u.id
+           OFFSET $2 LIMIT $3"#,
+        pattern,
+        offset,
+        limit,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// A user as the edit page shows it.
+#[derive(Debug, Clone)]
+pub struct UserDetail {
+    pub id: UserId,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub active: bool,
+    pub region_id: Option<RegionId>,
+    pub organisation_id: Option<OrganisationId>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+pub async fn user(conn: &mut PgConnection, id: UserId) -> Result<Option<UserDetail>, sqlx::Error> {
+    sqlx::query_as!(
+        UserDetail,
+        r#"SELECT id AS "id: UserId", name, email, role AS "role: Role", active,
+                  region_id AS "region_id: RegionId",
+                  organisation_id AS "organisation_id: OrganisationId", created_at, updated_at
+           FROM users WHERE id = $1"#,
+        id.0
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// What the audit log keeps of a user: no password hash, ever.
+#[derive(Serialize)]
+struct UserAudit<'a> {
+    email: &'a str,
+    name: &'a str,
+    role: Role,
+    region_id: Option<RegionId>,
+    organisation_id: Option<OrganisationId>,
+    active: bool,
+}
+
+impl UserDetail {
+    fn audit(&self) -> UserAudit<'_> {
+        UserAudit {
+            email: &self.email,
+            name: &self.name,
+            role: self.role,
+            region_id: self.region_id,
+            organisation_id: self.organisation_id,
+            active: self.active,
+        }
+    }
+}
+
+async fn lock_user(conn: &mut PgConnection, id: UserId) -> Result<Option<UserDetail>, sqlx::Error> {
+    sqlx::query!("SELECT id FROM users WHERE id = $1 FOR UPDATE", id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    user(conn, id).await
+}
+
+async fn audit_user(
+    conn: &mut PgConnection,
+    actor: UserId,
+    action: &str,
+    before: &UserDetail,
+    after: Option<&UserDetail>,
+) -> Result<(), sqlx::Error> {
+    AuditEntry {
+        actor: Some(actor),
+        action,
+        entity: "user",
+        entity_id: before.id.0,
+        participant: None,
+    }
+    .record(
+        conn,
+        Some(&before.audit()),
+        after.map(UserDetail::audit).as_ref(),
+    )
+    .await
+}
+
+/// Creates an account (audited by `user::create`).
+pub async fn create_user(
+    conn: &mut PgConnection,
+    actor: UserId,
+    new: NewUser,
+) -> Result<UserId, SaveUserError> {
+    Ok(user::create(conn, Some(actor), new).await?)
+}
+
+/// Name, e-mail, role, region and organisation as the beheerder sets them.
+pub struct UserChanges {
+    pub name: PersonName,
+    pub email: Email,
+    pub role: Role,
+    pub region_id: Option<RegionId>,
+    pub organisation_id: Option<OrganisationId>,
+}
+
+/// Changes an account; `None` when there is no such user.
+pub async fn update_user(
+    conn: &mut PgConnection,
+    actor: UserId,
+    id: UserId,
+    changes: &UserChanges,
+) -> Result<Option<()>, SaveUserError> {
+    let Some(before) = lock_user(conn, id).await? else {
+        return Ok(None);
+    };
+    sqlx::query!(
+        "UPDATE users SET name = $2, email = $3, role = $4, region_id = $5, organisation_id = $6,
+             updated_at = now()
+         WHERE id = $1",
+        id.0,
+        changes.name.as_str(),
+        changes.email.as_str(),
+        changes.role as Role,
+        changes.region_id.map(|r| r.0),
+        changes.organisation_id.map(|o| o.0),
+    )
+    .execute(&mut *conn)
+    .await?;
+    let after = user(conn, id).await?;
+    let action = if before.role == changes.role {
+        "gewijzigd"
+    } else {
+        "rol gewijzigd"
+    };
+    audit_user(conn, actor, action, &before, after.as_ref()).await?;
+    Ok(Some(()))
+}
+
+/// Deactivates or reactivates an account. A deactivated user's sessions stop working at their
+/// next request (the session extractor only finds active users). `None`: no such user.
+pub async fn set_active(
+    conn: &mut PgConnection,
+    actor: UserId,
+    id: UserId,
+    active: bool,
+) -> Result<Option<()>, sqlx::Error> {
+    let Some(before) = lock_user(conn, id).await? else {
+        return Ok(None);
+    };
+    if before.active == active {
+        return Ok(Some(()));
+    }
+    sqlx::query!(
+        "UPDATE users SET active = $2, updated_at = now() WHERE id = $1",
+        id.0,
+        active
+    )
+    .execute(&mut *conn)
+    .await?;
+    let after = user(conn, id).await?;
+    let action = if active {
+        "geactiveerd"
+    } else {
+        "gedeactiveerd"
+    };
+    audit_user(conn, actor, action, &before, after.as_ref()).await?;
+    Ok(Some(()))
+}
+
+/// Gives the account a new password and forgets its failed logins, so the user can log in at
+/// once. The audit row says that it happened, not what the password is.
+pub async fn set_password(
+    conn: &mut PgConnection,
+    actor: UserId,
+    id: UserId,
+    password: NewPassword,
+) -> Result<Option<()>, sqlx::Error> {
+    let Some(before) = lock_user(conn, id).await? else {
+        return Ok(None);
+    };
+    let hash = password.hash().await;
+    sqlx::query!(
+        "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1",
+        id.0,
+        hash
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!("DELETE FROM login_failures WHERE email = $1", before.email)
+        .execute(&mut *conn)
+        .await?;
+    audit_user(conn, actor, "wachtwoord ingesteld", &before, None).await?;
+    Ok(Some(()))
+}
+
+/// How many users per role are active, for the beheerder's home page.
+pub async fn active_users_by_role(
+    conn: &mut PgConnection,
+) -> Result<Vec<(Role, i64)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT role AS "role: Role", count(*) AS "n!" FROM users WHERE active GROUP BY role"#
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(Role::ALL
+        .into_iter()
+        .map(|role| {
+            let n = rows.iter().find(|r| r.role == role).map_or(0, |r| r.n);
+            (role, n)
+        })
+        .collect())
+}
+
+/// Every organisation with its region, for the partner's organisation choice.
+pub async fn organisation_options(
+    conn: &mut PgConnection,
+) -> Result<Vec<(OrganisationId, String)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT o.id AS "id: OrganisationId", o.name, r.name AS region
+           FROM organisations o JOIN regions r ON r.id = o.region_id
+           ORDER BY r.name, o.search_name, o.id"#
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.id, format!("{} ({})", row.name, row.region)))
+        .collect())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Regions and municipalities
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegionInputError {
+    #[error("Vul een code van 2 tot 6 letters in, bijvoorbeeld BRG.")]
+    BadCode,
+    #[error("Vul een naam in.")]
+    EmptyName,
+    #[error("Een naam heeft hoogstens 200 tekens.")]
+    NameTooLong,
+    #[error("Vul het aantal uren in, bijvoorbeeld 40 of 40,5.")]
+    BadHours,
+    #[error("Het aantal uren ligt tussen 1 en 1000.")]
+    HoursOutOfRange,
+    #[error("Vul een aantal maanden in, van 1 tot 60.")]
+    BadMonths,
+}
+
+/// A region's code, the prefix of its certificate numbers: 2 to 6 capital letters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct RegionCode(String);
+
+impl RegionCode {
+    pub fn parse(input: &str) -> Result<Self, RegionInputError> {
+        let code = input.trim().to_uppercase();
+        if (2..=6).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_uppercase()) {
+            Ok(Self(code))
+        } else {
+            Err(RegionInputError::BadCode)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The name of a region or municipality.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct PlaceName(String);
+
+impl PlaceName {
+    pub fn parse(input: &str) -> Result<Self, RegionInputError> {
+        let name = input.trim();
+        if name.is_empty() {
+            Err(RegionInputError::EmptyName)
+        } else if name.chars().count() > 200 {
+            Err(RegionInputError::NameTooLong)
+        } else {
+            Ok(Self(name.to_string()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Required hours as typed (`40`, `40,5`, `40.5`, `40 u`, `40 uur`), in minutes.
+pub fn parse_required_hours(input: &str) -> Result<i32, RegionInputError> {
+    let text = input.trim().to_lowercase();
+    let text = text
+        .strip_suffix("uur")
+        .or_else(|| text.strip_suffix('u'))
+        .unwrap_or(&text)
+        .trim();
+    let (int, frac) = match text.split_once([',', '.']) {
+        Some((int, frac)) => (int, frac),
+        None => (text, ""),
+    };
+    let digits = |s: &str| !s.is_empty() && s.len() <= 4 && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(int) || !(frac.is_empty() || digits(frac)) {
+        return Err(RegionInputError::BadHours);
+    }
+    let hours: i64 = int.parse().map_err(|_| RegionInputError::BadHours)?;
+    let fraction_minutes = if frac.is_empty() {
+        0
+    } else {
+        let value: i64 = frac.parse().map_err(|_| RegionInputError::BadHours)?;
+        let scale = 10i64.pow(u32::try_from(frac.len()).map_err(|_| RegionInputError::BadHours)?);
+        (value * 60 + scale / 2) / scale
+    };
+    let minutes = hours * 60 + fraction_minutes;
+    if !(60..=60_000).contains(&minutes) {
+        return Err(RegionInputError::HoursOutOfRange);
+    }
+    i32::try_from(minutes).map_err(|_| RegionInputError::HoursOutOfRange)
+}
+
+pub fn parse_trajectory_months(input: &str) -> Result<i32, RegionInputError> {
+    input
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|m| (1..=60).contains(m))
+        .ok_or(RegionInputError::BadMonths)
+}
+
+/// A region's fields, parsed.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegionInput {
+    pub code: RegionCode,
+    pub name: PlaceName,
+    pub required_minutes: i32,
+    pub trajectory_months: i32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SaveRegionError {
+    #[error("Er bestaat al een regio met deze code.")]
+    CodeTaken,
+    #[error("Er bestaat al een regio met deze naam.")]
+    NameTaken,
+    #[error(transparent)]
+    Database(sqlx::Error),
+}
+
+impl SaveRegionError {
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::CodeTaken => Some("code"),
+            Self::NameTaken => Some("name"),
+            Self::Database(_) => None,
+        }
+    }
+}
+
+impl From<sqlx::Error> for SaveRegionError {
+    fn from(error: sqlx::Error) -> Self {
+        match error.as_database_error().and_then(|e| e.constraint()) {
+            Some("regions_code_key") => Self::CodeTaken,
+            Some("regions_name_key") => Self::NameTaken,
+            _ => Self::Database(error),
+        }
+    }
+}
+
+/// A line of the region list.
+#[derive(Debug, Clone)]
+pub struct RegionRow {
+    pub id: RegionId,
+    pub code: String,
+    pub name: String,
+    pub required_minutes: i32,
+    pub trajectory_months: i32,
+    pub municipalities: i64,
+}
+
+pub async fn regions(conn: &mut PgConnection) -> Result<Vec<RegionRow>, sqlx::Error> {
+    sqlx::query_as!(
+        RegionRow,
+        r#"SELECT r.id AS "id: RegionId", r.code, r.name, r.required_minutes, r.trajectory_months,
+                  (SELECT count(*) FROM municipalities m WHERE m.region_id = r.id) AS "municipalities!"
+           FROM regions r ORDER BY r.name"#
+    )
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Region {
+    pub id: RegionId,
+    pub code: String,
+    pub name: String,
+    pub required_minutes: i32,
+    pub trajectory_months: i32,
+}
+
+pub async fn region(conn: &mut PgConnection, id: RegionId) -> Result<Option<Region>, sqlx::Error> {
+    sqlx::query_as!(
+        Region,
+        r#"SELECT id AS "id: RegionId", code, name, required_minutes, trajectory_months
+           FROM regions WHERE id = $1"#,
+        id.0
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+async fn audit_region(
+    conn: &mut PgConnection,
+    actor: UserId,
+    action: &str,
+    id: RegionId,
+    before: Option<&Region>,
+    after: Option<&Region>,
+) -> Result<(), sqlx::Error> {
+    AuditEntry {
+        actor: Some(actor),
+        action,
+        entity: "region",
+        entity_id: id.0,
+        participant: None,
+    }
+    .record(conn, before, after)
+    .await
+}
+
+pub async fn create_region(
+    conn: &mut PgConnection,
+    actor: UserId,
+    input: &RegionInput,
+) -> Result<RegionId, SaveRegionError> {
+    let id = sqlx::query_scalar!(
+        r#"INSERT INTO regions (code, name, required_minutes, trajectory_months)
+           VALUES ($1, $2, $3, $4) RETURNING id AS "id: RegionId""#,
+        input.code.as_str(),
+        input.name.as_str(),
+        input.required_minutes,
+        input.trajectory_months,
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let after = region(conn, id).await?;
+    audit_region(conn, actor, "aangemaakt", id, None, after.as_ref()).await?;
+    Ok(id)
+}
+
+/// Changes a region's code, name and settings. A new requirement applies at once to every
+/// active participant of the region (lists and progress compare with the region's value).
+pub async fn update_region(
+    conn: &mut PgConnection,
+    actor: UserId,
+    id: RegionId,
+    input: &RegionInput,
+) -> Result<Option<()>, SaveRegionError> {
+    sqlx::query!("SELECT id FROM regions WHERE id = $1 FOR UPDATE", id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(before) = region(conn, id).await? else {
+        return Ok(None);
+    };
+    sqlx::query!(
+        "UPDATE regions SET code = $2, name = $3, required_minutes = $4, trajectory_months = $5
+         WHERE id = $1",
+        id.0,
+        input.code.as_str(),
+        input.name.as_str(),
+        input.required_minutes,
+        input.trajectory_months,
+    )
+    .execute(&mut *conn)
+    .await?;
+    let after = region(conn, id).await?;
+    audit_region(conn, actor, "gewijzigd", id, Some(&before), after.as_ref()).await?;
+    Ok(Some(()))
+}
+
+/// A municipality with the number of participants who live there.
+#[derive(Debug, Clone)]
+pub struct MunicipalityRow {
+    pub id: MunicipalityId,
+    pub name: String,
+    pub participants: i64,
+}
+
+pub async fn municipalities(
+    conn: &mut PgConnection,
+    region: RegionId,
+) -> Result<Vec<MunicipalityRow>, sqlx::Error> {
+    sqlx::query_as!(
+        MunicipalityRow,
+        r#"SELECT m.id AS "id: MunicipalityId", m.name,
+                  (SELECT count(*) FROM participants p WHERE p.municipality_id = m.id) AS "participants!"
+           FROM municipalities m WHERE m.region_id = $1 ORDER BY m.name"#,
+        region.0
+    )
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SaveMunicipalityError {
+    #[error("Er bestaat al een gemeente met deze naam.")]
+    NameTaken,
+    #[error(transparent)]
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for SaveMunicipalityError {
+    fn from(error: sqlx::Error) -> Self {
+        match error.as_database_error().and_then(|e| e.constraint()) {
+            Some("municipalities_name_key") => Self::NameTaken,
+            _ => Self::Database(error),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct MunicipalityAudit<'a> {
+    region_id: RegionId,
+    name: &'a str,
+}
+
+pub async fn add_municipality(
+    conn: &mut PgConnection,
+    actor: UserId,
+    region: RegionId,
+    name: &PlaceName,
+) -> Result<MunicipalityId, SaveMunicipalityError> {
+    let id = sqlx::query_scalar!(
+        r#"INSERT INTO municipalities (region_id, name) VALUES ($1, $2)
+           RETURNING id AS "id: MunicipalityId""#,
+        region.0,
+        name.as_str()
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    AuditEntry {
+        actor: Some(actor),
+        action: "aangemaakt",
+        entity: "municipality",
+        entity_id: id.0,
+        participant: None,
+    }
+    .record::<(), _>(
+        conn,
+        None,
+        Some(&MunicipalityAudit {
+            region_id: region,
+            name: name.as_str(),
+        }),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Renames a municipality of `region`; `None` when it is not one of the region's.
+pub async fn rename_municipality(
+    conn: &mut PgConnection,
+    actor: UserId,
+    region: RegionId,
+    id: MunicipalityId,
+    name: &PlaceName,
+) -> Result<Option<()>, SaveMunicipalityError> {
+    let Some(before) = sqlx::query_scalar!(
+        "SELECT name FROM municipalities WHERE id = $1 AND region_id = $2 FOR UPDATE",
+        id.0,
+        region.0
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    sqlx::query!(
+        "UPDATE municipalities SET name = $2 WHERE id = $1",
+        id.0,
+        name.as_str()
+    )
+    .execute(&mut *conn)
+    .await?;
+    AuditEntry {
+        actor: Some(actor),
+        action: "hernoemd",
+        entity: "municipality",
+        entity_id: id.0,
+        participant: None,
+    }
+    .record(
+        conn,
+        Some(&MunicipalityAudit {
+            region_id: region,
+            name: &before,
+        }),
+        Some(&MunicipalityAudit {
+            region_id: region,
+            name: name.as_str(),
+        }),
+    )
+    .await?;
+    Ok(Some(()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_codes_are_capital_letters() {
+        assert_eq!(RegionCode::parse(" brg ").unwrap().as_str(), "BRG");
+        for bad in ["", "B", "BRUGGEX", "BR1", "B-G", "ÉÉ"] {
+            assert_eq!(
+                RegionCode::parse(bad),
+                Err(RegionInputError::BadCode),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn required_hours_as_typed() {
+        for (typed, minutes) in [
+            ("40", 2400),
+            ("40,5", 2430),
+            ("40.25", 2415),
+            ("40 u", 2400),
+            ("60 uur", 3600),
+            ("1", 60),
+        ] {
+            assert_eq!(parse_required_hours(typed), Ok(minutes), "{typed:?}");
+        }
+        for bad in ["", "veertig", "-5", "40:30", "4,0,0"] {
+            assert_eq!(
+                parse_required_hours(bad),
+                Err(RegionInputError::BadHours),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            parse_required_hours("0"),
+            Err(RegionInputError::HoursOutOfRange)
+        );
+        assert_eq!(
+            parse_required_hours("1001"),
+            Err(RegionInputError::HoursOutOfRange)
+        );
+    }
+
+    #[test]
+    fn trajectory_months_between_one_and_sixty() {
+        assert_eq!(parse_trajectory_months(" 12 "), Ok(12));
+        for bad in ["0", "61", "", "twaalf", "1.5"] {
+            assert_eq!(
+                parse_trajectory_months(bad),
+                Err(RegionInputError::BadMonths),
+                "{bad:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,521 @@
+//! Data protection: everything stored about one participant (the right of access), and
+//! anonymising participants whose trajectory ended long ago (`veertig purge`).
+//!
+//! Anonymising replaces the name and clears the contact details, notes, languages, dossier
+//! number and status note; the birth date becomes 1 January of the birth year, so age bands
+//! stay. Hours, placements and statuses stay as they are, so every total and report keeps its
+//! numbers. The participant's own audit rows lose the same personal fields. Both the export and
+//! the anonymisation are audited, without personal data in the audit row.
+
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::PgConnection;
+use time::format_description::well_known::Rfc3339;
+use time::{Date, Month, OffsetDateTime};
+
+use super::audit::AuditEntry;
+use super::dates::iso_date;
+use super::ids::{ParticipantId, RegionId, UserId};
+use super::participant::{self, reason_label};
+
+/// Years after the end of a trajectory after which `veertig purge` anonymises it, by default.
+pub const DEFAULT_PURGE_AFTER_YEARS: u32 = 5;
+
+/// Participants anonymised per transaction.
+const PURGE_BATCH: i64 = 500;
+
+fn moment(at: OffsetDateTime) -> String {
+    at.format(&Rfc3339).unwrap_or_default()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The right of access
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AccessExport {
+    #[serde(rename = "uitgevoerd_op")]
+    pub exported_at: String,
+    #[serde(rename = "inburgeraar")]
+    pub person: PersonData,
+    #[serde(rename = "plaatsingen")]
+    pub placements: Vec<PlacementData>,
+    #[serde(rename = "uren")]
+    pub entries: Vec<EntryData>,
+    #[serde(rename = "geschiedenis")]
+    pub history: Vec<HistoryData>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonData {
+    pub id: ParticipantId,
+    #[serde(rename = "naam")]
+    pub full_name: String,
+    #[serde(rename = "geboortedatum")]
+    pub birth_date: String,
+    #[serde(rename = "gemeente")]
+    pub municipality: String,
+    #[serde(rename = "niveau_nederlands")]
+    pub dutch_level: String,
+    #[serde(rename = "talen")]
+    pub languages: String,
+    #[serde(rename = "telefoon")]
+    pub phone: String,
+    #[serde(rename = "e_mail")]
+    pub email: String,
+    #[serde(rename = "dossiernummer")]
+    pub external_dossier: String,
+    #[serde(rename = "verplicht_of_vrijwillig")]
+    pub obligation: String,
+    #[serde(rename = "trajectbegeleider")]
+    pub coach: Option<String>,
+    pub status: String,
+    #[serde(rename = "reden")]
+    pub status_reason: Option<String>,
+    #[serde(rename = "toelichting_status")]
+    pub status_note: String,
+    #[serde(rename = "start")]
+    pub start_date: String,
+    #[serde(rename = "streefdatum_einde")]
+    pub target_end_date: String,
+    #[serde(rename = "notities")]
+    pub notes: String,
+    #[serde(rename = "bevestigde_minuten")]
+    pub confirmed_minutes: i32,
+    #[serde(rename = "minuten_in_afwachting")]
+    pub pending_minutes: i32,
+    #[serde(rename = "vereiste_minuten")]
+    pub required_minutes: i32,
+    #[serde(rename = "geanonimiseerd")]
+    pub anonymised: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlacementData {
+    #[serde(rename = "organisatie")]
+    pub organisation: String,
+    #[serde(rename = "vorm")]
+    pub kind: String,
+    pub status: String,
+    #[serde(rename = "van")]
+    pub starts_on: String,
+    #[serde(rename = "tot")]
+    pub ends_on: String,
+    #[serde(rename = "geplande_minuten")]
+    pub planned_minutes: i32,
+    #[serde(rename = "contactpersoon")]
+    pub contact_name: String,
+    #[serde(rename = "omschrijving")]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryData {
+    #[serde(rename = "datum")]
+    pub worked_on: String,
+    #[serde(rename = "minuten")]
+    pub minutes: i32,
+    pub status: String,
+    #[serde(rename = "organisatie")]
+    pub organisation: String,
+    #[serde(rename = "vorm")]
+    pub kind: String,
+    #[serde(rename = "omschrijving")]
+    pub description: String,
+    #[serde(rename = "reden_afwijzing")]
+    pub rejection_reason: Option<String>,
+    #[serde(rename = "ingediend_op")]
+    pub created_at: String,
+    #[serde(rename = "beslist_op")]
+    pub decided_at: Option<String>,
+}
+
+/// Who did what with the record, when: changes, views and exports.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryData {
+    #[serde(rename = "moment")]
+    pub at: String,
+    #[serde(skip)]
+    pub at_time: OffsetDateTime,
+    #[serde(rename = "door")]
+    pub actor: Option<String>,
+    #[serde(rename = "handeling")]
+    pub action: String,
+    #[serde(rename = "gegevens")]
+    pub entity: String,
+}
+
+/// The export format, recorded in the audit row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Page,
+    Json,
+}
+
+#[derive(Serialize)]
+struct ExportAudit {
+    formaat: &'static str,
+}
+
+/// Records the export in the audit log and gathers everything stored about the participant of
+/// `region`; `None` when there is no such participant there. Run it in one transaction, so
+/// the audit row and the data agree.
+pub async fn access_export(
+    conn: &mut PgConnection,
+    actor: UserId,
+    region: RegionId,
+    id: ParticipantId,
+    format: ExportFormat,
+) -> Result<Option<AccessExport>, sqlx::Error> {
+    let Some(p) = participant::get(conn, region, id).await? else {
+        return Ok(None);
+    };
+    AuditEntry {
+        actor: Some(actor),
+        action: "inzage geëxporteerd",
+        entity: "participant",
+        entity_id: id.0,
+        participant: Some(id),
+    }
+    .record::<(), _>(
+        conn,
+        None,
+        Some(&ExportAudit {
+            formaat: match format {
+                ExportFormat::Page => "pagina",
+                ExportFormat::Json => "json",
+            },
+        }),
+    )
+    .await?;
+    let anonymised = sqlx::query_scalar!(
+        r#"SELECT anonymised_at IS NOT NULL AS "anonymised!" FROM participants WHERE id = $1"#,
+        id.0
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let placements = sqlx::query!(
+        r#"SELECT o.name AS organisation, pl.kind::text AS "kind!", pl.status::text AS "status!",
+                  pl.starts_on, pl.ends_on, pl.planned_minutes, pl.contact_name, pl.description
+           FROM placements pl JOIN organisations o ON o.id = pl.organisation_id
+           WHERE pl.participant_id = $1
+           ORDER BY pl.starts_on, pl.id"#,
+        id.0
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|row| PlacementData {
+        organisation: row.organisation,
+        kind: row.kind,
+        status: row.status,
+        starts_on: iso_date(row.starts_on),
+        ends_on: iso_date(row.ends_on),
+        planned_minutes: row.planned_minutes,
+        contact_name: row.contact_name,
+        description: row.description,
+    })
+    .collect();
+    let entries = sqlx::query!(
+        r#"SELECT e.worked_on, e.minutes, e.status::text AS "status!", o.name AS organisation,
+                  pl.kind::text AS "kind!", e.description, e.rejection_reason, e.created_at,
+                  e.decided_at
+           FROM hour_entries e
+           JOIN placements pl ON pl.id = e.placement_id
+           JOIN organisations o ON o.id = e.organisation_id
+           WHERE e.participant_id = $1
+           ORDER BY e.worked_on, e.created_at, e.id"#,
+        id.0
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|row| EntryData {
+        worked_on: iso_date(row.worked_on),
+        minutes: row.minutes,
+        status: row.status,
+        organisation: row.organisation,
+        kind: row.kind,
+        description: row.description,
+        rejection_reason: row.rejection_reason,
+        created_at: moment(row.created_at),
+        decided_at: row.decided_at.map(moment),
+    })
+    .collect();
+    let history = sqlx::query!(
+        r#"SELECT a.at, u.name AS "actor?", a.action, a.entity
+           FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+           WHERE a.participant_id = $1
+           ORDER BY a.at, a.id"#,
+        id.0
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|row| HistoryData {
+        at: moment(row.at),
+        at_time: row.at,
+        actor: row.actor,
+        action: row.action,
+        entity: row.entity,
+    })
+    .collect();
+    Ok(Some(AccessExport {
+        exported_at: moment(OffsetDateTime::now_utc()),
+        person: PersonData {
+            id: p.id,
+            full_name: p.full_name,
+            birth_date: iso_date(p.birth_date),
+            municipality: p.municipality,
+            dutch_level: p.dutch_level.code().to_string(),
+            languages: p.languages,
+            phone: p.phone,
+            email: p.email,
+            external_dossier: p.external_dossier,
+            obligation: p.obligation.code().to_string(),
+            coach: p.coach_name,
+            status: p.status.code().to_string(),
+            status_reason: p
+                .status_reason
+                .as_deref()
+                .map(|r| reason_label(r).to_string()),
+            status_note: p.status_note,
+            start_date: iso_date(p.start_date),
+            target_end_date: iso_date(p.target_end_date),
+            notes: p.notes,
+            confirmed_minutes: p.confirmed_minutes,
+            pending_minutes: p.pending_minutes,
+            required_minutes: p.required_minutes,
+            anonymised,
+        },
+        placements,
+        entries,
+        history,
+    }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Anonymising
+
+/// The day `years` before `today`: trajectories that ended before it are anonymised.
+/// 29 February falls back to 28 February in a year without it.
+pub fn purge_cutoff(today: Date, years: u32) -> Date {
+    let year = today.year() - i32::try_from(years).unwrap_or(i32::MAX / 2);
+    Date::from_calendar_date(year, today.month(), today.day())
+        .or_else(|_| Date::from_calendar_date(year, today.month(), today.day() - 1))
+        .unwrap_or(Date::MIN)
+}
+
+/// The name an anonymised participant gets: the start of their id, so people who handle the
+/// numbers can still tell two records apart.
+pub fn anonymous_name(id: ParticipantId) -> String {
+    let short: String = id.0.simple().to_string().chars().take(8).collect();
+    format!("Geanonimiseerd {short}")
+}
+
+/// The personal fields of a participant's audit rows, emptied (the name replaced, the birth
+/// date moved to 1 January). Fields a row does not have are not added.
+pub fn scrub_audit_json(value: &mut Value, anonymous: &str) {
+    let Some(object) = value.as_object_mut() else {
+        return;
+    };
+    for (key, field) in object.iter_mut() {
+        match key.as_str() {
+            "full_name" | "participant_name" => *field = Value::String(anonymous.to_string()),
+            "phone" | "email" | "notes" | "languages" | "external_dossier" | "status_note" => {
+                *field = Value::String(String::new());
+            }
+            "birth_date" => {
+                let year = field
+                    .as_str()
+                    .and_then(|s| s.split('-').next())
+                    .and_then(|y| y.parse::<i32>().ok())
+                    .or_else(|| {
+                        field
+                            .as_array()
+                            .and_then(|a| a.first())
+                            .and_then(Value::as_i64)
+                            .and_then(|y| i32::try_from(y).ok())
+                    });
+                *field =
+                    match year.and_then(|y| Date::from_calendar_date(y, Month::January, 1).ok()) {
+                        Some(first) => Value::String(iso_date(first)),
+                        None => Value::Null,
+                    };
+            }
+            _ => {}
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct PurgeAudit {
+    velden: [&'static str; 8],
+    na_jaren: u32,
+}
+
+const ANONYMISED_FIELDS: [&str; 8] = [
+    "full_name",
+    "birth_date",
+    "languages",
+    "phone",
+    "email",
+    "external_dossier",
+    "notes",
+    "status_note",
+];
+
+/// Anonymises every participant whose trajectory is over (afgerond, stopgezet, vrijgesteld)
+/// and ended before `cutoff`, in batches of 500 per transaction. A trajectory counts as ended
+/// at the latest of its target end date, its last change and its last confirmed hours, so a
+/// late correction keeps the record for the full term. Participants already anonymised are
+/// left alone: running it again changes nothing. Returns how many were anonymised.
+pub async fn purge(pool: &sqlx::PgPool, cutoff: Date, years: u32) -> Result<u64, sqlx::Error> {
+    let mut total = 0;
+    loop {
+        let mut tx = pool.begin().await?;
+        let done = purge_batch(&mut tx, cutoff, years).await?;
+        tx.commit().await?;
+        total += done;
+        if done < PURGE_BATCH.unsigned_abs() {
+            return Ok(total);
+        }
+    }
+}
+
+async fn purge_batch(
+    conn: &mut PgConnection,
+    cutoff: Date,
+    years: u32,
+) -> Result<u64, sqlx::Error> {
+    let ids: Vec<uuid::Uuid> = sqlx::query_scalar!(
+        r#"SELECT id FROM participants
+           WHERE status IN ('afgerond', 'stopgezet', 'vrijgesteld') AND anonymised_at IS NULL
+             AND greatest(target_end_date, (updated_at AT TIME ZONE 'Europe/Brussels')::date,
+                          coalesce(last_confirmed_on, start_date)) < $1
+           ORDER BY id
+           LIMIT $2
+           FOR UPDATE SKIP LOCKED"#,
+        cutoff,
+        PURGE_BATCH,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    sqlx::query!(
+        r#"UPDATE participants SET
+               full_name = 'Geanonimiseerd ' || left(replace(id::text, '-', ''), 8),
+               search_name = 'geanonimiseerd ' || left(replace(id::text, '-', ''), 8),
+               birth_date = make_date(extract(year FROM birth_date)::int, 1, 1),
+               languages = '', phone = '', email = '', external_dossier = '', notes = '',
+               status_note = '', anonymised_at = now()
+           WHERE id = ANY($1)"#,
+        &ids
+    )
+    .execute(&mut *conn)
+    .await?;
+    let rows = sqlx::query!(
+        r#"SELECT id, participant_id AS "participant_id!", before, after FROM audit_log
+           WHERE participant_id = ANY($1) AND (before IS NOT NULL OR after IS NOT NULL)"#,
+        &ids
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in rows {
+        let anonymous = anonymous_name(ParticipantId(row.participant_id));
+        let scrub = |value: Option<Value>| {
+            value.map(|mut value| {
+                scrub_audit_json(&mut value, &anonymous);
+                value
+            })
+        };
+        let (before, after) = (scrub(row.before.clone()), scrub(row.after.clone()));
+        if before != row.before || after != row.after {
+            sqlx::query!(
+                "UPDATE audit_log SET before = $2, after = $3 WHERE id = $1",
+                row.id,
+                before,
+                after
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    for id in &ids {
+        AuditEntry {
+            actor: None,
+            action: "geanonimiseerd",
+            entity: "participant",
+            entity_id: *id,
+            participant: Some(ParticipantId(*id)),
+        }
+        .record::<(), _>(
+            conn,
+            None,
+            Some(&PurgeAudit {
+                velden: ANONYMISED_FIELDS,
+                na_jaren: years,
+            }),
+        )
+        .await?;
+    }
+    Ok(u64::try_from(ids.len()).unwrap_or(u64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use time::macros::date;
+
+    #[test]
+    fn the_cutoff_is_whole_years_back() {
+        assert_eq!(
+            purge_cutoff(date!(2031 - 11 - 24), 5),
+            date!(2026 - 11 - 24)
+        );
+        assert_eq!(
+            purge_cutoff(date!(2028 - 02 - 29), 1),
+            date!(2027 - 02 - 28)
+        );
+    }
+
+    #[test]
+    fn anonymous_names_use_the_start_of_the_id() {
+        let id = ParticipantId("6f1c2a9e-0000-4000-8000-000000000000".parse().unwrap());
+        assert_eq!(anonymous_name(id), "Geanonimiseerd 6f1c2a9e");
+    }
+
+    #[test]
+    fn audit_rows_lose_personal_fields_only() {
+        let mut row = json!({
+            "full_name": "Олена Шевченко",
+            "birth_date": "1990-05-17",
+            "phone": "0470 12 34 56",
+            "email": "olena@example.org",
+            "notes": "Allergisch voor katten",
+            "status": "afgerond",
+            "municipality_id": "x",
+        });
+        scrub_audit_json(&mut row, "Geanonimiseerd 12345678");
+        assert_eq!(
+            row,
+            json!({
+                "full_name": "Geanonimiseerd 12345678",
+                "birth_date": "1990-01-01",
+                "phone": "",
+                "email": "",
+                "notes": "",
+                "status": "afgerond",
+                "municipality_id": "x",
+            })
+        );
+        let mut tuple_date = json!({ "birth_date": [1990, 137] });
+        scrub_audit_json(&mut tuple_date, "G");
+        assert_eq!(tuple_date, json!({ "birth_date": "1990-01-01" }));
+        let mut other = json!(["not", "an", "object"]);
+        scrub_audit_json(&mut other, "G");
+        assert_eq!(other, json!(["not", "an", "object"]));
+    }
+}
