@@ -122,8 +122,8 @@ async fn run(options: Options, url: String, cluster: &PrivateCluster) {
         .unwrap_or(false);
     if !loaded {
         println!(
-            "Loading scale {} (once; kept in {})…",
-            options.scale, "target/bench-pg"
+            "Loading scale {} (once; kept in target/bench-pg)…",
+            options.scale
         );
         let started = Instant::now();
         let status = veertig()
@@ -152,7 +152,7 @@ async fn run(options: Options, url: String, cluster: &PrivateCluster) {
     let coaches = log_in_many(&base, &fixtures.coach_emails, options.connections).await;
     let coordinators = log_in_many(
         &base,
-        &[fixtures.coordinator_email.clone()],
+        std::slice::from_ref(&fixtures.coordinator_email),
         options.connections,
     )
     .await;
@@ -230,11 +230,11 @@ async fn run(options: Options, url: String, cluster: &PrivateCluster) {
     );
     results.push(
         measure(
-            "CSV export",
+            "CSV export (funder report)",
             &base,
             &coordinators,
             duration,
-            Arc::new(|_, _| Request::get("/rapporten/deelnemers.csv".into())),
+            Arc::new(|_, _| Request::get("/rapporten/financier.csv".into())),
         )
         .await,
     );
@@ -636,6 +636,9 @@ async fn measure(
     outcome(name, latencies, errors, started.elapsed())
 }
 
+/// The pending entries (id, version) one partner session works through.
+type EntryQueue = Arc<Mutex<Vec<(String, i32)>>>;
+
 /// Partners confirming pending entries of their own organisation, one by one.
 async fn measure_confirm(
     base: &str,
@@ -647,7 +650,7 @@ async fn measure_confirm(
     for (id, version, partner) in pending.lock().await.drain(..) {
         per_partner.entry(partner).or_default().push((id, version));
     }
-    let queues: Vec<Arc<Mutex<Vec<(String, i32)>>>> = (0..sessions.len())
+    let queues: Vec<EntryQueue> = (0..sessions.len())
         .map(|n| {
             Arc::new(Mutex::new(
                 per_partner.remove(&(n % 32)).unwrap_or_default(),
