@@ -223,6 +223,11 @@ async fn a_coordinator_issues_a_certificate_and_it_can_be_verified() {
         let coordinator = app.create_user(Role::Coordinator).await;
         let browser = Browser::open(&app, size).await;
         browser.log_in(&coordinator.email, PASSWORD).await;
+        assert_eq!(browser.text("h1").await, "Coördinatie");
+        browser.assert_accessible().await;
+        browser.screenshot("dashboard").await;
+        browser.goto("/rapporten").await;
+        browser.assert_accessible().await;
         browser.goto("/certificaten").await;
         browser.assert_accessible().await;
         assert!(
