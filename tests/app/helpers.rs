@@ -43,7 +43,40 @@ fn server() -> &'static TestServer {
     })
 }
 
+/// Certificate PDFs embed Debian's Noto fonts: install them as root when missing, or stop with
+/// the command to run. Never skip: a missing font would hide broken certificates.
+fn ensure_fonts() {
+    let dir = std::path::Path::new("/usr/share/fonts/truetype/noto");
+    let needed = [
+        "NotoSans-Regular.ttf",
+        "NotoSansArabic-Regular.ttf",
+        "NotoSansEthiopic-Regular.ttf",
+    ];
+    if needed.iter().all(|font| dir.join(font).exists()) {
+        return;
+    }
+    // SAFETY: geteuid cannot fail.
+    let root = unsafe { libc::geteuid() } == 0;
+    assert!(
+        root,
+        "The certificate tests need the Noto fonts: run `sudo apt-get install -y fonts-noto-core`"
+    );
+    eprintln!("Installing fonts-noto-core for the certificate tests…");
+    for args in [
+        &["update", "-qq"][..],
+        &["install", "-y", "-qq", "fonts-noto-core"][..],
+    ] {
+        let status = std::process::Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+            .expect("apt-get runs");
+        assert!(status.success(), "apt-get {args:?} failed");
+    }
+}
+
 fn start_server() -> TestServer {
+    ensure_fonts();
     if std::env::var_os("RUST_LOG").is_some() {
         veertig::telemetry::init(veertig::config::LogFormat::Text);
     }
