@@ -215,11 +215,13 @@ pub async fn load(pool: &PgPool, scale: Scale) -> Result<(), sqlx::Error> {
                      ELSE 'actief' END::participant_status,
                 CASE WHEN p % 20 = 0 THEN 'verhuisd' WHEN p % 33 = 0 THEN 'medisch' END,
                 start, start + 365
-         FROM generate_series(0, $1 - 1) AS p
+         -- random() in the inner select list is drawn per row (a LATERAL without outer
+         -- references would be drawn once for all).
+         FROM (SELECT n AS p, current_date - (random() * 700)::int AS start
+               FROM generate_series(0, $1 - 1) AS n) g
          JOIN scale_coaches c ON c.n = p % (SELECT count(*) FROM scale_coaches)
          JOIN LATERAL (SELECT id FROM municipalities WHERE region_id = c.region_id
-                       ORDER BY name OFFSET (p % 15) LIMIT 1) m ON true
-         CROSS JOIN LATERAL (SELECT current_date - (random() * 700)::int AS start) s",
+                       ORDER BY name OFFSET (p % 15) LIMIT 1) m ON true",
     )
     .bind(scale.participants)
     .bind(FIRST_NAMES.to_vec())
@@ -253,7 +255,7 @@ pub async fn load(pool: &PgPool, scale: Scale) -> Result<(), sqlx::Error> {
     .await?;
     step("placements")();
 
-    // 4–30 entries per placement (about 20 per participant), one a week; the last two pending.
+    // 4–33 entries per placement (about 20 per participant), one a week; the last two pending.
     // Secondary indexes are dropped for the load and built again after: building an index once
     // is far cheaper than updating it six million times.
     let indexes: Vec<(String, String)> = sqlx::query_as(
@@ -278,7 +280,7 @@ pub async fn load(pool: &PgPool, scale: Scale) -> Result<(), sqlx::Error> {
                 least(pl.starts_on + w * 7, current_date - 1), 60 + (w % 4) * 30,
                 CASE WHEN w >= n - 2 THEN 'ingediend' ELSE 'bevestigd' END::entry_status,
                 CASE WHEN w >= n - 2 THEN NULL ELSE now() END
-         FROM (SELECT pl.*, 4 + (abs(hashtext(pl.id::text)) % 26) / (1 + (hashtext(pl.id::text) & 1)) AS n
+         FROM (SELECT pl.*, 4 + (abs(hashtext(pl.id::text)) % 30) / (1 + (hashtext(pl.id::text) & 1)) AS n
                FROM placements pl JOIN participants p ON p.id = pl.participant_id
                WHERE p.region_id IN (SELECT id FROM regions WHERE code LIKE 'RG_')) pl,
               generate_series(0, pl.n - 1) AS w
