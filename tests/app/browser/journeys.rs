@@ -298,3 +298,51 @@ async fn a_coordinator_issues_a_certificate_and_it_can_be_verified() {
         browser.close().await;
     }
 }
+
+/// The log-hours form, filled in and sent with the keyboard alone.
+#[tokio::test]
+async fn hours_are_logged_with_the_keyboard_alone() {
+    for size in [DESKTOP, PHONE] {
+        let app = TestApp::spawn().await;
+        let coach = app.create_user(Role::Coach).await;
+        let participant = app
+            .create_participant("Ahmad Rahimi", Some(coach.id), None)
+            .await;
+        let placement = app.create_placement(participant, app.organisation).await;
+        let browser = Browser::open(&app, size).await;
+        browser.log_in(&coach.email, PASSWORD).await;
+        browser.goto(&format!("/plaatsingen/{placement}")).await;
+        browser.tab_to("#dates", 80).await;
+        browser.assert_focus_visible().await;
+        let yesterday = veertig::domain::dates::format_date(
+            veertig::domain::dates::today() - time::Duration::days(1),
+        );
+        // The field starts with today's date: select it and type over it.
+        browser
+            .type_keys(&format!(
+                "{}a{}",
+                &*fantoccini::key::Key::Control,
+                &*fantoccini::key::Key::Null
+            ))
+            .await;
+        browser.type_keys(&yesterday).await;
+        browser.tab_to("#minutes", 2).await;
+        browser.assert_focus_visible().await;
+        browser.type_keys("1,5").await;
+        // Enter in a text field submits the form.
+        browser.type_keys(&fantoccini::key::Key::Enter).await;
+        browser
+            .client
+            .wait()
+            .for_element(fantoccini::Locator::Css(".flash"))
+            .await
+            .expect("the page after logging");
+        assert!(
+            browser
+                .text(".flash")
+                .await
+                .contains("1 u 30 geregistreerd")
+        );
+        browser.close().await;
+    }
+}
