@@ -21,6 +21,7 @@ use crate::error::AppError;
 const USER_KEY: &str = "user_id";
 const CSRF_KEY: &str = "csrf_token";
 const FLASH_KEY: &str = "flash";
+const TOUCHED_KEY: &str = "touched_at";
 
 pub async fn session_of(parts: &mut Parts) -> Result<Session, AppError> {
     Session::from_request_parts(parts, &())
@@ -44,6 +45,7 @@ pub async fn current_user(
     let user = user::find_active(&mut conn, id).await?;
     match &user {
         Some(user) => {
+            keep_alive(&session).await?;
             parts.extensions.insert(user.clone());
         }
         // Deactivated or deleted since login: the session is worthless.
@@ -122,8 +124,25 @@ pub async fn flash(
     Ok(())
 }
 
+/// The flash messages, removed from the session. A session without any is left untouched:
+/// removing marks it modified, and a modified session is written back to PostgreSQL.
 pub async fn take_flashes(session: &Session) -> Result<Vec<Flash>, AppError> {
+    if session.get_value(FLASH_KEY).await?.is_none() {
+        return Ok(Vec::new());
+    }
     Ok(session.remove(FLASH_KEY).await?.unwrap_or_default())
+}
+
+/// Sessions end after SESSION_IDLE_MINUTES without use, but a session is only saved (and its
+/// expiry moved) when it changes. Touching it once every five minutes keeps an active user
+/// logged in without writing the session on every request.
+async fn keep_alive(session: &Session) -> Result<(), AppError> {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let touched: Option<i64> = session.get(TOUCHED_KEY).await?;
+    if touched.is_none_or(|at| now - at >= 300) {
+        session.insert(TOUCHED_KEY, now).await?;
+    }
+    Ok(())
 }
 
 /// Which roles may pass; implemented by the marker types below.
