@@ -345,12 +345,14 @@ pub async fn dashboard(
     region: RegionId,
     filter: &Filter,
 ) -> Result<Dashboard, sqlx::Error> {
+    let by_status = participants_by_status(conn, region, filter).await?;
+    let hours = hour_totals(conn, region, filter).await?;
     Ok(Dashboard {
-        by_status: participants_by_status(conn, region, filter).await?,
-        by_kind: hours_by_kind(conn, region, filter).await?,
-        by_organisation: hours_by_organisation(conn, region, filter).await?,
-        by_municipality: hours_by_municipality(conn, region, filter).await?,
-        by_month: hours_by_month(conn, region, filter).await?,
+        by_status,
+        by_kind: hours.by_kind,
+        by_organisation: hours.by_organisation,
+        by_municipality: hours.by_municipality,
+        by_month: hours.by_month,
     })
 }
 
@@ -417,19 +419,46 @@ pub async fn participants_by_status(
         .collect())
 }
 
-pub async fn hours_by_kind(
+/// Confirmed minutes of the period by form, organisation, municipality and month.
+#[derive(Debug, Clone)]
+pub struct HourTotals {
+    /// All four forms, in order.
+    pub by_kind: Vec<(PlacementKind, i64)>,
+    /// Organisations with confirmed minutes, most first.
+    pub by_organisation: Vec<NamedTotal>,
+    /// Municipalities with confirmed minutes, most first.
+    pub by_municipality: Vec<NamedTotal>,
+    /// Every month of the period.
+    pub by_month: Vec<(YearMonth, i64)>,
+}
+
+/// All four breakdowns in one pass over `report_monthly_hours` (grouping sets): the rows of
+/// one region and period are read once, from the primary key index alone.
+pub async fn hour_totals(
     conn: &mut PgConnection,
     region: RegionId,
     filter: &Filter,
-) -> Result<Vec<(PlacementKind, i64)>, sqlx::Error> {
+) -> Result<HourTotals, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"SELECT kind AS "kind!: PlacementKind", sum(confirmed_minutes)::bigint AS "minutes!"
-           FROM report_monthly_hours
-           WHERE region_id = $1 AND month BETWEEN $2 AND $3
-             AND ($4::uuid IS NULL OR municipality_id = $4)
-             AND ($5::placement_kind IS NULL OR kind = $5)
-             AND ($6::uuid IS NULL OR organisation_id = $6)
-           GROUP BY kind"#,
+        r#"WITH t AS (
+               SELECT kind, organisation_id, municipality_id, month,
+                      sum(confirmed_minutes)::bigint AS minutes,
+                      sum(confirmed_entries)::bigint AS entries
+               FROM report_monthly_hours
+               WHERE region_id = $1 AND month BETWEEN $2 AND $3
+                 AND ($4::uuid IS NULL OR municipality_id = $4)
+                 AND ($5::placement_kind IS NULL OR kind = $5)
+                 AND ($6::uuid IS NULL OR organisation_id = $6)
+               GROUP BY GROUPING SETS ((kind), (organisation_id), (municipality_id), (month))
+           )
+           SELECT t.kind AS "kind?: PlacementKind", t.organisation_id AS "organisation_id?",
+                  o.name AS "organisation?", t.municipality_id AS "municipality_id?",
+                  m.name AS "municipality?", t.month AS "month?",
+                  t.minutes AS "minutes!", t.entries AS "entries!"
+           FROM t
+           LEFT JOIN organisations o ON o.id = t.organisation_id
+           LEFT JOIN municipalities m ON m.id = t.municipality_id
+           ORDER BY t.minutes DESC, o.name, m.name, t.organisation_id, t.municipality_id"#,
         region.0,
         filter.period.from.first_day(),
         filter.period.to.first_day(),
@@ -439,110 +468,52 @@ pub async fn hours_by_kind(
     )
     .fetch_all(conn)
     .await?;
-    Ok(PlacementKind::ALL
-        .into_iter()
-        .map(|kind| {
-            let minutes = rows
-                .iter()
-                .find(|row| row.kind == kind)
-                .map_or(0, |row| row.minutes);
-            (kind, minutes)
-        })
-        .collect())
-}
-
-pub async fn hours_by_organisation(
-    conn: &mut PgConnection,
-    region: RegionId,
-    filter: &Filter,
-) -> Result<Vec<NamedTotal>, sqlx::Error> {
-    sqlx::query_as!(
-        NamedTotal,
-        r#"SELECT o.id, o.name, t.minutes AS "minutes!", t.entries AS "entries!"
-           FROM (SELECT organisation_id, sum(confirmed_minutes)::bigint AS minutes,
-                        sum(confirmed_entries)::bigint AS entries
-                 FROM report_monthly_hours
-                 WHERE region_id = $1 AND month BETWEEN $2 AND $3
-                   AND ($4::uuid IS NULL OR municipality_id = $4)
-                   AND ($5::placement_kind IS NULL OR kind = $5)
-                   AND ($6::uuid IS NULL OR organisation_id = $6)
-                 GROUP BY organisation_id) t
-           JOIN organisations o ON o.id = t.organisation_id
-           WHERE t.minutes > 0
-           ORDER BY t.minutes DESC, o.name, o.id"#,
-        region.0,
-        filter.period.from.first_day(),
-        filter.period.to.first_day(),
-        filter.municipality.map(|m| m.0),
-        filter.kind as Option<PlacementKind>,
-        filter.organisation.map(|o| o.0),
-    )
-    .fetch_all(conn)
-    .await
-}
-
-pub async fn hours_by_municipality(
-    conn: &mut PgConnection,
-    region: RegionId,
-    filter: &Filter,
-) -> Result<Vec<NamedTotal>, sqlx::Error> {
-    sqlx::query_as!(
-        NamedTotal,
-        r#"SELECT m.id, m.name, t.minutes AS "minutes!", t.entries AS "entries!"
-           FROM (SELECT municipality_id, sum(confirmed_minutes)::bigint AS minutes,
-                        sum(confirmed_entries)::bigint AS entries
-                 FROM report_monthly_hours
-                 WHERE region_id = $1 AND month BETWEEN $2 AND $3
-                   AND ($4::uuid IS NULL OR municipality_id = $4)
-                   AND ($5::placement_kind IS NULL OR kind = $5)
-                   AND ($6::uuid IS NULL OR organisation_id = $6)
-                 GROUP BY municipality_id) t
-           JOIN municipalities m ON m.id = t.municipality_id
-           WHERE t.minutes > 0
-           ORDER BY t.minutes DESC, m.name, m.id"#,
-        region.0,
-        filter.period.from.first_day(),
-        filter.period.to.first_day(),
-        filter.municipality.map(|m| m.0),
-        filter.kind as Option<PlacementKind>,
-        filter.organisation.map(|o| o.0),
-    )
-    .fetch_all(conn)
-    .await
-}
-
-pub async fn hours_by_month(
-    conn: &mut PgConnection,
-    region: RegionId,
-    filter: &Filter,
-) -> Result<Vec<(YearMonth, i64)>, sqlx::Error> {
-    let rows = sqlx::query!(
-        r#"SELECT month, sum(confirmed_minutes)::bigint AS "minutes!"
-           FROM report_monthly_hours
-           WHERE region_id = $1 AND month BETWEEN $2 AND $3
-             AND ($4::uuid IS NULL OR municipality_id = $4)
-             AND ($5::placement_kind IS NULL OR kind = $5)
-             AND ($6::uuid IS NULL OR organisation_id = $6)
-           GROUP BY month"#,
-        region.0,
-        filter.period.from.first_day(),
-        filter.period.to.first_day(),
-        filter.municipality.map(|m| m.0),
-        filter.kind as Option<PlacementKind>,
-        filter.organisation.map(|o| o.0),
-    )
-    .fetch_all(conn)
-    .await?;
-    let totals: BTreeMap<Date, i64> = rows.into_iter().map(|r| (r.month, r.minutes)).collect();
-    Ok(filter
-        .period
-        .months()
-        .into_iter()
-        .map(|month| {
-            let minutes = totals.get(&month.first_day()).copied().unwrap_or(0);
-            (month, minutes)
-        })
-        .collect())
+    let mut kinds: BTreeMap<PlacementKind, i64> = BTreeMap::new();
+    let mut months: BTreeMap<Date, i64> = BTreeMap::new();
+    let mut by_organisation = Vec::new();
+    let mut by_municipality = Vec::new();
+    for row in rows {
+        if let Some(kind) = row.kind {
+            kinds.insert(kind, row.minutes);
+        } else if let (Some(id), Some(name)) = (row.organisation_id, row.organisation) {
+            if row.minutes > 0 {
+                by_organisation.push(NamedTotal {
+                    id,
+                    name,
+                    minutes: row.minutes,
+                    entries: row.entries,
+                });
+            }
+        } else if let (Some(id), Some(name)) = (row.municipality_id, row.municipality) {
+            if row.minutes > 0 {
+                by_municipality.push(NamedTotal {
+                    id,
+                    name,
+                    minutes: row.minutes,
+                    entries: row.entries,
+                });
+            }
+        } else if let Some(month) = row.month {
+            months.insert(month, row.minutes);
+        }
+    }
+    Ok(HourTotals {
+        by_kind: PlacementKind::ALL
+            .into_iter()
+            .map(|kind| (kind, kinds.get(&kind).copied().unwrap_or(0)))
+            .collect(),
+        by_organisation,
+        by_municipality,
+        by_month: filter
+            .period
+            .months()
+            .into_iter()
+            .map(|month| {
+                let minutes = months.get(&month.first_day()).copied().unwrap_or(0);
+                (month, minutes)
+            })
+            .collect(),
+    })
 }
 
 /// Choices for the filter form: the region's municipalities and organisations, by name.
@@ -808,7 +779,7 @@ pub struct PendingRow {
 /// Organisations of the region with entries submitted more than 14 days ago and still pending,
 /// the longest waiting first: the coordinator manages the region's organisations, so chases
 /// them for every participant. Walks the region's organisations and, per organisation,
-/// `hour_entries_pending_idx` (organisation_id, created_at).
+/// `hour_entries_pending_age_idx` (organisation_id, created_at), from the index alone.
 pub async fn pending_too_long(
     conn: &mut PgConnection,
     region: RegionId,

@@ -639,7 +639,9 @@ async fn csv_export(
             )
         }
         CsvReport::Kind => {
-            let rows = report::hours_by_kind(&mut conn, region, &filter).await?;
+            let rows = report::hour_totals(&mut conn, region, &filter)
+                .await?
+                .by_kind;
             (
                 format!("{}_{suffix}.csv", report.slug()),
                 vec!["Vorm", "Uren", "Minuten"],
@@ -655,16 +657,11 @@ async fn csv_export(
             )
         }
         CsvReport::Organisation | CsvReport::Municipality => {
+            let totals = report::hour_totals(&mut conn, region, &filter).await?;
             let (rows, column) = if report == CsvReport::Organisation {
-                (
-                    report::hours_by_organisation(&mut conn, region, &filter).await?,
-                    "Organisatie",
-                )
+                (totals.by_organisation, "Organisatie")
             } else {
-                (
-                    report::hours_by_municipality(&mut conn, region, &filter).await?,
-                    "Gemeente",
-                )
+                (totals.by_municipality, "Gemeente")
             };
             (
                 format!("{}_{suffix}.csv", report.slug()),
@@ -682,7 +679,9 @@ async fn csv_export(
             )
         }
         CsvReport::Month => {
-            let rows = report::hours_by_month(&mut conn, region, &filter).await?;
+            let rows = report::hour_totals(&mut conn, region, &filter)
+                .await?
+                .by_month;
             (
                 format!("{}_{suffix}.csv", report.slug()),
                 vec!["Maand", "Uren", "Minuten"],

@@ -199,7 +199,14 @@ pub fn columns(
     let slot = plot_width / count;
     let gap = (slot / 5).max(1);
     let label_every = usize::try_from((count + 11) / 12).unwrap_or(1).max(1);
-    let show_values = count <= 12;
+    // Numbers above the columns only when the longest fits its column (about 7 px a
+    // character at 12 px); otherwise the table and each column's title carry them.
+    let widest = columns
+        .iter()
+        .map(|c| i64::try_from(c.text.chars().count()).unwrap_or(i64::MAX))
+        .max()
+        .unwrap_or(0);
+    let show_values = widest.saturating_mul(7) <= slot;
     for (index, column) in columns.iter().enumerate() {
         let i = i64::try_from(index).unwrap_or(0);
         let x = LEFT + i * slot + gap / 2;
@@ -296,6 +303,16 @@ mod tests {
         assert_eq!(svg.matches("<rect x=").count(), 24);
         // Two years of months: every second one is labelled, values sit in the table.
         assert!(svg.contains(">m0<") && svg.contains(">m2<") && !svg.contains(">m1<"));
+        assert!(!svg.contains("chart-value"));
+        let year: Vec<Bar> = (0..12).map(|i| bar(&format!("m{i}"), i * 60)).collect();
+        assert_eq!(
+            columns("m", "t", "d", &year, 60, "u")
+                .matches("chart-value")
+                .count(),
+            12
+        );
+        let wide = [bar("m", 123_456_789)];
+        assert!(columns("m", "t", "d", &wide, 60, "u").contains("chart-value"));
     }
 
     #[test]
