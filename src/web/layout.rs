@@ -44,8 +44,14 @@ impl Layout {
 
     /// Marks the navigation item of the current section for screen readers and styling.
     pub fn is_current(&self, href: &str) -> bool {
-        if href == "/" {
-            self.path == "/"
+        // A role's start page (such as /beheer) is a prefix of its sections: match it exactly.
+        let is_home = href == "/"
+            || self
+                .user
+                .as_ref()
+                .is_some_and(|user| home_path(user.role) == href);
+        if is_home {
+            self.path == href
         } else {
             self.path == href || self.path.starts_with(&format!("{href}/"))
         }
