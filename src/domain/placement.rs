@@ -39,7 +39,7 @@ impl Scope {
 }
 
 /// The four forms the participatie- en netwerktraject knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, sqlx::Type, Serialize)]
 #[sqlx(type_name = "placement_kind", rename_all = "lowercase")]
 #[serde(rename_all = "lowercase")]
 pub enum PlacementKind {

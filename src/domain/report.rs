@@ -22,49 +22,7 @@ pub const PENDING_TOO_LONG_DAYS: i32 = 14;
 /// Longest period a report covers, in months (ten years).
 pub const MAX_PERIOD_MONTHS: i32 = 120;
 
-/// The form of a placement (PostgreSQL enum `placement_kind`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, sqlx::Type, Serialize)]
-#[sqlx(type_name = "placement_kind", rename_all = "lowercase")]
-#[serde(rename_all = "lowercase")]
-pub enum PlacementKind {
-    Buddy,
-    Stage,
-    Vrijwilligerswerk,
-    Taalstage,
-}
-
-impl PlacementKind {
-    pub const ALL: [Self; 4] = [
-        Self::Buddy,
-        Self::Stage,
-        Self::Vrijwilligerswerk,
-        Self::Taalstage,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Buddy => "buddy",
-            Self::Stage => "stage",
-            Self::Vrijwilligerswerk => "vrijwilligerswerk",
-            Self::Taalstage => "taalstage",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Buddy => "Buddy",
-            Self::Stage => "Stage",
-            Self::Vrijwilligerswerk => "Vrijwilligerswerk",
-            Self::Taalstage => "Taalstage",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|kind| kind.code() == code.trim())
-    }
-}
+pub use super::placement::PlacementKind;
 
 // ---------------------------------------------------------------------------------------------
 // Periods
