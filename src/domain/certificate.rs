@@ -26,18 +26,7 @@ pub const VERIFY_REQUESTS_PER_MINUTE: i32 = 30;
 /// Ready-list rows shown at most; the filters narrow a longer list.
 pub const READY_LIST_LIMIT: i64 = 500;
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, sqlx::Type, Serialize, Deserialize,
-)]
-#[sqlx(transparent)]
-#[serde(transparent)]
-pub struct CertificateId(pub Uuid);
-
-impl std::fmt::Display for CertificateId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
+pub use super::ids::CertificateId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
 #[sqlx(type_name = "certificate_status", rename_all = "lowercase")]

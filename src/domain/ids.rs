@@ -29,4 +29,5 @@ id_type!(
     ParticipantId,
     PlacementId,
     EntryId,
+    CertificateId,
 );

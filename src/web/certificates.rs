@@ -14,7 +14,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::forms::{FieldErrors, Paging, non_blank};
+use super::forms::{FieldErrors, Paging, non_blank, path_id};
 use super::layout::Layout;
 use super::middleware::ClientAddr;
 use super::session::{self, CoordinatorUser, FlashKind};
@@ -56,12 +56,6 @@ fn with_empty(first: &str, rest: impl IntoIterator<Item = (String, String)>) -> 
     std::iter::once((String::new(), first.to_string()))
         .chain(rest)
         .collect()
-}
-
-fn parse_id(raw: &str) -> Result<CertificateId, AppError> {
-    raw.parse::<Uuid>()
-        .map(CertificateId)
-        .map_err(|_| AppError::NotFound)
 }
 
 /// The ids a selection form or link sends, in the order chosen.
@@ -336,7 +330,7 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<ShowPage, AppError> {
     let region = user.staff_region()?;
-    let c = load(&app, region, parse_id(&id)?).await?;
+    let c = load(&app, region, path_id::<CertificateId>(&id)?).await?;
     Ok(ShowPage {
         layout,
         verify_url: certificate_pdf::verify_url(&app.config.base_url(), &c.verify_code),
@@ -361,7 +355,7 @@ async fn revoke(
     Form(form): Form<RevokeForm>,
 ) -> Result<Response, AppError> {
     let region = user.staff_region()?;
-    let id = parse_id(&id)?;
+    let id = path_id::<CertificateId>(&id)?;
     let reason = match RevokeReason::parse(&form.reden) {
         Ok(reason) => reason,
         Err(error) => {
@@ -463,7 +457,7 @@ async fn print(
     Path(id): Path<String>,
 ) -> Result<PrintPage, AppError> {
     let region = user.staff_region()?;
-    let c = load(&app, region, parse_id(&id)?).await?;
+    let c = load(&app, region, path_id::<CertificateId>(&id)?).await?;
     let back = format!("/certificaten/{}", c.id);
     let pdf_link = format!("/certificaten/{}/pdf", c.id);
     print_page(&app, vec![c], back, pdf_link)
@@ -526,7 +520,7 @@ async fn pdf(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let region = user.staff_region()?;
-    let c = load(&app, region, parse_id(&id)?).await?;
+    let c = load(&app, region, path_id::<CertificateId>(&id)?).await?;
     let filename = format!("{}.pdf", c.number);
     pdf_response(&app, layout, vec![c], &filename).await
 }

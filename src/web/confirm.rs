@@ -13,7 +13,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::forms::{PageQuery, Paging};
+use super::forms::{PageQuery, Paging, path_id};
 use super::layout::Layout;
 use super::middleware::ClientAddr;
 use super::session::{self, AdminUser, CaseworkUser, FlashKind, PartnerUser};
@@ -212,12 +212,6 @@ struct ConfirmAllForm {
     entries: String,
 }
 
-fn parse_entry(raw: &str) -> Result<EntryId, AppError> {
-    raw.parse::<Uuid>()
-        .map(EntryId)
-        .map_err(|_| AppError::NotFound)
-}
-
 fn parse_version(raw: &str) -> Result<i32, AppError> {
     raw.trim().parse().map_err(|_| AppError::NotFound)
 }
@@ -298,7 +292,7 @@ async fn partner_confirm(
     Path(id): Path<String>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Redirect, AppError> {
-    let entry = parse_entry(&id)?;
+    let entry = path_id::<EntryId>(&id)?;
     let version = parse_version(&form.version)?;
     let decider = Decider::Partner {
         user: partner.user.id,
@@ -320,7 +314,7 @@ async fn partner_reject(
     Path(id): Path<String>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Response, AppError> {
-    let entry = parse_entry(&id)?;
+    let entry = path_id::<EntryId>(&id)?;
     let version = parse_version(&form.version)?;
     let reason = match RejectionReason::parse(&form.reason) {
         Ok(reason) => reason,
@@ -536,7 +530,7 @@ async fn link_confirm(
         name: &name,
         client_addr: &client,
     };
-    let entry = parse_entry(&id)?;
+    let entry = path_id::<EntryId>(&id)?;
     let version = parse_version(&form.version)?;
     let mut tx = app.pool.begin().await?;
     let outcome =
@@ -558,7 +552,7 @@ async fn link_reject(
         Ok(found) => found,
         Err(response) => return Ok(response),
     };
-    let entry = parse_entry(&id)?;
+    let entry = path_id::<EntryId>(&id)?;
     let version = parse_version(&form.version)?;
     let reason = match RejectionReason::parse(&form.reason) {
         Ok(reason) => reason,
@@ -615,19 +609,13 @@ async fn link_confirm_all(
 // ---------------------------------------------------------------------------------------------
 // Staff: reminders and revoking links
 
-fn parse_placement(raw: &str) -> Result<PlacementId, AppError> {
-    raw.parse::<Uuid>()
-        .map(PlacementId)
-        .map_err(|_| AppError::NotFound)
-}
-
 async fn send_reminder(
     CaseworkUser { user, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     Path(id): Path<String>,
 ) -> Result<Redirect, AppError> {
-    let placement = parse_placement(&id)?;
+    let placement = path_id::<PlacementId>(&id)?;
     let region = user.staff_region()?;
     let base_url = app.config.base_url();
     let mut tx = app.pool.begin().await?;

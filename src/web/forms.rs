@@ -2,6 +2,9 @@
 //! paging through long lists.
 
 use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::error::AppError;
 
 /// Errors per form field, in the order of the form, for the inline messages and the summary.
 #[derive(Debug, Default)]
@@ -90,4 +93,12 @@ impl Paging {
 pub fn non_blank(value: &str) -> Option<&str> {
     let trimmed = value.trim();
     (!trimmed.is_empty()).then_some(trimmed)
+}
+
+/// An id from the URL path. Anything that is not an id names a page that does not exist:
+/// the Dutch 404 page, like an id that is not there.
+pub fn path_id<T: From<Uuid>>(raw: &str) -> Result<T, AppError> {
+    Uuid::parse_str(raw.trim())
+        .map(T::from)
+        .map_err(|_| AppError::NotFound)
 }

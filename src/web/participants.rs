@@ -13,7 +13,7 @@ use sqlx::PgConnection;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::forms::{FieldErrors, Paging, non_blank};
+use super::forms::{FieldErrors, Paging, non_blank, path_id};
 use super::layout::Layout;
 use super::progress::Progress;
 use super::session::{self, CaseworkUser, FlashKind};
@@ -68,12 +68,6 @@ async fn coach_options(conn: &mut PgConnection, region: RegionId) -> Result<Opti
         .into_iter()
         .map(|(id, name)| (id.to_string(), name))
         .collect())
-}
-
-fn parse_id(raw: &str) -> Result<ParticipantId, AppError> {
-    raw.parse::<Uuid>()
-        .map(ParticipantId)
-        .map_err(|_| AppError::NotFound)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -331,7 +325,7 @@ async fn edit_form(
     Path(id): Path<String>,
 ) -> Result<FormPage, AppError> {
     let region = user.staff_region()?;
-    let id = parse_id(&id)?;
+    let id = path_id::<ParticipantId>(&id)?;
     let mut conn = app.pool.acquire().await?;
     let participant = participant::get(&mut conn, region, id)
         .await?
@@ -356,7 +350,7 @@ async fn update(
     Form(form): Form<ParticipantForm>,
 ) -> Result<Response, AppError> {
     let region = user.staff_region()?;
-    let id = parse_id(&id)?;
+    let id = path_id::<ParticipantId>(&id)?;
     let mut tx = app.pool.begin().await?;
     participant::get(&mut tx, region, id)
         .await?
@@ -443,7 +437,7 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<ShowPage, AppError> {
     let region = user.staff_region()?;
-    let id = parse_id(&id)?;
+    let id = path_id::<ParticipantId>(&id)?;
     let mut conn = app.pool.acquire().await?;
     let p = participant::get(&mut conn, region, id)
         .await?
@@ -491,7 +485,7 @@ async fn assign_coach(
     Form(form): Form<CoachForm>,
 ) -> Result<Redirect, AppError> {
     let region = user.staff_region()?;
-    let id = parse_id(&id)?;
+    let id = path_id::<ParticipantId>(&id)?;
     let coach = match non_blank(&form.coach_id) {
         None => None,
         Some(raw) => Some(
@@ -562,7 +556,7 @@ async fn close(
     form: CloseForm,
 ) -> Result<Redirect, AppError> {
     let region = user.staff_region()?;
-    let id = parse_id(id)?;
+    let id = path_id::<ParticipantId>(id)?;
     let Some((reason, _)) = reasons.iter().find(|(code, _)| *code == form.reason) else {
         session::flash(session, FlashKind::Error, "Kies een reden uit de lijst.").await?;
         return Ok(Redirect::to(&format!("/inburgeraars/{id}#status")));
@@ -592,7 +586,7 @@ async fn reactivate(
     Path(id): Path<String>,
 ) -> Result<Redirect, AppError> {
     let region = user.staff_region()?;
-    let id = parse_id(&id)?;
+    let id = path_id::<ParticipantId>(&id)?;
     let mut tx = app.pool.begin().await?;
     let outcome = participant::reactivate(&mut tx, user.id, region, id).await;
     finish(tx, &session, id, outcome, "Het traject is weer actief.").await

@@ -15,11 +15,11 @@ use tower_sessions::Session;
 
 use super::forms::{FieldErrors, PageQuery, Paging};
 use super::layout::Layout;
-use super::placements::{LogForm, LogView, path_id, placement_progress, submit_hours};
+use super::placements::{LogForm, LogView, placement_progress, scoped_placement, submit_hours};
 use super::progress::Progress;
 use super::session::{self, FlashKind, PartnerUser};
 use crate::domain::hours::{self, EntryRow};
-use crate::domain::ids::{OrganisationId, PlacementId};
+use crate::domain::ids::PlacementId;
 use crate::domain::placement::{self, Placement, PlacementSummary, Scope};
 use crate::error::AppError;
 use crate::startup::AppState;
@@ -83,17 +83,6 @@ struct PartnerPlacementPage {
     can_edit_entries: bool,
 }
 
-async fn scoped_placement(
-    conn: &mut PgConnection,
-    raw_id: &str,
-    organisation: OrganisationId,
-) -> Result<Placement, AppError> {
-    let id: PlacementId = path_id(raw_id)?;
-    placement::get(conn, id, Scope::Organisation(organisation))
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
 async fn render(
     conn: &mut PgConnection,
     layout: Layout,
@@ -125,7 +114,8 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<PartnerPlacementPage, AppError> {
     let mut conn = app.pool.acquire().await?;
-    let placement = scoped_placement(&mut conn, &id, partner.organisation_id).await?;
+    let placement =
+        scoped_placement(&mut conn, &id, Scope::Organisation(partner.organisation_id)).await?;
     let form = LogForm::fresh(&placement);
     render(&mut conn, layout, placement, form, FieldErrors::default()).await
 }
@@ -140,7 +130,7 @@ async fn log_hours(
 ) -> Result<Response, AppError> {
     let organisation = partner.organisation_id;
     let mut conn = app.pool.acquire().await?;
-    let placement = scoped_placement(&mut conn, &id, organisation).await?;
+    let placement = scoped_placement(&mut conn, &id, Scope::Organisation(organisation)).await?;
     drop(conn);
     let id = placement.id;
     let scope = Scope::Organisation(organisation);
@@ -151,7 +141,12 @@ async fn log_hours(
         }
         Err(errors) => {
             let mut conn = app.pool.acquire().await?;
-            let placement = scoped_placement(&mut conn, &id.to_string(), organisation).await?;
+            let placement = scoped_placement(
+                &mut conn,
+                &id.to_string(),
+                Scope::Organisation(organisation),
+            )
+            .await?;
             let page = render(&mut conn, layout, placement, form, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }

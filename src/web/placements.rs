@@ -13,9 +13,8 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use sqlx::PgConnection;
 use tower_sessions::Session;
-use uuid::Uuid;
 
-use super::forms::FieldErrors;
+use super::forms::{FieldErrors, path_id};
 use super::layout::Layout;
 use super::progress::Progress;
 use super::session::{self, CaseworkUser, FlashKind};
@@ -51,12 +50,6 @@ pub fn router() -> Router<AppState> {
 }
 
 /// An id from the path; anything that is not a uuid is a page that does not exist.
-pub(super) fn path_id<T: From<Uuid>>(raw: &str) -> Result<T, AppError> {
-    Uuid::parse_str(raw.trim())
-        .map(T::from)
-        .map_err(|_| AppError::NotFound)
-}
-
 pub(super) fn placement_path(id: PlacementId) -> String {
     format!("/plaatsingen/{id}")
 }
@@ -300,13 +293,15 @@ impl ConfirmationView {
     }
 }
 
-async fn scoped_placement(
+/// The placement named in the path, if the scope (a region's staff, an organisation's
+/// partner) may see it.
+pub(super) async fn scoped_placement(
     conn: &mut PgConnection,
     raw_id: &str,
-    region: RegionId,
+    scope: Scope,
 ) -> Result<Placement, AppError> {
     let id: PlacementId = path_id(raw_id)?;
-    placement::get(conn, id, Scope::Region(region))
+    placement::get(conn, id, scope)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -342,7 +337,7 @@ async fn show(
 ) -> Result<PlacementPage, AppError> {
     let region = user.user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
-    let placement = scoped_placement(&mut conn, &id, region).await?;
+    let placement = scoped_placement(&mut conn, &id, Scope::Region(region)).await?;
     let form = LogForm::fresh(&placement);
     render_placement(
         &mut conn,
@@ -365,7 +360,7 @@ async fn log_hours(
 ) -> Result<Response, AppError> {
     let region = user.user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
-    let placement = scoped_placement(&mut conn, &id, region).await?;
+    let placement = scoped_placement(&mut conn, &id, Scope::Region(region)).await?;
     drop(conn);
     let id = placement.id;
     match submit_hours(&app, &placement, Scope::Region(region), user.user.id, &form).await? {
@@ -376,7 +371,8 @@ async fn log_hours(
         Err(errors) => {
             // Show the totals as they are now, with what was typed.
             let mut conn = app.pool.acquire().await?;
-            let placement = scoped_placement(&mut conn, &id.to_string(), region).await?;
+            let placement =
+                scoped_placement(&mut conn, &id.to_string(), Scope::Region(region)).await?;
             let page = render_placement(&mut conn, layout, region, placement, form, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
@@ -667,7 +663,7 @@ async fn edit_page(
 ) -> Result<Response, AppError> {
     let region = user.user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
-    let placement = scoped_placement(&mut conn, &id, region).await?;
+    let placement = scoped_placement(&mut conn, &id, Scope::Region(region)).await?;
     let form = PlacementForm::of(&placement);
     render_form(
         &mut conn,
@@ -692,7 +688,7 @@ async fn update(
 ) -> Result<Response, AppError> {
     let region = user.user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
-    let placement = scoped_placement(&mut conn, &id, region).await?;
+    let placement = scoped_placement(&mut conn, &id, Scope::Region(region)).await?;
     drop(conn);
     let errors = match form.parse() {
         Ok(input) => {

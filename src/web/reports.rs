@@ -16,11 +16,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 use sqlx::PgConnection;
-use uuid::Uuid;
 
 use self::chart::Bar;
 use self::export::{Separator, text};
-use super::forms::{FieldErrors, Paging, non_blank};
+use super::forms::{FieldErrors, Paging, non_blank, path_id};
 use super::layout::Layout;
 use super::session::CoordinatorUser;
 use crate::domain::dates::{self, format_date, format_moment};
@@ -850,12 +849,6 @@ async fn csv_export(
 // ---------------------------------------------------------------------------------------------
 // Right of access
 
-fn parse_participant(raw: &str) -> Result<ParticipantId, AppError> {
-    raw.parse::<Uuid>()
-        .map(ParticipantId)
-        .map_err(|_| AppError::NotFound)
-}
-
 async fn gather(
     app: &AppState,
     user: &crate::domain::user::CurrentUser,
@@ -863,7 +856,7 @@ async fn gather(
     format: ExportFormat,
 ) -> Result<AccessExport, AppError> {
     let region = user.staff_region()?;
-    let id = parse_participant(id)?;
+    let id = path_id::<ParticipantId>(id)?;
     let mut tx = app.pool.begin().await?;
     let Some(export) = privacy::access_export(&mut tx, user.id, region, id, format).await? else {
         tracing::warn!(user = %user.id, participant = %id, "access export of a participant outside the region refused");
@@ -952,6 +945,7 @@ mod tests {
     use super::*;
     use crate::domain::report::PeriodError;
     use time::macros::date;
+    use uuid::Uuid;
 
     fn choices() -> Choices {
         Choices {
