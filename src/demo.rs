@@ -289,5 +289,23 @@ async fn load_trajectories(conn: &mut PgConnection, region: RegionId) -> Result<
         .execute(&mut *conn)
         .await?;
     }
+    // Dossier numbers link each trajectory to KBI; Fatima moved away, so her stopped
+    // trajectory waits on the coach's KBI list until it is marked "doorgegeven".
+    sqlx::query!(
+        r#"UPDATE participants
+           SET external_dossier = 'KBI-' || to_char(start_date, 'YYYY') || '-' || substr(md5(full_name), 1, 6)
+           WHERE region_id = $1"#,
+        region.0
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        r#"UPDATE participants SET status = 'stopgezet', status_reason = 'verhuisd',
+               status_note = 'Verhuisd naar Gent'
+           WHERE region_id = $1 AND full_name = 'Fatima Zahra El Idrissi'"#,
+        region.0
+    )
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }

@@ -8,6 +8,8 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod mail;
+pub mod participation_pdf;
+pub mod pdf;
 pub mod pg;
 pub mod scale;
 pub mod startup;

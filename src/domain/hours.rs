@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 use sqlx::PgConnection;
-use time::Date;
+use time::{Date, OffsetDateTime};
 
 use super::audit::AuditEntry;
 use super::dates::{format_date, iso_date, parse_date};
@@ -668,9 +668,21 @@ pub struct EntryRow {
     pub status: EntryStatus,
     pub rejection_reason: Option<String>,
     pub logged_by: Option<String>,
+    /// When the latest signed scan supporting it was attached (`domain::scan`).
+    pub scanned_at: Option<OffsetDateTime>,
 }
 
 impl EntryRow {
+    /// "papier, scan van 23/11/2026" for an entry a signed scan supports.
+    pub fn source_text(&self) -> Option<String> {
+        self.scanned_at.map(|at| {
+            format!(
+                "papier, scan van {}",
+                format_date(super::dates::brussels_date(at))
+            )
+        })
+    }
+
     pub fn duration_text(&self) -> String {
         format_minutes(i64::from(self.minutes))
     }
@@ -694,7 +706,9 @@ pub async fn list_for_placement(
         EntryRow,
         r#"SELECT e.id AS "id: EntryId", e.worked_on, e.minutes, e.description,
                   e.status AS "status: EntryStatus", e.rejection_reason,
-                  u.name AS "logged_by?"
+                  u.name AS "logged_by?",
+                  (SELECT max(s.uploaded_at) FROM scan_entries se JOIN scans s ON s.id = se.scan_id
+                   WHERE se.entry_id = e.id) AS scanned_at
            FROM hour_entries e LEFT JOIN users u ON u.id = e.created_by
            WHERE e.placement_id = $1
            ORDER BY e.worked_on DESC, e.created_at DESC"#,

@@ -1,6 +1,7 @@
 //! The rules of Veertig. Nothing here knows about HTTP: handlers parse input into these types,
 //! call these functions and render what they return.
 
+pub mod access;
 pub mod admin;
 pub mod audit;
 pub mod auth;
@@ -9,10 +10,12 @@ pub mod confirmation;
 pub mod dates;
 pub mod hours;
 pub mod ids;
+pub mod kbi;
 pub mod organisation;
 pub mod participant;
 pub mod placement;
 pub mod privacy;
 pub mod report;
+pub mod scan;
 pub mod search;
 pub mod user;

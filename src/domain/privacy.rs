@@ -13,6 +13,7 @@ use sqlx::PgConnection;
 use time::format_description::well_known::Rfc3339;
 use time::{Date, Month, OffsetDateTime};
 
+use super::access::{Access, AccessKind};
 use super::audit::AuditEntry;
 use super::dates::iso_date;
 use super::ids::{ParticipantId, RegionId, UserId};
@@ -43,6 +44,21 @@ pub struct AccessExport {
     pub entries: Vec<EntryData>,
     #[serde(rename = "geschiedenis")]
     pub history: Vec<HistoryData>,
+    /// Who looked at the record, its exports and scans, and refused attempts.
+    #[serde(rename = "toegangen")]
+    pub accesses: Vec<AccessData>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AccessData {
+    #[serde(rename = "moment")]
+    pub at: String,
+    #[serde(skip)]
+    pub at_time: OffsetDateTime,
+    #[serde(rename = "door")]
+    pub user: Option<String>,
+    #[serde(rename = "wat")]
+    pub what: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -156,7 +172,8 @@ struct ExportAudit {
     formaat: &'static str,
 }
 
-/// Records the export in the audit log and gathers everything stored about the participant of
+/// Records the export in the audit log and the access log (`path` is what was asked for)
+/// and gathers everything stored about the participant of
 /// `region`; `None` when there is no such participant there. Run it in one transaction, so
 /// the audit row and the data agree.
 pub async fn access_export(
@@ -165,10 +182,20 @@ pub async fn access_export(
     region: RegionId,
     id: ParticipantId,
     format: ExportFormat,
+    path: &str,
 ) -> Result<Option<AccessExport>, sqlx::Error> {
     let Some(p) = participant::get(conn, region, id).await? else {
         return Ok(None);
     };
+    Access {
+        user: Some(actor),
+        kind: AccessKind::Inzage,
+        participant: Some(id),
+        scan: None,
+        path,
+    }
+    .record(conn)
+    .await?;
     AuditEntry {
         actor: Some(actor),
         action: "inzage geëxporteerd",
@@ -259,6 +286,24 @@ pub async fn access_export(
         entity: row.entity,
     })
     .collect();
+    // This export is in the log already, recorded above.
+    let accesses = sqlx::query!(
+        r#"SELECT a.at, u.name AS "user?", a.kind AS "kind: AccessKind"
+           FROM access_log a LEFT JOIN users u ON u.id = a.user_id
+           WHERE a.participant_id = $1
+           ORDER BY a.at, a.id"#,
+        id.0
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|row| AccessData {
+        at: moment(row.at),
+        at_time: row.at,
+        user: row.user,
+        what: row.kind.label().to_string(),
+    })
+    .collect();
     Ok(Some(AccessExport {
         exported_at: moment(OffsetDateTime::now_utc()),
         person: PersonData {
@@ -290,6 +335,7 @@ pub async fn access_export(
         placements,
         entries,
         history,
+        accesses,
     }))
 }
 

@@ -1,7 +1,9 @@
 //! CSRF protection for every state-changing request, whatever its route.
 //!
 //! A POST (PUT, PATCH, DELETE) must carry the session's token, in the `csrf_token` form field
-//! (every form renders it) or the `X-CSRF-Token` header (for scripts such as htmx). Requests a
+//! (every form renders it) or the `X-CSRF-Token` header (for scripts such as htmx). A file
+//! upload (`multipart/form-data`) carries it in the query string of the form's action: the
+//! body may be megabytes, and a form without JavaScript cannot set a header. Requests a
 //! browser marks as cross-site are refused outright. Applied to the whole router, so a new form
 //! cannot forget it.
 
@@ -49,12 +51,24 @@ async fn check(session: Session, request: Request) -> Result<Request, AppError> 
             Err(AppError::CsrfRejected)
         };
     }
-    let is_form = request
+    let content_type = request
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("");
+    if content_type.starts_with("multipart/form-data") {
+        let query = request.uri().query().unwrap_or("");
+        let fields: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+        let sent = fields
+            .iter()
+            .find(|(name, _)| name == FORM_FIELD)
+            .map(|(_, value)| value.as_bytes());
+        return match sent {
+            Some(sent) if tokens_match(sent, &expected) => Ok(request),
+            _ => Err(AppError::CsrfRejected),
+        };
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Err(AppError::CsrfRejected);
     }
     let (parts, body) = request.into_parts();

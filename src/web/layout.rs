@@ -68,6 +68,7 @@ fn nav_for(role: Role) -> Vec<NavItem> {
             item("/beheer/regios", "Regio's"),
             item("/organisaties", "Partnerorganisaties"),
             item("/beheer/outbox", "Uitgaande mail"),
+            item("/beheer/toegangslog", "Toegangslog"),
         ],
         Role::Coordinator => vec![
             home,
@@ -75,8 +76,13 @@ fn nav_for(role: Role) -> Vec<NavItem> {
             item("/organisaties", "Partnerorganisaties"),
             item("/certificaten", "Certificaten"),
             item("/rapporten", "Rapporten"),
+            item("/kbi", "KBI"),
         ],
-        Role::Coach => vec![home, item("/inburgeraars", "Inburgeraars")],
+        Role::Coach => vec![
+            home,
+            item("/inburgeraars", "Inburgeraars"),
+            item("/kbi", "KBI"),
+        ],
         Role::Partner => vec![
             home,
             item("/partner/plaatsingen", "Plaatsingen"),

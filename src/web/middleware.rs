@@ -1,17 +1,22 @@
-//! Cross-cutting request handling: the request log line, Dutch error pages, client addresses.
+//! Cross-cutting request handling: the request log line, Dutch error pages, client addresses,
+//! refused requests in the access log.
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
 use askama::Template;
-use axum::extract::{ConnectInfo, FromRef, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts, Request, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
+use tower_sessions::Session;
+use uuid::Uuid;
 
 use super::layout::Layout;
+use crate::domain::access::{Access, AccessKind};
+use crate::domain::ids::ParticipantId;
 use crate::error::{CsrfFailure, ErrorPage};
 use crate::startup::AppState;
 
@@ -169,4 +174,45 @@ where
             .unwrap_or(IpAddr::from([127, 0, 0, 1]));
         Ok(Self(peer))
     }
+}
+
+/// Logs every request of a logged-in user that was refused with 403 (a wrong role, another
+/// region's record) in the access log, with the path. A refused form token (CSRF) is not an
+/// access attempt and is left out. Costs nothing on allowed requests.
+pub async fn log_denied(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    let session = request.extensions().get::<Session>().cloned();
+    let path = request.uri().path().to_string();
+    let response = next.run(request).await;
+    if response.status() != StatusCode::FORBIDDEN
+        || response.extensions().get::<CsrfFailure>().is_some()
+    {
+        return response;
+    }
+    let Some(session) = session else {
+        return response;
+    };
+    let Some(user) = super::session::user_id(&session).await else {
+        return response;
+    };
+    let participant = path
+        .strip_prefix("/inburgeraars/")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|id| Uuid::parse_str(id).ok())
+        .map(ParticipantId);
+    let logged = async {
+        let mut conn = app.pool.acquire().await?;
+        Access {
+            user: Some(user),
+            kind: AccessKind::Geweigerd,
+            participant,
+            scan: None,
+            path: &path,
+        }
+        .record(&mut conn)
+        .await
+    };
+    if let Err(error) = logged.await {
+        tracing::error!(%error, %path, "a refused request could not be written to the access log");
+    }
+    response
 }

@@ -1,5 +1,6 @@
 //! The HTTP side: one module per area, each with its `router()`, merged in [`router`].
 
+pub mod access_log;
 pub mod admin;
 pub mod auth;
 pub mod certificates;
@@ -8,9 +9,11 @@ pub mod csrf;
 pub mod forms;
 pub mod health;
 pub mod home;
+pub mod kbi;
 pub mod layout;
 pub mod middleware;
 pub mod organisations;
+pub mod paper;
 pub mod participants;
 pub mod partner;
 pub mod placements;
@@ -56,10 +59,13 @@ pub fn router(state: AppState) -> Router {
         .merge(organisations::router())
         .merge(participants::router())
         .merge(placements::router())
+        .merge(paper::router())
+        .merge(kbi::router())
         .merge(partner::router())
         .merge(certificates::router())
         .merge(reports::router())
         .merge(admin::router())
+        .merge(access_log::router())
         .route_layer(from_fn_with_state(state.clone(), require_login));
     let public = Router::new()
         .merge(auth::router())
@@ -82,6 +88,7 @@ pub fn router(state: AppState) -> Router {
         .merge(protected)
         .fallback(not_found)
         .layer(from_fn(csrf::verify))
+        .layer(from_fn_with_state(state.clone(), middleware::log_denied))
         .layer(sessions)
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -17,6 +17,7 @@ use super::forms::{FieldErrors, Paging, non_blank, path_id};
 use super::layout::Layout;
 use super::progress::Progress;
 use super::session::{self, CaseworkUser, FlashKind};
+use crate::domain::access::{Access, AccessKind};
 use crate::domain::dates::{self, format_date};
 use crate::domain::hours::format_minutes;
 use crate::domain::ids::{MunicipalityId, ParticipantId, RegionId, UserId};
@@ -442,6 +443,15 @@ async fn show(
     let p = participant::get(&mut conn, region, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    Access {
+        user: Some(user.id),
+        kind: AccessKind::Inburgeraar,
+        participant: Some(id),
+        scan: None,
+        path: &format!("/inburgeraars/{id}"),
+    }
+    .record(&mut conn)
+    .await?;
     let progress = Progress::new(
         i64::from(p.confirmed_minutes),
         i64::from(p.pending_minutes),

@@ -29,6 +29,7 @@ use crate::domain::placement::{
     self, ContactChoice, OrganisationChoice, ParticipantRef, Placement, PlacementError,
     PlacementFields, PlacementInput, PlacementKind, PlacementStatus, Scope,
 };
+use crate::domain::scan::{self, ScanRow};
 use crate::error::AppError;
 use crate::startup::AppState;
 
@@ -247,6 +248,22 @@ struct PlacementPage {
     can_edit_entries: bool,
     next_statuses: &'static [PlacementStatus],
     confirmation: ConfirmationView,
+    scans: Vec<ScanRow>,
+}
+
+impl PlacementPage {
+    fn scan_moment(&self, scan: &ScanRow) -> String {
+        format_moment(scan.uploaded_at)
+    }
+
+    fn scan_size(&self, scan: &ScanRow) -> String {
+        let kilobytes = (i64::from(scan.size_bytes) + 1023) / 1024;
+        if kilobytes >= 1024 {
+            format!("{},{} MB", kilobytes / 1024, (kilobytes % 1024) * 10 / 1024)
+        } else {
+            format!("{kilobytes} kB")
+        }
+    }
 }
 
 /// What waits for the partner and the personal links sent for it.
@@ -317,7 +334,9 @@ async fn render_placement(
     let entries = hours::list_for_placement(conn, &placement).await?;
     let action = format!("{}/uren", placement_path(placement.id));
     let confirmation = ConfirmationView::load(conn, placement.id).await?;
+    let scans = scan::list_for_placement(conn, placement.id).await?;
     Ok(PlacementPage {
+        scans,
         layout,
         confirmation,
         progress: placement_progress(&placement),

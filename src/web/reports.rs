@@ -5,12 +5,12 @@
 //! region's participant is a 404.
 
 mod chart;
-mod export;
+pub(crate) mod export;
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -854,11 +854,13 @@ async fn gather(
     user: &crate::domain::user::CurrentUser,
     id: &str,
     format: ExportFormat,
+    path: &str,
 ) -> Result<AccessExport, AppError> {
     let region = user.staff_region()?;
     let id = path_id::<ParticipantId>(id)?;
     let mut tx = app.pool.begin().await?;
-    let Some(export) = privacy::access_export(&mut tx, user.id, region, id, format).await? else {
+    let Some(export) = privacy::access_export(&mut tx, user.id, region, id, format, path).await?
+    else {
         tracing::warn!(user = %user.id, participant = %id, "access export of a participant outside the region refused");
         return Err(AppError::NotFound);
     };
@@ -901,18 +903,20 @@ async fn access_page(
     CoordinatorUser { user, .. }: CoordinatorUser,
     State(app): State<AppState>,
     layout: Layout,
+    OriginalUri(uri): OriginalUri,
     Path(id): Path<String>,
 ) -> Result<AccessPage, AppError> {
-    let export = gather(&app, &user, &id, ExportFormat::Page).await?;
+    let export = gather(&app, &user, &id, ExportFormat::Page, uri.path()).await?;
     Ok(AccessPage { layout, export })
 }
 
 async fn access_json(
     CoordinatorUser { user, .. }: CoordinatorUser,
     State(app): State<AppState>,
+    OriginalUri(uri): OriginalUri,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let export = gather(&app, &user, &id, ExportFormat::Json).await?;
+    let export = gather(&app, &user, &id, ExportFormat::Json, uri.path()).await?;
     let body = serde_json::to_vec_pretty(&export)
         .map_err(|_| AppError::Internal("cannot write the access export as JSON"))?;
     let short: String = export

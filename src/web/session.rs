@@ -54,6 +54,11 @@ pub async fn current_user(
     Ok(user)
 }
 
+/// The id of the logged-in user of a session, without loading the user.
+pub async fn user_id(session: &Session) -> Option<UserId> {
+    session.get::<UserId>(USER_KEY).await.ok().flatten()
+}
+
 /// Starts an authenticated session with a fresh id, so a session id planted before login is
 /// worthless after it.
 pub async fn log_in(session: &Session, user: UserId) -> Result<(), AppError> {

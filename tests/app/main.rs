@@ -9,6 +9,7 @@ mod confirmations;
 mod helpers;
 mod organisations;
 mod pages;
+mod paper_trail;
 mod participants;
 mod partner_placements;
 mod placements;

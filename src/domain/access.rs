@@ -1,0 +1,160 @@
+//! The access log: every look at a participant's page, their data export or a scan, and every
+//! request refused with 403, with who, when and what. Unlike the audit log (changes), this
+//! records reading; the beheerder searches it, and a participant's export includes their part.
+//!
+//! Writing is one INSERT without a read before it: the participant page is the busiest page
+//! there is, and the log must not slow it down.
+
+use sqlx::PgConnection;
+use time::OffsetDateTime;
+
+use super::ids::{ParticipantId, ScanId, UserId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "access_kind", rename_all = "lowercase")]
+pub enum AccessKind {
+    /// The participant page.
+    Inburgeraar,
+    /// The right-of-access export (page or JSON).
+    Inzage,
+    /// A scan downloaded.
+    Scan,
+    /// A request refused with 403.
+    Geweigerd,
+}
+
+impl AccessKind {
+    pub const ALL: [Self; 4] = [Self::Inburgeraar, Self::Inzage, Self::Scan, Self::Geweigerd];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Inburgeraar => "inburgeraar",
+            Self::Inzage => "inzage",
+            Self::Scan => "scan",
+            Self::Geweigerd => "geweigerd",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Inburgeraar => "inburgeraar bekeken",
+            Self::Inzage => "inzage geëxporteerd",
+            Self::Scan => "scan gedownload",
+            Self::Geweigerd => "toegang geweigerd",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.code() == code)
+    }
+}
+
+/// One look at something.
+pub struct Access<'a> {
+    pub user: Option<UserId>,
+    pub kind: AccessKind,
+    pub participant: Option<ParticipantId>,
+    pub scan: Option<ScanId>,
+    pub path: &'a str,
+}
+
+impl Access<'_> {
+    pub async fn record(self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+        // A path is what the client sent; keep the row small whatever it sent.
+        let path: String = self.path.chars().take(300).collect();
+        sqlx::query!(
+            "INSERT INTO access_log (user_id, kind, participant_id, scan_id, path)
+             VALUES ($1, $2, $3, $4, $5)",
+            self.user.map(|u| u.0),
+            self.kind as AccessKind,
+            self.participant.map(|p| p.0),
+            self.scan.map(|s| s.0),
+            path,
+        )
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+}
+
+/// A line of the beheerder's search.
+#[derive(Debug, Clone)]
+pub struct AccessRow {
+    pub at: OffsetDateTime,
+    pub user_id: Option<UserId>,
+    pub user_name: Option<String>,
+    pub kind: AccessKind,
+    pub participant_id: Option<ParticipantId>,
+    pub participant_name: Option<String>,
+    pub path: String,
+}
+
+/// What the beheerder searches for: rows of one user, of one participant, or both.
+#[derive(Debug, Clone, Default)]
+pub struct AccessFilter {
+    pub user: Option<UserId>,
+    pub participant: Option<ParticipantId>,
+}
+
+/// The log, newest first, `limit` rows after `offset` (the indexes on user and participant
+/// serve the two filters).
+pub async fn search(
+    conn: &mut PgConnection,
+    filter: &AccessFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<AccessRow>, sqlx::Error> {
+    sqlx::query_as!(
+        AccessRow,
+        r#"SELECT a.at, a.user_id AS "user_id: UserId", u.name AS "user_name?",
+                  a.kind AS "kind: AccessKind",
+                  a.participant_id AS "participant_id: ParticipantId",
+                  p.full_name AS "participant_name?", a.path
+           FROM access_log a
+           LEFT JOIN users u ON u.id = a.user_id
+           LEFT JOIN participants p ON p.id = a.participant_id
+           WHERE ($1::uuid IS NULL OR a.user_id = $1)
+             AND ($2::uuid IS NULL OR a.participant_id = $2)
+           ORDER BY a.at DESC, a.id DESC
+           OFFSET $3 LIMIT $4"#,
+        filter.user.map(|u| u.0),
+        filter.participant.map(|p| p.0),
+        offset,
+        limit,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// A person to pick in the search form: (id, name).
+pub async fn users(conn: &mut PgConnection) -> Result<Vec<(UserId, String)>, sqlx::Error> {
+    Ok(
+        sqlx::query!(r#"SELECT id AS "id: UserId", name FROM users ORDER BY name, email"#)
+            .fetch_all(conn)
+            .await?
+            .into_iter()
+            .map(|row| (row.id, row.name))
+            .collect(),
+    )
+}
+
+/// Participants whose name matches `search`, for the search form (at most 20).
+pub async fn find_participants(
+    conn: &mut PgConnection,
+    search: &str,
+) -> Result<Vec<(ParticipantId, String, String)>, sqlx::Error> {
+    let pattern = super::search::contains_pattern(search);
+    Ok(sqlx::query!(
+        r#"SELECT p.id AS "id: ParticipantId", p.full_name, r.name AS region
+           FROM participants p JOIN regions r ON r.id = p.region_id
+           WHERE p.search_name LIKE $1
+           ORDER BY p.search_name, p.id
+           LIMIT 20"#,
+        pattern,
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(|row| (row.id, row.full_name, row.region))
+    .collect())
+}
