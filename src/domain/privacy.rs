@@ -4,8 +4,9 @@
 //! Anonymising replaces the name and clears the contact details, notes, languages, dossier
 //! number and status note; the birth date becomes 1 January of the birth year, so age bands
 //! stay. Hours, placements and statuses stay as they are, so every total and report keeps its
-//! numbers. The participant's own audit rows lose the same personal fields. Both the export and
-//! the anonymisation are audited, without personal data in the audit row.
+//! numbers. The participant's own audit rows lose the same personal fields, and their signed
+//! scans are deleted. Both the export and the anonymisation are audited, without personal data
+//! in the audit row.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -367,7 +368,8 @@ pub fn scrub_audit_json(value: &mut Value, anonymous: &str) {
     for (key, field) in object.iter_mut() {
         match key.as_str() {
             "full_name" | "participant_name" => *field = Value::String(anonymous.to_string()),
-            "phone" | "email" | "notes" | "languages" | "external_dossier" | "status_note" => {
+            "phone" | "email" | "notes" | "languages" | "external_dossier" | "status_note"
+            | "bestand" => {
                 *field = Value::String(String::new());
             }
             "birth_date" => {
@@ -461,6 +463,16 @@ async fn purge_batch(
     )
     .execute(&mut *conn)
     .await?;
+    // A signed scan shows the name and signatures: it goes, with its ties to the entries.
+    sqlx::query!(
+        "DELETE FROM scan_entries WHERE scan_id IN (SELECT id FROM scans WHERE participant_id = ANY($1))",
+        &ids
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!("DELETE FROM scans WHERE participant_id = ANY($1)", &ids)
+        .execute(&mut *conn)
+        .await?;
     let rows = sqlx::query!(
         r#"SELECT id, participant_id AS "participant_id!", before, after FROM audit_log
            WHERE participant_id = ANY($1) AND (before IS NOT NULL OR after IS NOT NULL)"#,

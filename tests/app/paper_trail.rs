@@ -627,3 +627,47 @@ async fn the_beheerder_finds_views_by_participant_and_user_and_the_export_includ
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn purge_deletes_the_signed_scans_of_an_anonymised_participant() {
+    let app = TestApp::spawn().await;
+    let (participant, placement, entries) = coach_with_entries(&app).await;
+    app.get_page(&format!("/plaatsingen/{placement}/scan"))
+        .await;
+    let response = upload(
+        &app,
+        placement,
+        Some(("Mariam Haddad.png", "image/png", PNG)),
+        &entries,
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    sqlx::query(
+        "UPDATE participants SET status = 'stopgezet', status_reason = 'verhuisd',
+             start_date = current_date - 3000, target_end_date = current_date - 2500,
+             updated_at = current_date - 2500
+         WHERE id = $1",
+    )
+    .bind(participant.0)
+    .execute(&app.pool)
+    .await
+    .expect("ended long ago");
+    let today = veertig::domain::dates::today();
+    let cutoff = veertig::domain::privacy::purge_cutoff(today, 5);
+    let purged = veertig::domain::privacy::purge(&app.pool, cutoff, 5)
+        .await
+        .expect("purge");
+    assert_eq!(purged, 1);
+    assert_eq!(count(&app, "SELECT count(*) FROM scans").await, 0);
+    assert_eq!(count(&app, "SELECT count(*) FROM scan_entries").await, 0);
+    // The hours stay; the audit row of the upload keeps no file name.
+    assert_eq!(count(&app, "SELECT count(*) FROM hour_entries").await, 2);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM audit_log WHERE action = 'scan opgeladen' AND after->>'bestand' = ''"
+        )
+        .await,
+        1
+    );
+}
