@@ -100,17 +100,12 @@ async fn prepare_sheet(
     )
     .await?;
     tx.commit().await?;
-    let contact_name = if placement.contact_name.trim().is_empty() {
-        String::new()
-    } else {
-        placement.contact_name.clone()
-    };
     let sheet = Sheet {
         participant_name: placement.participant_name.clone(),
         organisation_name: placement.organisation_name.clone(),
         kind: placement.kind.label().to_string(),
         period: placement.period_text(),
-        contact_name,
+        contact_name: placement.contact_name.clone(),
         lines: entries
             .iter()
             .map(|e| SheetLine {
