@@ -379,11 +379,15 @@ async fn download(
     .await?;
     let content_type = HeaderValue::from_str(&file.content_type)
         .unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    let safe: String = file
+    let mut safe: String = file
         .file_name
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         .collect();
+    // A name in another script leaves only the extension.
+    if safe.starts_with('.') || safe.is_empty() {
+        safe = format!("scan{safe}");
+    }
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\""))
         .unwrap_or(HeaderValue::from_static("attachment"));
     Ok((
