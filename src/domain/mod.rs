@@ -15,4 +15,5 @@ pub mod placement;
 pub mod privacy;
 pub mod report;
 pub mod search;
+pub mod submission;
 pub mod user;

@@ -83,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .layer(from_fn(csrf::verify))
         .layer(sessions)
+        .layer(from_fn(middleware::session_store_outage))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),

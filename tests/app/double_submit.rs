@@ -1,0 +1,1 @@
+//! Double submits: the same create form posted twice creates one record.
