@@ -467,3 +467,34 @@ async fn a_coach_editing_while_the_partner_confirms_never_confirms_unseen_minute
         "{state:?}"
     );
 }
+
+#[tokio::test]
+async fn the_organisation_form_posted_twice_creates_one_organisation() {
+    let app = TestApp::spawn().await;
+    app.login_as(Role::Coordinator).await;
+    let (_, page) = app.get_page("/organisaties/nieuw").await;
+    let key = key_of(&page, "/organisaties/nieuw");
+    let municipality = app.municipality.to_string();
+    let fields = [
+        ("idempotency_key", key.as_str()),
+        ("name", "Buurtwerk De Brug"),
+        ("kind", "vereniging"),
+        ("municipality", municipality.as_str()),
+    ];
+    let first = app.post_form("/organisaties/nieuw", &fields).await;
+    // Without the key the unique name would refuse the repeat with a form error (422).
+    let second = app.post_form("/organisaties/nieuw", &fields).await;
+    assert_eq!(
+        (first.status(), second.status()),
+        (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER)
+    );
+    assert_eq!(location(&first), location(&second));
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM organisations WHERE name = 'Buurtwerk De Brug'"
+        )
+        .await,
+        1
+    );
+}
