@@ -498,3 +498,58 @@ async fn the_organisation_form_posted_twice_creates_one_organisation() {
         1
     );
 }
+
+/// The deterministic form of the race above: a coach's edit holds the participant's row (as
+/// every change to hours does first) when the partner's confirmation arrives. The confirmation
+/// must queue behind that same lock instead of taking the entry first, or the edit's update of
+/// the entry and the totals trigger of the confirmation wait for each other: a deadlock.
+#[tokio::test]
+async fn a_confirmation_queues_behind_an_edit_in_progress_instead_of_deadlocking() {
+    use veertig::domain::confirmation::{self, Decider, Decision, DecisionOutcome};
+    let app = TestApp::spawn().await;
+    let placement = placement(&app, "Amina Yusuf").await;
+    let entry = app.create_entry(placement, 90, 3).await;
+    let partner = app.create_user(Role::Partner).await;
+
+    let mut edit = app.pool.begin().await.expect("edit transaction");
+    sqlx::query(
+        "SELECT 1 FROM participants WHERE id = (SELECT participant_id FROM hour_entries WHERE id = $1) FOR UPDATE",
+    )
+    .bind(entry.0)
+    .execute(&mut *edit)
+    .await
+    .expect("the edit locks the participant");
+
+    let pool = app.pool.clone();
+    let organisation = app.organisation;
+    let deciding = tokio::spawn(async move {
+        let mut tx = pool.begin().await.expect("decision transaction");
+        let decider = Decider::Partner {
+            user: partner.id,
+            organisation,
+        };
+        let outcome = confirmation::decide(&mut tx, &decider, entry, 1, &Decision::Confirm).await;
+        let outcome = outcome.expect("no deadlock");
+        tx.commit().await.expect("commit");
+        outcome
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !deciding.is_finished(),
+        "the confirmation waits for the edit"
+    );
+    // The edit goes on to change the entry: it must not wait for the confirmation.
+    tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        sqlx::query("UPDATE hour_entries SET minutes = 120, version = version + 1 WHERE id = $1")
+            .bind(entry.0)
+            .execute(&mut *edit),
+    )
+    .await
+    .expect("the edit is not blocked by the confirmation")
+    .expect("the edit's update");
+    edit.commit().await.expect("the edit commits");
+    let outcome = deciding.await.expect("decision task");
+    assert!(matches!(outcome, DecisionOutcome::Changed));
+    assert_eq!(entry_state(&app, entry).await, ("ingediend".into(), 120, 2));
+}
