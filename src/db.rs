@@ -8,6 +8,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use crate::config::Config;
 use crate::pg::{ClusterError, ClusterOptions, PrivateCluster};
 
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
 /// Where the database lives: a server named by `DATABASE_URL`, or our own private cluster,
@@ -88,7 +90,10 @@ async fn create_database_once(cluster: &PrivateCluster) -> Result<(), DbError> {
 pub async fn pool(options: PgConnectOptions, max_connections: u32) -> Result<PgPool, DbError> {
     PgPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(10))
+        // During a database outage requests wait this long for a connection, then get the 503
+        // page: long enough for a burst of traffic, short enough that nobody stares at a
+        // spinner.
+        .acquire_timeout(ACQUIRE_TIMEOUT)
         .connect_with(options)
         .await
         .map_err(DbError::Connect)

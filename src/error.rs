@@ -5,6 +5,7 @@
 //! and panics get the same page.
 
 use axum::http::StatusCode;
+use axum::http::header::{HeaderValue, RETRY_AFTER};
 use axum::response::{IntoResponse, Redirect, Response};
 
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +24,42 @@ pub enum AppError {
     Session(#[from] tower_sessions::session::Error),
     #[error("{0}")]
     Internal(&'static str),
+}
+
+/// Seconds a client is asked to wait after a 503.
+pub const RETRY_AFTER_SECONDS: &str = "5";
+
+impl AppError {
+    /// PostgreSQL is down, restarting or out of connections: the request may succeed a moment
+    /// later, so the answer is 503 rather than 500.
+    fn is_outage(&self) -> bool {
+        match self {
+            AppError::Database(error) => is_unavailable(error),
+            // The session store is PostgreSQL; its errors arrive as text, so a backend failure
+            // counts as the database being unavailable (a broken query would fail every test).
+            AppError::Session(tower_sessions::session::Error::Store(
+                tower_sessions::session_store::Error::Backend(_),
+            )) => true,
+            _ => false,
+        }
+    }
+}
+
+/// Errors that mean "no database right now" rather than "this request is wrong".
+pub fn is_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        // 08: connection exception; 57P01-57P03: shutting down or starting up;
+        // 53300: too many connections.
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") || code.starts_with("57P") || code == "53300"
+        }),
+        _ => false,
+    }
 }
 
 /// Marks a response whose body the `error_pages` middleware renders.
@@ -44,12 +81,21 @@ impl IntoResponse for AppError {
                 };
                 return Redirect::to(&target).into_response();
             }
+            _ if self.is_outage() => {
+                tracing::warn!(error = %ErrorChain(&self), "database unavailable");
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             AppError::Database(_) | AppError::Session(_) | AppError::Internal(_) => {
                 tracing::error!(error = %ErrorChain(&self), "request failed");
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         };
         let mut response = status.into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
+        }
         if matches!(self, AppError::CsrfRejected) {
             response.extensions_mut().insert(CsrfFailure);
         }
@@ -74,5 +120,29 @@ impl std::fmt::Display for ErrorChain<'_> {
             source = cause.source();
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_database_is_an_outage_but_a_wrong_query_is_not() {
+        assert!(is_unavailable(&sqlx::Error::PoolTimedOut));
+        assert!(is_unavailable(&sqlx::Error::Io(std::io::Error::from(
+            std::io::ErrorKind::ConnectionRefused
+        ))));
+        assert!(!is_unavailable(&sqlx::Error::RowNotFound));
+        assert!(!is_unavailable(&sqlx::Error::ColumnNotFound("x".into())));
+    }
+
+    #[test]
+    fn an_outage_answers_503_with_retry_after() {
+        let response = AppError::Database(sqlx::Error::PoolTimedOut).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[RETRY_AFTER], RETRY_AFTER_SECONDS);
+        let response = AppError::Internal("bug").into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     }
 }

@@ -185,17 +185,43 @@ impl PrivateCluster {
     }
 }
 
-impl Drop for PrivateCluster {
-    fn drop(&mut self) {
+/// How [`PrivateCluster::stop`] shuts PostgreSQL down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shutdown {
+    /// Disconnect every client, write a checkpoint, exit (SIGINT), as on drop.
+    Fast,
+    /// Exit at once without a checkpoint (SIGQUIT): as far as the data goes, a crash; the next
+    /// start replays the write-ahead log. Fault tests use it.
+    Immediate,
+}
+
+impl PrivateCluster {
+    /// Stops PostgreSQL and waits until it has exited. A cluster this process did not start
+    /// (one it found running) is left alone.
+    pub fn stop(mut self, mode: Shutdown) {
+        self.stop_child(mode);
+    }
+
+    fn stop_child(&mut self, mode: Shutdown) {
         if let Some(mut child) = self.child.take() {
+            let signal = match mode {
+                Shutdown::Fast => libc::SIGINT,
+                Shutdown::Immediate => libc::SIGQUIT,
+            };
             if let Ok(pid) = i32::try_from(child.id()) {
                 // SAFETY: plain kill(2) on our own child.
                 unsafe {
-                    libc::kill(pid, libc::SIGINT);
+                    libc::kill(pid, signal);
                 }
             }
             let _ = child.wait();
         }
+    }
+}
+
+impl Drop for PrivateCluster {
+    fn drop(&mut self) {
+        self.stop_child(Shutdown::Fast);
     }
 }
 

@@ -11,7 +11,7 @@ use tower_sessions::ExpiredDeletion;
 use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::config::Config;
-use crate::domain::confirmation;
+use crate::domain::{confirmation, submission};
 use crate::mail::Sender;
 
 #[derive(Clone)]
@@ -46,6 +46,7 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
         }
     };
     let digest = tokio::spawn(weekly_digest(state.pool.clone(), state.config.base_url()));
+    let forget = tokio::spawn(forget_old_submissions(state.pool.clone()));
     let app = crate::web::router(state);
     let result = axum::serve(
         listener,
@@ -55,6 +56,7 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
     .await;
     cleanup.abort();
     digest.abort();
+    forget.abort();
     if let Some(sender) = sender {
         sender.abort();
     }
@@ -80,6 +82,16 @@ async fn weekly_digest(pool: PgPool, base_url: String) {
             Ok(true) => tracing::info!("weekly digest queued"),
             Ok(false) => {}
             Err(error) => tracing::warn!(%error, "weekly digest failed; will retry"),
+        }
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+    }
+}
+
+/// Idempotency keys of create forms are needed for minutes; keep them a while, then let go.
+async fn forget_old_submissions(pool: PgPool) {
+    loop {
+        if let Err(error) = submission::forget_old(&pool).await {
+            tracing::warn!(%error, "forgetting old form submissions failed; will retry");
         }
         tokio::time::sleep(Duration::from_secs(3600)).await;
     }

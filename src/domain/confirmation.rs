@@ -13,6 +13,7 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::audit::AuditEntry;
+use super::hours;
 use super::ids::{EntryId, OrganisationId, ParticipantId, PlacementId, RegionId, UserId};
 
 /// How long a personal link works unless said otherwise.
@@ -130,6 +131,25 @@ pub async fn decide(
         Decider::Partner { organisation, .. } => (Some(organisation.0), None),
         Decider::Link { link, .. } => (None, Some(link.placement_id.0)),
     };
+    // The participant's row first, as every change to entries does: the totals trigger locks
+    // it after the entry otherwise, the opposite order of a coach editing the same entry, and
+    // the two deadlock.
+    let Some(participant) = sqlx::query_scalar!(
+        r#"SELECT participant_id AS "participant_id: ParticipantId"
+           FROM hour_entries
+           WHERE id = $1
+             AND ($2::uuid IS NULL OR organisation_id = $2)
+             AND ($3::uuid IS NULL OR placement_id = $3)"#,
+        entry.0,
+        organisation,
+        placement,
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(DecisionOutcome::NotFound);
+    };
+    hours::lock_participant(&mut *conn, participant).await?;
     let Some(current) = sqlx::query!(
         r#"SELECT status::text AS "status!", version, participant_id AS "participant_id: ParticipantId"
            FROM hour_entries

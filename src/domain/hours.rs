@@ -449,7 +449,7 @@ async fn placement_facts(
 /// Locks the participant's row, so that two submissions for the same participant cannot both
 /// pass the 12-hours-a-day check; returns whether the participant is `actief`. Every change to
 /// entries takes this lock first, which also keeps the lock order the same everywhere.
-async fn lock_participant(
+pub(crate) async fn lock_participant(
     conn: &mut PgConnection,
     participant: ParticipantId,
 ) -> Result<bool, sqlx::Error> {

@@ -18,4 +18,5 @@ pub mod privacy;
 pub mod report;
 pub mod scan;
 pub mod search;
+pub mod submission;
 pub mod user;

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::forms::{FieldErrors, Paging, non_blank, path_id};
+use super::forms::{FieldErrors, OnceForm, Paging, non_blank, path_id, repeated};
 use super::layout::Layout;
 use super::middleware::ClientAddr;
 use super::session::{self, CoordinatorUser, FlashKind};
@@ -27,6 +27,7 @@ use crate::domain::dates::{self, format_date, format_moment};
 use crate::domain::hours::format_minutes;
 use crate::domain::ids::{MunicipalityId, ParticipantId, RegionId, UserId};
 use crate::domain::participant;
+use crate::domain::submission::Claim;
 use crate::error::AppError;
 use crate::startup::AppState;
 
@@ -215,9 +216,11 @@ async fn issue(
     CoordinatorUser { user, .. }: CoordinatorUser,
     State(app): State<AppState>,
     session: Session,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Result<Redirect, AppError> {
+    once: OnceForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
     let region = user.staff_region()?;
+    let submission = once.submission(user.id);
+    let fields = once.form;
     let participants: Vec<ParticipantId> =
         selection(&fields)?.into_iter().map(ParticipantId).collect();
     if participants.is_empty() {
@@ -227,14 +230,17 @@ async fn issue(
             "Kies eerst wie een certificaat krijgt: vink minstens één inburgeraar aan.",
         )
         .await?;
-        return Ok(Redirect::to("/certificaten"));
+        return Ok(Redirect::to("/certificaten").into_response());
     }
     if participants.len() > MAX_BATCH {
         let text = format!("Reik hoogstens {MAX_BATCH} certificaten tegelijk uit.");
         session::flash(&session, FlashKind::Error, text).await?;
-        return Ok(Redirect::to("/certificaten"));
+        return Ok(Redirect::to("/certificaten").into_response());
     }
     let mut tx = app.pool.begin().await?;
+    if let Claim::Repeat { location } = submission.claim(&mut tx).await? {
+        return repeated(&session, location, "/certificaten").await;
+    }
     let outcomes =
         certificate::issue_many(&mut tx, user.id, region, &participants, dates::today()).await?;
     // An id outside the region was never on the page: a tampered request, nothing is issued.
@@ -244,8 +250,6 @@ async fn issue(
     {
         return Err(AppError::NotFound);
     }
-    tx.commit().await?;
-
     let mut issued = Vec::new();
     let mut refusals = Vec::new();
     for outcome in outcomes {
@@ -254,6 +258,16 @@ async fn issue(
             Err(refusal) => refusals.push(refusal.to_string()),
         }
     }
+    let location = if issued.is_empty() {
+        "/certificaten".to_string()
+    } else {
+        let query = serde_urlencoded::to_string([("reeks", join_ids(issued.iter().map(|c| c.id)))])
+            .unwrap_or_default();
+        format!("/certificaten?{query}#reeks")
+    };
+    submission.complete(&mut tx, &location).await?;
+    tx.commit().await?;
+
     match issued.as_slice() {
         [] => {}
         [one] => {
@@ -276,13 +290,7 @@ async fn issue(
     for refusal in refusals {
         session::flash(&session, FlashKind::Error, refusal).await?;
     }
-    if issued.is_empty() {
-        Ok(Redirect::to("/certificaten"))
-    } else {
-        let query = serde_urlencoded::to_string([("reeks", join_ids(issued.iter().map(|c| c.id)))])
-            .unwrap_or_default();
-        Ok(Redirect::to(&format!("/certificaten?{query}#reeks")))
-    }
+    Ok(Redirect::to(&location).into_response())
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,9 +1,18 @@
 //! What form handlers share: field errors in Dutch, the typed values kept for re-rendering, and
 //! paging through long lists.
 
+use axum::Form;
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, Request};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use tower_sessions::Session;
 use uuid::Uuid;
 
+use super::session::{self, FlashKind};
+use crate::domain::ids::UserId;
+use crate::domain::submission::{self, IdempotencyKey, Submission};
 use crate::error::AppError;
 
 /// Errors per form field, in the order of the form, for the inline messages and the summary.
@@ -101,4 +110,71 @@ pub fn path_id<T: From<Uuid>>(raw: &str) -> Result<T, AppError> {
     Uuid::parse_str(raw.trim())
         .map(T::from)
         .map_err(|_| AppError::NotFound)
+}
+
+/// A create form's fields together with its idempotency key and path: the handler claims the
+/// submission before creating anything (see `domain::submission`).
+pub struct OnceForm<T> {
+    pub key: Option<IdempotencyKey>,
+    pub action: String,
+    pub form: T,
+}
+
+impl<T> OnceForm<T> {
+    pub fn submission(&self, user: UserId) -> Submission {
+        Submission {
+            user,
+            key: self.key,
+            action: self.action.clone(),
+        }
+    }
+}
+
+impl<T, S> FromRequest<S> for OnceForm<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        let action = request.uri().path().to_string();
+        let (parts, body) = request.into_parts();
+        let mut copy = Request::new(Body::empty());
+        *copy.method_mut() = parts.method.clone();
+        *copy.uri_mut() = parts.uri.clone();
+        *copy.headers_mut() = parts.headers.clone();
+        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let key = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .ok()
+            .and_then(|fields| {
+                fields
+                    .into_iter()
+                    .find(|(name, _)| name == submission::FIELD)
+                    .and_then(|(_, value)| IdempotencyKey::parse(&value))
+            });
+        *copy.body_mut() = Body::from(bytes);
+        // The fields themselves as `Form` reads them, with its answers to a malformed body.
+        let Form(form) = Form::<T>::from_request(copy, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(Self { key, action, form })
+    }
+}
+
+/// The answer to a repeated create form: where the first submission went, with a note.
+pub async fn repeated(
+    session: &Session,
+    location: Option<String>,
+    fallback: &str,
+) -> Result<Response, AppError> {
+    session::flash(
+        session,
+        FlashKind::Success,
+        "Dit formulier was al verstuurd en is één keer verwerkt: er is niets dubbel geregistreerd.",
+    )
+    .await?;
+    Ok(Redirect::to(location.as_deref().unwrap_or(fallback)).into_response())
 }

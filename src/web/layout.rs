@@ -6,6 +6,7 @@ use axum::http::request::Parts;
 use sqlx::PgPool;
 
 use super::session::{self, Flash};
+use crate::domain::submission::IdempotencyKey;
 use crate::domain::user::{CurrentUser, Role};
 use crate::error::AppError;
 
@@ -17,6 +18,8 @@ pub struct NavItem {
 pub struct Layout {
     pub user: Option<CurrentUser>,
     pub csrf_token: String,
+    /// Fresh for every page: its create forms send it back, so a repeat is recognised.
+    pub idempotency_key: IdempotencyKey,
     pub flashes: Vec<Flash>,
     pub path: String,
     /// Appended to static URLs so browsers fetch new files after an upgrade.
@@ -29,6 +32,7 @@ impl Layout {
         Self {
             user: None,
             csrf_token: String::new(),
+            idempotency_key: IdempotencyKey::generate(),
             flashes: Vec::new(),
             path: String::new(),
             asset_version: env!("CARGO_PKG_VERSION"),

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use askama::Template;
 use axum::extract::{ConnectInfo, FromRef, FromRequestParts, Request, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
@@ -119,6 +119,10 @@ fn describe(status: StatusCode, csrf: bool) -> (&'static str, &'static str) {
             "Te groot",
             "Wat u verstuurde is te groot. Probeer het met minder gegevens of een kleiner bestand.",
         ),
+        StatusCode::SERVICE_UNAVAILABLE => (
+            "Even niet beschikbaar",
+            "Veertig kan zijn gegevens op dit moment niet bereiken. Wacht enkele ogenblikken en probeer het opnieuw. Verstuurde u net een formulier? Kijk na of het bewaard is; hetzelfde formulier nog eens versturen registreert niets dubbel.",
+        ),
         StatusCode::TOO_MANY_REQUESTS => (
             "Even geduld",
             "Er kwamen te veel verzoeken na elkaar. Wacht even en probeer het opnieuw.",
@@ -132,6 +136,29 @@ fn describe(status: StatusCode, csrf: bool) -> (&'static str, &'static str) {
             "Er ging bij ons iets mis. Uw gegevens zijn niet gewijzigd. Probeer het later opnieuw; blijft het misgaan, geef dan de code hieronder door aan de beheerder.",
         ),
     }
+}
+
+/// tower-sessions answers a bare 500 when it cannot write the session back; the session store
+/// is PostgreSQL, so that means the database went away during the request: say 503, like every
+/// other request during the outage. Our own errors carry an [`ErrorPage`] marker and pass as
+/// they are.
+pub async fn session_store_outage(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || response.extensions().get::<ErrorPage>().is_some()
+        || response.headers().contains_key(CONTENT_TYPE)
+    {
+        return response;
+    }
+    tracing::warn!("the session could not be saved: database unavailable");
+    let status = StatusCode::SERVICE_UNAVAILABLE;
+    let mut replaced = status.into_response();
+    replaced.headers_mut().insert(
+        RETRY_AFTER,
+        HeaderValue::from_static(crate::error::RETRY_AFTER_SECONDS),
+    );
+    replaced.extensions_mut().insert(ErrorPage(status));
+    replaced
 }
 
 /// Pages show personal data: no shared cache may keep them. Static files set their own policy.

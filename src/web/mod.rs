@@ -90,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(csrf::verify))
         .layer(from_fn_with_state(state.clone(), middleware::log_denied))
         .layer(sessions)
+        .layer(from_fn(middleware::session_store_outage))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),

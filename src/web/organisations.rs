@@ -17,7 +17,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::forms::{FieldErrors, Paging};
+use super::forms::{FieldErrors, OnceForm, Paging, repeated};
 use super::layout::Layout;
 use super::session::{self, FlashKind, OrganisationManager};
 use crate::domain::dates::{brussels_date, format_date};
@@ -27,6 +27,7 @@ use crate::domain::organisation::{
     MunicipalityOption, NewContact, Organisation, OrganisationInput, OrganisationInputError,
     OrganisationKind, OrganisationName, Phone, RegionOption, SaveError, Scope, StatusFilter,
 };
+use crate::domain::submission::Claim;
 use crate::domain::user::{CreateUserError, CurrentUser, Email, PersonName, Role};
 use crate::error::AppError;
 use crate::startup::AppState;
@@ -398,9 +399,11 @@ async fn create(
     State(app): State<AppState>,
     session: Session,
     layout: Layout,
-    Form(form): Form<OrganisationForm>,
+    once: OnceForm<OrganisationForm>,
 ) -> Result<Response, AppError> {
     let scope = scope_of(&manager.user)?;
+    let submission = once.submission(manager.user.id);
+    let form = once.form;
     let mut tx = app.pool.begin().await?;
     let choices = CreateChoices::load(&mut tx, scope).await?;
     let region = match scope {
@@ -411,8 +414,12 @@ async fn create(
         Ok(input) => input,
         Err(errors) => return Ok(invalid(choices.page(layout, scope, form, errors))),
     };
+    if let Claim::Repeat { location } = submission.claim(&mut tx).await? {
+        return repeated(&session, location, "/organisaties").await;
+    }
     match organisation::create(&mut tx, manager.user.id, &input).await {
         Ok(id) => {
+            submission.complete(&mut tx, &show_path(id)).await?;
             tx.commit().await?;
             session::flash(
                 &session,

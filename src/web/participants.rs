@@ -13,7 +13,7 @@ use sqlx::PgConnection;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::forms::{FieldErrors, Paging, non_blank, path_id};
+use super::forms::{FieldErrors, OnceForm, Paging, non_blank, path_id, repeated};
 use super::layout::Layout;
 use super::progress::Progress;
 use super::session::{self, CaseworkUser, FlashKind};
@@ -27,6 +27,7 @@ use crate::domain::participant::{
     STOP_REASONS, reason_label,
 };
 use crate::domain::placement::{self, PlacementSummary};
+use crate::domain::submission::Claim;
 use crate::domain::user::{CurrentUser, Role};
 use crate::error::AppError;
 use crate::startup::AppState;
@@ -270,9 +271,11 @@ async fn register(
     State(app): State<AppState>,
     session: Session,
     layout: Layout,
-    Form(form): Form<ParticipantForm>,
+    once: OnceForm<ParticipantForm>,
 ) -> Result<Response, AppError> {
     let region = user.staff_region()?;
+    let submission = once.submission(user.id);
+    let form = once.form;
     let mut tx = app.pool.begin().await?;
     let input = match form.parse(dates::today()) {
         Ok(input) => input,
@@ -280,16 +283,21 @@ async fn register(
             return rerender(&mut tx, layout, region, None, form, field_errors(problems)).await;
         }
     };
+    if let Claim::Repeat { location } = submission.claim(&mut tx).await? {
+        return repeated(&session, location, "/inburgeraars").await;
+    }
     // A coach registers into their own caseload; a coordinator assigns a coach afterwards.
     let coach = (user.role == Role::Coach).then_some(user.id);
     let id = match participant::register(&mut tx, user.id, region, coach, &input).await {
         Ok(id) => id,
         Err(error) => return refuse(tx, layout, region, None, form, error).await,
     };
+    let location = format!("/inburgeraars/{id}");
+    submission.complete(&mut tx, &location).await?;
     tx.commit().await?;
     let message = format!("{} is ingeschreven.", input.full_name.as_str());
     session::flash(&session, FlashKind::Success, message).await?;
-    Ok(Redirect::to(&format!("/inburgeraars/{id}")).into_response())
+    Ok(Redirect::to(&location).into_response())
 }
 
 /// A domain refusal: next to its field when it has one, else an error.

@@ -4,7 +4,6 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -13,7 +12,7 @@ use axum::routing::get;
 use sqlx::PgConnection;
 use tower_sessions::Session;
 
-use super::forms::{FieldErrors, PageQuery, Paging};
+use super::forms::{FieldErrors, OnceForm, PageQuery, Paging};
 use super::layout::Layout;
 use super::placements::{LogForm, LogView, placement_progress, scoped_placement, submit_hours};
 use super::progress::Progress;
@@ -126,7 +125,7 @@ async fn log_hours(
     session: Session,
     State(app): State<AppState>,
     Path(id): Path<String>,
-    Form(form): Form<LogForm>,
+    once: OnceForm<LogForm>,
 ) -> Result<Response, AppError> {
     let organisation = partner.organisation_id;
     let mut conn = app.pool.acquire().await?;
@@ -134,7 +133,9 @@ async fn log_hours(
     drop(conn);
     let id = placement.id;
     let scope = Scope::Organisation(organisation);
-    match submit_hours(&app, &placement, scope, partner.user.id, &form).await? {
+    let submission = once.submission(partner.user.id);
+    let form = once.form;
+    match submit_hours(&app, &placement, scope, &submission, &form).await? {
         Ok(message) => {
             session::flash(&session, FlashKind::Success, message).await?;
             Ok(Redirect::to(&partner_path(id)).into_response())

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use sqlx::PgConnection;
 use tower_sessions::Session;
 
-use super::forms::{FieldErrors, path_id};
+use super::forms::{FieldErrors, OnceForm, path_id, repeated};
 use super::layout::Layout;
 use super::progress::Progress;
 use super::session::{self, CaseworkUser, FlashKind};
@@ -24,12 +24,13 @@ use crate::domain::hours::{
     self, EntriesError, EntryChange, EntryError, EntryField, EntryRow, NewEntries, parse_dates,
     parse_entry_minutes,
 };
-use crate::domain::ids::{EntryId, ParticipantId, PlacementId, RegionId, UserId};
+use crate::domain::ids::{EntryId, ParticipantId, PlacementId, RegionId};
 use crate::domain::placement::{
     self, ContactChoice, OrganisationChoice, ParticipantRef, Placement, PlacementError,
     PlacementFields, PlacementInput, PlacementKind, PlacementStatus, Scope,
 };
 use crate::domain::scan::{self, ScanRow};
+use crate::domain::submission::{Claim, Submission};
 use crate::error::AppError;
 use crate::startup::AppState;
 
@@ -133,6 +134,8 @@ impl LogView {
 }
 
 const LOG_DATES: &str = "dates";
+const REPEATED_HOURS: &str =
+    "Dit formulier was al verstuurd: deze uren zijn één keer geregistreerd, niet twee keer.";
 const LOG_MINUTES: &str = "minutes";
 /// Messages about the placement or the entry as a whole point at the form itself.
 const LOG_FORM: &str = "uren";
@@ -153,14 +156,16 @@ fn add_entry_errors(
 }
 
 /// Logs the typed hours on a placement the caller may see. `Ok(Err(errors))` means nothing
-/// was written and the form must be shown again; `Ok(Ok(message))` is the flash to show.
+/// was written and the form must be shown again; `Ok(Ok(message))` is the flash to show (also
+/// for a repeat of a form already logged, which logs nothing).
 pub(super) async fn submit_hours(
     app: &AppState,
     placement: &Placement,
     scope: Scope,
-    logged_by: UserId,
+    submission: &Submission,
     form: &LogForm,
 ) -> Result<Result<String, FieldErrors>, AppError> {
+    let logged_by = submission.user;
     let mut errors = FieldErrors::default();
     let (dates, readable) = match parse_dates(&form.dates) {
         Ok(dates) => (Some(dates.clone()), dates),
@@ -192,6 +197,10 @@ pub(super) async fn submit_hours(
         description: form.description.trim().to_string(),
     };
     let mut tx = app.pool.begin().await?;
+    // Both answers lead back to the placement: a repeat needs no stored address.
+    if let Claim::Repeat { .. } = submission.claim(&mut tx).await? {
+        return Ok(Ok(REPEATED_HOURS.to_string()));
+    }
     match hours::log_entries(&mut tx, &command, today()).await {
         Ok(ids) => {
             // Hours a coach logs wait for the partner: mail the contact a personal link.
@@ -375,14 +384,16 @@ async fn log_hours(
     session: Session,
     State(app): State<AppState>,
     Path(id): Path<String>,
-    Form(form): Form<LogForm>,
+    once: OnceForm<LogForm>,
 ) -> Result<Response, AppError> {
     let region = user.user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
     let placement = scoped_placement(&mut conn, &id, Scope::Region(region)).await?;
     drop(conn);
     let id = placement.id;
-    match submit_hours(&app, &placement, Scope::Region(region), user.user.id, &form).await? {
+    let submission = once.submission(user.user.id);
+    let form = once.form;
+    match submit_hours(&app, &placement, Scope::Region(region), &submission, &form).await? {
         Ok(message) => {
             session::flash(&session, FlashKind::Success, message).await?;
             Ok(Redirect::to(&placement_path(id)).into_response())
@@ -627,17 +638,28 @@ async fn create(
     session: Session,
     State(app): State<AppState>,
     Path(participant_id): Path<String>,
-    Form(form): Form<PlacementForm>,
+    once: OnceForm<PlacementForm>,
 ) -> Result<Response, AppError> {
     let region = user.user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
     let participant = participant_of(&mut conn, &participant_id, region).await?;
     drop(conn);
+    let submission = once.submission(user.user.id);
+    let form = once.form;
     let errors = match form.parse() {
         Ok(input) => {
             let mut tx = app.pool.begin().await?;
+            if let Claim::Repeat { location } = submission.claim(&mut tx).await? {
+                return repeated(
+                    &session,
+                    location,
+                    &format!("/inburgeraars/{}", participant.id),
+                )
+                .await;
+            }
             match placement::create(&mut tx, user.user.id, region, participant.id, &input).await {
                 Ok(id) => {
+                    submission.complete(&mut tx, &placement_path(id)).await?;
                     tx.commit().await?;
                     session::flash(&session, FlashKind::Success, "De plaatsing is aangemaakt.")
                         .await?;

@@ -211,6 +211,11 @@ impl TestApp {
 
     pub async fn spawn_with(config: Config) -> Self {
         let (options, database) = fresh_database().await;
+        Self::spawn_at(options, database, config).await
+    }
+
+    /// The app on a migrated database of the caller's choosing (a fault test's own cluster).
+    pub async fn spawn_at(options: PgConnectOptions, database: String, config: Config) -> Self {
         let pool = veertig::db::pool(options, 5).await.expect("test pool");
         let region = sqlx::query_scalar!(
             r#"INSERT INTO regions (code, name) VALUES ('TST', 'Testregio') RETURNING id AS "id: RegionId""#
@@ -286,9 +291,15 @@ impl TestApp {
 
     /// Another browser on the same server and database, with cookies of its own.
     pub async fn spawn_on(app: &TestApp) -> TestApp {
+        Self::browser_at(app, app.address)
+    }
+
+    /// A browser of its own on the same database, talking to the server at `address` (such as
+    /// the `veertig` binary serving that database).
+    pub fn browser_at(app: &TestApp, address: SocketAddr) -> TestApp {
         let (client, jar) = new_client();
         TestApp {
-            address: app.address,
+            address,
             client,
             jar,
             pool: app.pool.clone(),

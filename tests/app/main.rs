@@ -6,6 +6,8 @@ mod browser;
 mod certificates;
 mod cli;
 mod confirmations;
+mod double_submit;
+mod faults;
 mod helpers;
 mod organisations;
 mod pages;
