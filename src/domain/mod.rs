@@ -9,6 +9,7 @@ pub mod confirmation;
 pub mod dates;
 pub mod hours;
 pub mod ids;
+pub mod mijn_traject;
 pub mod organisation;
 pub mod participant;
 pub mod placement;

@@ -7,6 +7,7 @@ mod certificates;
 mod cli;
 mod confirmations;
 mod helpers;
+mod mijn_traject;
 mod organisations;
 mod pages;
 mod participants;
