@@ -357,16 +357,19 @@ impl OwnPageView {
         self.with("certificate-number", &[("number", &certificate.number)])
     }
 
+    /// The organisation's address, with its municipality unless the address names it.
     fn where_text(&self, placement: &OwnPlacement) -> Option<String> {
-        let parts: Vec<&str> = [
-            Some(placement.address.trim()),
-            placement.municipality.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .filter(|part| !part.is_empty())
-        .collect();
-        (!parts.is_empty()).then(|| parts.join(", "))
+        let address = placement.address.trim();
+        let municipality = placement
+            .municipality
+            .as_deref()
+            .filter(|m| !m.is_empty() && !address.contains(*m));
+        match (address.is_empty(), municipality) {
+            (true, None) => None,
+            (true, Some(m)) => Some(m.to_string()),
+            (false, None) => Some(address.to_string()),
+            (false, Some(m)) => Some(format!("{address}, {m}")),
+        }
     }
 }
 

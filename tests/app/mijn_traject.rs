@@ -503,3 +503,32 @@ async fn guessing_tokens_is_rate_limited_per_address() {
         "{statuses:?}"
     );
 }
+
+#[tokio::test]
+async fn an_anonymised_participants_link_stops_working() {
+    let app = TestApp::spawn().await;
+    let coach = app.login_as(Role::Coach).await;
+    let participant = app
+        .create_participant("Dawit Haile", Some(coach.id), None)
+        .await;
+    let path = path_of(&app, &make_link(&app, participant).await);
+    let today = veertig::domain::dates::today();
+    let long_ago = today - time::Duration::days(365 * 8);
+    sqlx::query!(
+        "UPDATE participants SET status = 'stopgezet', status_reason = 'verhuisd',
+             start_date = $2, target_end_date = $2, updated_at = $2::date
+         WHERE id = $1",
+        participant.0,
+        long_ago,
+    )
+    .execute(&app.pool)
+    .await
+    .expect("old trajectory");
+    let cutoff = veertig::domain::privacy::purge_cutoff(today, 5);
+    let purged = veertig::domain::privacy::purge(&app.pool, cutoff, 5)
+        .await
+        .expect("purge");
+    assert_eq!(purged, 1);
+    let visitor = visitor(&app).await;
+    assert_eq!(visitor.get(&path).await.status(), StatusCode::NOT_FOUND);
+}
