@@ -369,6 +369,7 @@ async fn a_coach_gives_the_link_and_the_page_opens_in_arabic_right_to_left() {
         let browser = Browser::open(&app, size).await;
         browser.log_in(&coach.email, PASSWORD).await;
         browser.goto(&format!("/inburgeraars/{participant}")).await;
+        browser.assert_accessible().await;
         browser
             .click("form[action$='/mijn-traject'] button[type=submit]")
             .await;
