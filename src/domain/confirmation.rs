@@ -346,11 +346,12 @@ pub struct NewLink {
     pub contact_email: String,
 }
 
-fn hash_token(token: &str) -> Vec<u8> {
+/// Also keys the inburgeraars' own links (`domain::mijn_traject`).
+pub(crate) fn hash_token(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-fn new_token() -> String {
+pub(crate) fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -11,6 +11,7 @@ pub mod dates;
 pub mod hours;
 pub mod ids;
 pub mod kbi;
+pub mod mijn_traject;
 pub mod organisation;
 pub mod participant;
 pub mod placement;

@@ -473,6 +473,14 @@ async fn purge_batch(
     sqlx::query!("DELETE FROM scans WHERE participant_id = ANY($1)", &ids)
         .execute(&mut *conn)
         .await?;
+    // An anonymised record has no owner left to read it: their Mijn traject link stops working.
+    sqlx::query!(
+        "UPDATE participant_links SET revoked_at = now()
+         WHERE participant_id = ANY($1) AND revoked_at IS NULL",
+        &ids
+    )
+    .execute(&mut *conn)
+    .await?;
     let rows = sqlx::query!(
         r#"SELECT id, participant_id AS "participant_id!", before, after FROM audit_log
            WHERE participant_id = ANY($1) AND (before IS NOT NULL OR after IS NOT NULL)"#,

@@ -558,7 +558,8 @@ struct UnavailablePage {
     layout: Layout,
 }
 
-async fn pdf_response(
+/// Also the inburgeraar's own download (`web::mijn`).
+pub(super) async fn pdf_response(
     app: &AppState,
     layout: Layout,
     certificates: Vec<Certificate>,

@@ -12,6 +12,7 @@ pub mod home;
 pub mod kbi;
 pub mod layout;
 pub mod middleware;
+pub mod mijn;
 pub mod organisations;
 pub mod paper;
 pub mod participants;
@@ -66,11 +67,13 @@ pub fn router(state: AppState) -> Router {
         .merge(reports::router())
         .merge(admin::router())
         .merge(access_log::router())
+        .merge(mijn::router())
         .route_layer(from_fn_with_state(state.clone(), require_login));
     let public = Router::new()
         .merge(auth::router())
         .merge(confirm::public_router())
         .merge(certificates::public_router())
+        .merge(mijn::public_router())
         .merge(health::router())
         .nest("/static", static_files(&state));
 
@@ -103,7 +106,11 @@ pub fn router(state: AppState) -> Router {
             CONTENT_SECURITY_POLICY,
         ))
         .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(security_header(header::REFERRER_POLICY, "same-origin"))
+        // A page may ask for less (Mijn traject: `no-referrer`, its token is in the URL).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
         .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(CompressionLayer::new())
         .layer(from_fn(middleware::request_log))

@@ -401,6 +401,8 @@ struct ShowPage {
     entries: Vec<EntryLine>,
     history: Vec<HistoryLine>,
     certificates: Vec<crate::domain::certificate::CertificateRow>,
+    /// The inburgeraar's working Mijn traject link, if any.
+    own_link: Option<crate::domain::mijn_traject::ActiveLink>,
     coaches: Options,
     current_coach: String,
     stop_reasons: Options,
@@ -478,6 +480,7 @@ async fn show(
         entries: participant::recent_entries(&mut conn, id).await?,
         history: participant::history(&mut conn, id).await?,
         certificates: crate::domain::certificate::for_participant(&mut conn, id).await?,
+        own_link: crate::domain::mijn_traject::active_link(&mut conn, id).await?,
         coaches: with_empty("Geen begeleider", coach_options(&mut conn, region).await?),
         current_coach: p.coach_id.map(|c| c.to_string()).unwrap_or_default(),
         stop_reasons: reasons(&STOP_REASONS),

@@ -9,6 +9,7 @@ mod confirmations;
 mod double_submit;
 mod faults;
 mod helpers;
+mod mijn_traject;
 mod organisations;
 mod pages;
 mod paper_trail;

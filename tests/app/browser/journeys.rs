@@ -346,3 +346,56 @@ async fn hours_are_logged_with_the_keyboard_alone() {
         browser.close().await;
     }
 }
+
+/// A coach makes an inburgeraar's link and prints the card; the inburgeraar opens it on their
+/// phone and switches to Arabic: right to left, with their hours.
+#[tokio::test]
+async fn a_coach_gives_the_link_and_the_page_opens_in_arabic_right_to_left() {
+    for size in [DESKTOP, PHONE] {
+        let app = TestApp::spawn().await;
+        let coach = app.create_user(Role::Coach).await;
+        let participant = app
+            .create_participant("محمد الحداد", Some(coach.id), None)
+            .await;
+        let placement = app.create_placement(participant, app.organisation).await;
+        for days_ago in 1..=3 {
+            app.create_entry(placement, 150, days_ago).await;
+        }
+        sqlx::query("UPDATE hour_entries SET status = 'bevestigd', decided_at = now() WHERE placement_id = $1")
+            .bind(placement.0)
+            .execute(&app.pool)
+            .await
+            .expect("confirm");
+        let browser = Browser::open(&app, size).await;
+        browser.log_in(&coach.email, PASSWORD).await;
+        browser.goto(&format!("/inburgeraars/{participant}")).await;
+        browser.assert_accessible().await;
+        browser
+            .click("form[action$='/mijn-traject'] button[type=submit]")
+            .await;
+        assert_eq!(browser.text(".own-card-title").await, "Mijn traject");
+        browser.assert_accessible().await;
+        browser.screenshot("mijn-traject-card").await;
+        let url = browser.text(".own-card-url").await;
+        browser.close().await;
+
+        let phone = Browser::open(&app, size).await;
+        let path = url
+            .strip_prefix(&phone.base)
+            .expect("a link to this server");
+        phone.goto(path).await;
+        phone.assert_accessible().await;
+        phone.click(".own-languages a[hreflang=ar]").await;
+        let dir = phone
+            .client
+            .execute("return document.documentElement.dir;", vec![])
+            .await
+            .expect("dir");
+        assert_eq!(dir, "rtl");
+        assert_eq!(phone.text("h1").await, "محمد الحداد");
+        assert!(phone.text("main").await.contains("7 ساعة و30 دقيقة"));
+        phone.assert_accessible().await;
+        phone.screenshot("mijn-traject-ar").await;
+        phone.close().await;
+    }
+}

@@ -1,0 +1,62 @@
+# مساري: الصفحة الخاصة بالشخص في مسار الاندماج. جمل قصيرة وكلمات بسيطة.
+
+page-title = مساري
+language-label = اللغة
+intro = هذه صفحتك الخاصة. هنا ترى ساعاتك وأين تشارك.
+private-note = هذا الرابط لك وحدك. لا تعطه لأحد.
+
+progress-heading = ساعاتك
+progress-confirmed = لديك { $confirmed } من { $required }.
+progress-pending = { $pending } ما زالت تنتظر التأكيد.
+progress-remaining = بقي { $remaining }.
+progress-done = لديك كل الساعات. أحسنت!
+explain-confirmed = مؤكَّد: المنظمة تقول إن هذا صحيح.
+explain-pending = في الانتظار: المنظمة لم تتحقق منه بعد.
+
+certificate-heading = شهادتك
+certificate-issued = حصلت على شهادتك في { $date }.
+certificate-number = الرقم: { $number }
+certificate-download = حمّل شهادتك (PDF)
+certificate-none = ليست لديك شهادة بعد. ستحصل عليها عندما تكمل كل الساعات.
+
+placements-heading = أين تشارك
+placements-none = أنت لا تشارك في أي مكان بعد. مرشدك يبحث معك عن مكان.
+placement-kind = النوع
+placement-where = أين
+placement-when = متى
+placement-period = من { $from } إلى { $to }
+placement-status = الحالة
+where-unknown = اسأل مرشدك عن العنوان.
+
+kind-buddy = رفيق (بادي)
+kind-stage = تدريب عملي
+kind-vrijwilligerswerk = عمل تطوعي
+kind-taalstage = تدريب لغوي
+
+status-gepland = مخطط له
+status-lopend = جارٍ
+status-afgerond = انتهى
+status-geannuleerd = توقف
+
+hours-confirmed = مؤكَّد
+hours-pending = في الانتظار
+
+entries-heading = ساعاتك حسب اليوم
+entries-none = لا توجد ساعات بعد.
+col-date = التاريخ
+col-where = أين
+col-hours = الساعات
+col-status = الحالة
+entry-bevestigd = مؤكَّد
+entry-ingediend = في الانتظار
+entry-afgewezen = غير مقبول
+
+help = هل لديك سؤال؟ أو هناك شيء غير صحيح؟ اسأل مرشدك.
+footer = Veertig · مسار المشاركة وبناء العلاقات، الاندماج المدني
+
+link-invalid-title = هذا الرابط لا يعمل
+link-invalid-text = هذا الرابط لا يعمل (بعد الآن). اطلب من مرشدك رابطًا جديدًا.
+
+duration-hours-minutes = { $hours } ساعة و{ $minutes } دقيقة
+duration-hours = { $hours } ساعة
+duration-minutes = { $minutes } دقيقة

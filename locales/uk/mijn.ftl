@@ -1,0 +1,62 @@
+# Мій шлях: власна сторінка учасника програми інтеграції. Короткі речення, прості слова.
+
+page-title = Мій шлях
+language-label = Мова
+intro = Це ваша власна сторінка. Тут ви бачите свої години і де ви берете участь.
+private-note = Це посилання тільки для вас. Не давайте його іншим.
+
+progress-heading = Ваші години
+progress-confirmed = У вас { $confirmed } з { $required }.
+progress-pending = { $pending } ще чекає на підтвердження.
+progress-remaining = Залишилось { $remaining }.
+progress-done = У вас усі години. Молодець!
+explain-confirmed = Підтверджено: організація каже, що все правильно.
+explain-pending = Чекає: організація ще має перевірити.
+
+certificate-heading = Ваш сертифікат
+certificate-issued = Ви отримали сертифікат { $date }.
+certificate-number = Номер: { $number }
+certificate-download = Завантажити сертифікат (PDF)
+certificate-none = У вас ще немає сертифіката. Ви отримаєте його, коли будуть усі години.
+
+placements-heading = Де ви берете участь
+placements-none = Ви ще ніде не берете участі. Ваш консультант шукає місце разом з вами.
+placement-kind = Форма
+placement-where = Де
+placement-when = Коли
+placement-period = з { $from } до { $to }
+placement-status = Стан
+where-unknown = Запитайте адресу у вашого консультанта.
+
+kind-buddy = Бадді (напарник)
+kind-stage = Стажування
+kind-vrijwilligerswerk = Волонтерство
+kind-taalstage = Мовне стажування
+
+status-gepland = Заплановано
+status-lopend = Триває
+status-afgerond = Завершено
+status-geannuleerd = Зупинено
+
+hours-confirmed = Підтверджено
+hours-pending = Чекає
+
+entries-heading = Ваші години по днях
+entries-none = Годин ще немає.
+col-date = Дата
+col-where = Де
+col-hours = Години
+col-status = Стан
+entry-bevestigd = Підтверджено
+entry-ingediend = Чекає
+entry-afgewezen = Не прийнято
+
+help = Маєте запитання? Щось не так? Запитайте вашого консультанта.
+footer = Veertig · програма участі та нетворкінгу, громадянська інтеграція
+
+link-invalid-title = Це посилання не працює
+link-invalid-text = Це посилання не працює (більше). Попросіть у консультанта нове посилання.
+
+duration-hours-minutes = { $hours } год { $minutes } хв
+duration-hours = { $hours } год
+duration-minutes = { $minutes } хв
