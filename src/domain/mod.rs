@@ -1,6 +1,7 @@
 //! The rules of Veertig. Nothing here knows about HTTP: handlers parse input into these types,
 //! call these functions and render what they return.
 
+pub mod account;
 pub mod admin;
 pub mod audit;
 pub mod auth;

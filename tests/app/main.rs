@@ -13,3 +13,4 @@ mod participants;
 mod partner_placements;
 mod placements;
 mod reports;
+mod security;
