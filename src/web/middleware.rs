@@ -129,6 +129,35 @@ fn describe(status: StatusCode, csrf: bool) -> (&'static str, &'static str) {
     }
 }
 
+/// PostgreSQL text cannot hold a NUL character, and no person types one: a query, path or
+/// form that carries one is refused here (400, the Dutch "could not read" page) instead of
+/// failing in the database. Uploads (multipart) are not forms and pass untouched.
+pub async fn refuse_nul_bytes(request: Request, next: Next) -> Response {
+    let has_nul = |text: &[u8]| text.contains(&0) || text.windows(3).any(|w| w == b"%00");
+    if has_nul(request.uri().path().as_bytes())
+        || request.uri().query().is_some_and(|q| has_nul(q.as_bytes()))
+    {
+        return StatusCode::BAD_REQUEST.into_response();
+    }
+    let is_form = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, super::BODY_LIMIT).await else {
+        return crate::error::AppError::PayloadTooLarge.into_response();
+    };
+    if has_nul(&bytes) {
+        return StatusCode::BAD_REQUEST.into_response();
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
+
 /// Pages show personal data: no shared cache may keep them. Static files set their own policy.
 pub async fn no_store_by_default(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;

@@ -21,7 +21,7 @@ use veertig::domain::user::{Email, Role};
 use crate::helpers::{OtherRegion, PASSWORD, TestApp, TestUser, location};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Caller {
+pub(crate) enum Caller {
     Anonymous,
     Admin,
     Coordinator,
@@ -148,13 +148,13 @@ const MATRIX: &[&str] = &[
     "POST /logout                                                   L    L    L    L    L    L    L    L",
 ];
 
-struct Row {
-    method: String,
-    route: String,
+pub(crate) struct Row {
+    pub method: String,
+    pub route: String,
     expected: Vec<String>,
 }
 
-fn rows() -> Vec<Row> {
+pub(crate) fn rows() -> Vec<Row> {
     MATRIX
         .iter()
         .map(|line| {
@@ -280,9 +280,9 @@ fn methods(handlers: &str) -> Vec<String> {
 }
 
 /// The data of one database: what the paths point at and the strings that must not leak.
-struct World {
-    app: TestApp,
-    values: HashMap<&'static str, String>,
+pub(crate) struct World {
+    pub app: TestApp,
+    pub values: HashMap<&'static str, String>,
 }
 
 /// Names and strings that only the first region (and its first organisation) has, and those
@@ -351,7 +351,7 @@ async fn move_user(app: &TestApp, user: &TestUser, set: &str, value: uuid::Uuid)
         .expect("move user");
 }
 
-async fn world(caller: Caller) -> (World, Option<TestUser>) {
+pub(crate) async fn world(caller: Caller) -> (World, Option<TestUser>) {
     let app = TestApp::spawn().await;
     let other = app.other_region().await;
     let second_org: uuid::Uuid = sqlx::query_scalar(
@@ -486,7 +486,7 @@ async fn world(caller: Caller) -> (World, Option<TestUser>) {
 }
 
 /// The path to call for a route: each `{…}` becomes the id the segment before it names.
-fn concrete_path(route: &str, values: &HashMap<&'static str, String>) -> String {
+pub(crate) fn concrete_path(route: &str, values: &HashMap<&'static str, String>) -> String {
     if route == "/static" {
         return "/static/style.css".to_string();
     }

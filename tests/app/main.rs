@@ -8,6 +8,7 @@ mod certificates;
 mod cli;
 mod confirmations;
 mod helpers;
+mod hostile_input;
 mod organisations;
 mod pages;
 mod participants;
