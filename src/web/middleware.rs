@@ -19,7 +19,7 @@ use crate::startup::AppState;
 pub async fn request_log(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
-    let path = request.uri().path().to_string();
+    let path = loggable_path(request.uri().path());
     let request_id = request_id_of(&request);
     let response = next.run(request).await;
     let status = response.status().as_u16();
@@ -30,6 +30,18 @@ pub async fn request_log(request: Request, next: Next) -> Response {
         tracing::info!(%method, %path, status, latency_ms, %request_id, "request");
     }
     response
+}
+
+/// The path without the secret of a personal or password reset link: logs are read by more
+/// people, and kept longer, than a link lives.
+fn loggable_path(path: &str) -> String {
+    for prefix in ["/wachtwoord-herstellen/", "/bevestigen/"] {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let after_token = rest.find('/').map_or("", |at| &rest[at..]);
+            return format!("{prefix}…{after_token}");
+        }
+    }
+    path.to_string()
 }
 
 fn request_id_of(request: &Request) -> String {
@@ -197,5 +209,23 @@ where
             .map(|info| info.0.ip())
             .unwrap_or(IpAddr::from([127, 0, 0, 1]));
         Ok(Self(peer))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn link_tokens_stay_out_of_the_log() {
+        assert_eq!(
+            loggable_path("/wachtwoord-herstellen/abc123"),
+            "/wachtwoord-herstellen/…"
+        );
+        assert_eq!(
+            loggable_path("/bevestigen/abc123/uren/1/bevestigen"),
+            "/bevestigen/…/uren/1/bevestigen"
+        );
+        assert_eq!(loggable_path("/inburgeraars/1"), "/inburgeraars/1");
     }
 }
