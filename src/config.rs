@@ -37,7 +37,13 @@ pub struct Config {
     pub session_idle_minutes: i64,
 
     /// Hours after login at which a session ends, however active it was.
-    #[arg(long, env = "SESSION_MAX_HOURS", default_value_t = 12, global = true)]
+    #[arg(
+        long,
+        env = "SESSION_MAX_HOURS",
+        default_value_t = 12,
+        value_parser = clap::value_parser!(i64).range(1..=24 * 366),
+        global = true
+    )]
     pub session_max_hours: i64,
 
     /// Take the client address from X-Forwarded-For (set only behind your own reverse proxy).
