@@ -36,6 +36,16 @@ pub struct Config {
     )]
     pub session_idle_minutes: i64,
 
+    /// Hours after login at which a session ends, however active it was.
+    #[arg(
+        long,
+        env = "SESSION_MAX_HOURS",
+        default_value_t = 12,
+        value_parser = clap::value_parser!(i64).range(1..=24 * 366),
+        global = true
+    )]
+    pub session_max_hours: i64,
+
     /// Take the client address from X-Forwarded-For (set only behind your own reverse proxy).
     #[arg(
         long,
@@ -92,6 +102,11 @@ impl Config {
             .to_string()
     }
 
+    /// How long a session lasts after login, whatever the activity.
+    pub fn session_lifetime(&self) -> time::Duration {
+        time::Duration::hours(self.session_max_hours)
+    }
+
     pub fn secure_cookies(&self) -> bool {
         self.base_url().starts_with("https://")
     }
@@ -118,6 +133,7 @@ impl Config {
             base_url: None,
             db_max_connections: 5,
             session_idle_minutes: 480,
+            session_max_hours: 12,
             trust_forwarded_for: false,
             static_dir: None,
             font_dir: PathBuf::from("/usr/share/fonts/truetype/noto"),

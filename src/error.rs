@@ -18,6 +18,8 @@ pub enum AppError {
     LoginRequired { next: Option<String> },
     #[error("CSRF token missing or wrong")]
     CsrfRejected,
+    #[error("request body too large")]
+    PayloadTooLarge,
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("session store: {0}")]
@@ -71,6 +73,7 @@ impl IntoResponse for AppError {
         let status = match &self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden | AppError::CsrfRejected => StatusCode::FORBIDDEN,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::LoginRequired { next } => {
                 let target = match next
                     .as_deref()

@@ -241,3 +241,46 @@ impl DigestMail<'_> {
         })
     }
 }
+
+/// A link to choose a new password, for someone who forgot theirs.
+pub struct PasswordResetMail<'a> {
+    pub base_url: &'a str,
+    pub token: &'a str,
+    pub name: &'a str,
+    pub email: &'a str,
+    pub valid_minutes: i64,
+}
+
+#[derive(Template)]
+#[template(path = "mail/password_reset.txt")]
+struct PasswordResetText<'a> {
+    mail: &'a PasswordResetMail<'a>,
+    url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/password_reset.html")]
+struct PasswordResetHtml<'a> {
+    mail: &'a PasswordResetMail<'a>,
+    url: &'a str,
+}
+
+impl PasswordResetMail<'_> {
+    pub fn compose(&self) -> Result<Mail, askama::Error> {
+        let url = format!("{}/wachtwoord-herstellen/{}", self.base_url, self.token);
+        Ok(Mail {
+            to: self.email.to_string(),
+            subject: "Een nieuw wachtwoord voor Veertig".to_string(),
+            text: PasswordResetText {
+                mail: self,
+                url: &url,
+            }
+            .render()?,
+            html: PasswordResetHtml {
+                mail: self,
+                url: &url,
+            }
+            .render()?,
+        })
+    }
+}

@@ -274,8 +274,8 @@ pub async fn set_active(
     Ok(Some(()))
 }
 
-/// Gives the account a new password and forgets its failed logins, so the user can log in at
-/// once. The audit row says that it happened, not what the password is.
+/// Gives the account a new password, ends its sessions (whoever knew the old password is out)
+/// and forgets its failed logins, so the user can log in at once. The audit row says that it happened, not what the password is.
 pub async fn set_password(
     conn: &mut PgConnection,
     actor: UserId,
@@ -287,7 +287,9 @@ pub async fn set_password(
     };
     let hash = password.hash().await;
     sqlx::query!(
-        "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1",
+        "UPDATE users SET password_hash = $2, session_generation = session_generation + 1,
+                updated_at = now()
+         WHERE id = $1",
         id.0,
         hash
     )

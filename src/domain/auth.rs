@@ -39,7 +39,9 @@ pub async fn login(
         return Ok(LoginOutcome::Throttled);
     }
     let account = sqlx::query!(
-        r#"SELECT id AS "id: UserId", password_hash FROM users WHERE email = $1 AND active"#,
+        r#"SELECT u.id AS "id: UserId", u.password_hash
+           FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id
+           WHERE u.email = $1 AND u.active AND (u.organisation_id IS NULL OR o.active)"#,
         email
     )
     .fetch_optional(&mut *conn)

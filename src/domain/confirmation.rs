@@ -346,11 +346,13 @@ pub struct NewLink {
     pub contact_email: String,
 }
 
-/// Also keys the inburgeraars' own links (`domain::mijn_traject`).
+/// SHA-256 of a token: what the database keeps of personal links (partners' and inburgeraars')
+/// and password reset links.
 pub(crate) fn hash_token(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
+/// 256 random bits as 64 hex digits.
 pub(crate) fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);

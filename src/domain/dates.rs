@@ -42,6 +42,10 @@ pub fn parse_date(input: &str) -> Result<Date, DateError> {
         .and_then(|m| Month::try_from(m).ok())
         .ok_or(DateError::Unreadable)?;
     let day = u8::try_from(day).map_err(|_| DateError::Unreadable)?;
+    // Four-digit years only: `0000-01-01` is a typo, and could not be shown back as typed.
+    if !(1000..=9999).contains(&year) {
+        return Err(DateError::Unreadable);
+    }
     Date::from_calendar_date(year, month, day).map_err(|_| DateError::Unreadable)
 }
 

@@ -2,6 +2,7 @@
 //! call these functions and render what they return.
 
 pub mod access;
+pub mod account;
 pub mod admin;
 pub mod audit;
 pub mod auth;

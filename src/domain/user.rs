@@ -49,7 +49,18 @@ pub enum UserInputError {
     EmptyName,
     #[error("Een wachtwoord heeft minstens {min} tekens.", min = NewPassword::MIN_CHARS)]
     PasswordTooShort,
+    #[error("Een wachtwoord heeft hoogstens {max} tekens.", max = NewPassword::MAX_CHARS)]
+    PasswordTooLong,
+    #[error(
+        "Dit wachtwoord staat op een lijst van veelgebruikte wachtwoorden die aanvallers als eerste proberen. Kies een ander, bijvoorbeeld een zin van een paar woorden."
+    )]
+    PasswordTooCommon,
 }
+
+/// The 19,640 most common passwords of breach corpora (Django's list, BSD licence: see
+/// `common-passwords.LICENSE`), lower case, one per line.
+static COMMON_PASSWORDS: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+    std::sync::LazyLock::new(|| include_str!("common-passwords.txt").lines().collect());
 
 /// A syntactically valid e-mail address, trimmed and in lower case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -108,12 +119,21 @@ pub struct NewPassword(String);
 
 impl NewPassword {
     pub const MIN_CHARS: usize = 10;
+    /// Long pass phrases are welcome; the cap only keeps hashing cheap for hostile input.
+    pub const MAX_CHARS: usize = 200;
 
+    /// Long enough, not absurdly long, and not one of the passwords attackers try first
+    /// (compared without regard to case or surrounding space).
     pub fn parse(input: &str) -> Result<Self, UserInputError> {
-        if input.chars().count() >= Self::MIN_CHARS {
-            Ok(Self(input.to_string()))
-        } else {
+        let chars = input.chars().count();
+        if chars < Self::MIN_CHARS {
             Err(UserInputError::PasswordTooShort)
+        } else if chars > Self::MAX_CHARS {
+            Err(UserInputError::PasswordTooLong)
+        } else if COMMON_PASSWORDS.contains(input.trim().to_lowercase().as_str()) {
+            Err(UserInputError::PasswordTooCommon)
+        } else {
+            Ok(Self(input.to_string()))
         }
     }
 
@@ -151,18 +171,24 @@ pub struct CurrentUser {
     pub role: Role,
     pub region_id: Option<RegionId>,
     pub organisation_id: Option<OrganisationId>,
+    /// Moves on when all the user's sessions must end (a new password); sessions remember it.
+    #[serde(skip)]
+    pub session_generation: i32,
 }
 
+/// An active account; a partnercontact also needs an active organisation.
 pub async fn find_active(
     conn: &mut PgConnection,
     id: UserId,
 ) -> Result<Option<CurrentUser>, sqlx::Error> {
     sqlx::query_as!(
         CurrentUser,
-        r#"SELECT id AS "id: UserId", name, email, role AS "role: Role",
-                  region_id AS "region_id: RegionId",
-                  organisation_id AS "organisation_id: OrganisationId"
-           FROM users WHERE id = $1 AND active"#,
+        r#"SELECT u.id AS "id: UserId", u.name, u.email, u.role AS "role: Role",
+                  u.region_id AS "region_id: RegionId",
+                  u.organisation_id AS "organisation_id: OrganisationId",
+                  u.session_generation
+           FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id
+           WHERE u.id = $1 AND u.active AND (u.organisation_id IS NULL OR o.active)"#,
         id.0
     )
     .fetch_optional(conn)
@@ -310,6 +336,28 @@ mod tests {
         assert!(first.chars().count() >= NewPassword::MIN_CHARS);
         assert_eq!(password.0, first);
         assert_ne!(first, second);
+    }
+
+    #[test]
+    fn common_passwords_are_refused_whatever_their_case() {
+        for common in ["password123", "1234567890", "Qwertyuiop", " PASSWORD123 "] {
+            assert_eq!(
+                NewPassword::parse(common).err(),
+                Some(UserInputError::PasswordTooCommon),
+                "{common:?}"
+            );
+        }
+        assert!(COMMON_PASSWORDS.len() > 10_000);
+        assert!(NewPassword::parse("fiets-regen-brugge-7").is_ok());
+    }
+
+    #[test]
+    fn absurdly_long_passwords_are_refused() {
+        assert_eq!(
+            NewPassword::parse(&"x".repeat(201)).err(),
+            Some(UserInputError::PasswordTooLong)
+        );
+        assert!(NewPassword::parse(&"ab".repeat(100)).is_ok());
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Logging in and out.
+//! Logging in and out, and a new password for who forgot theirs.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -11,11 +11,13 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use super::forms::FieldErrors;
 use super::layout::{Layout, home_path};
 use super::middleware::ClientAddr;
 use super::session::{self, AnyUser, FlashKind};
+use crate::domain::account::{self, RESET_VALID_MINUTES, ResetError};
 use crate::domain::auth::{self, LoginOutcome, WINDOW_MINUTES};
-use crate::domain::user;
+use crate::domain::user::{self, Email, NewPassword};
 use crate::error::AppError;
 use crate::startup::AppState;
 
@@ -23,6 +25,11 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
+        .route("/wachtwoord-vergeten", get(forgot_page).post(forgot))
+        .route(
+            "/wachtwoord-herstellen/{token}",
+            get(reset_page).post(reset),
+        )
 }
 
 #[derive(Template, WebTemplate)]
@@ -120,7 +127,7 @@ async fn login(
     let user = user::find_active(&mut conn, id)
         .await?
         .ok_or(AppError::Internal("user vanished during login"))?;
-    session::log_in(&session, id).await?;
+    session::log_in(&session, &user, app.config.session_lifetime()).await?;
     let target = safe_next(&form.next).unwrap_or(home_path(user.role));
     Ok(Redirect::to(target).into_response())
 }
@@ -130,10 +137,166 @@ fn safe_next(next: &str) -> Option<&str> {
     (next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\")).then_some(next)
 }
 
+/// Deletes the session from the store, so its cookie is worthless even if someone kept it.
 async fn logout(_user: AnyUser, session: Session) -> Result<Redirect, AppError> {
     session::log_out(&session).await?;
     session::flash(&session, FlashKind::Success, "U bent afgemeld.").await?;
     Ok(Redirect::to("/login"))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/forgot.html")]
+struct ForgotPage {
+    layout: Layout,
+    email: String,
+    errors: FieldErrors,
+}
+
+async fn forgot_page(layout: Layout) -> ForgotPage {
+    ForgotPage {
+        layout,
+        email: String::new(),
+        errors: FieldErrors::default(),
+    }
+}
+
+#[derive(Deserialize)]
+struct ForgotForm {
+    #[serde(default)]
+    email: String,
+}
+
+impl From<ResetError> for AppError {
+    fn from(error: ResetError) -> Self {
+        match error {
+            ResetError::Database(error) => AppError::Database(error),
+            ResetError::Mail(_) => AppError::Internal("the password reset mail did not render"),
+        }
+    }
+}
+
+/// The answer is the same whether or not the address has an account.
+async fn forgot(
+    State(app): State<AppState>,
+    session: Session,
+    layout: Layout,
+    Form(form): Form<ForgotForm>,
+) -> Result<Response, AppError> {
+    let mut errors = FieldErrors::default();
+    let Some(email) = errors.check("email", Email::parse(&form.email)) else {
+        let page = ForgotPage {
+            layout,
+            email: form.email,
+            errors,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let mut tx = app.pool.begin().await?;
+    account::request_reset(&mut tx, &email, &app.config.base_url()).await?;
+    tx.commit().await?;
+    let message = format!(
+        "Als er een account bij {} hoort, kreeg het een e-mail met een link om een nieuw wachtwoord te kiezen. De link werkt {RESET_VALID_MINUTES} minuten.",
+        email.as_str()
+    );
+    session::flash(&session, FlashKind::Success, message).await?;
+    Ok(Redirect::to("/login").into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/reset.html")]
+struct ResetPage {
+    layout: Layout,
+    token: String,
+    /// False: the link expired, was used or never existed.
+    valid: bool,
+    errors: FieldErrors,
+}
+
+impl ResetPage {
+    fn invalid(layout: Layout) -> Response {
+        let page = Self {
+            layout,
+            token: String::new(),
+            valid: false,
+            errors: FieldErrors::default(),
+        };
+        (StatusCode::GONE, page).into_response()
+    }
+}
+
+async fn reset_page(
+    State(app): State<AppState>,
+    layout: Layout,
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> Result<Response, AppError> {
+    let mut conn = app.pool.acquire().await?;
+    if !account::reset_is_valid(&mut conn, &token).await? {
+        return Ok(ResetPage::invalid(layout));
+    }
+    Ok(ResetPage {
+        layout,
+        token,
+        valid: true,
+        errors: FieldErrors::default(),
+    }
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct ResetForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_again: String,
+}
+
+async fn reset(
+    State(app): State<AppState>,
+    session: Session,
+    layout: Layout,
+    axum::extract::Path(token): axum::extract::Path<String>,
+    Form(form): Form<ResetForm>,
+) -> Result<Response, AppError> {
+    let mut errors = FieldErrors::default();
+    let password = errors.check("password", NewPassword::parse(&form.password));
+    if password.is_some() && form.password != form.password_again {
+        errors.add(
+            "password_again",
+            "De twee wachtwoorden verschillen. Typ hetzelfde wachtwoord twee keer.",
+        );
+    }
+    let mut tx = app.pool.begin().await?;
+    let password = match password {
+        Some(password) if errors.is_empty() => password,
+        _ => {
+            if !account::reset_is_valid(&mut tx, &token).await? {
+                return Ok(ResetPage::invalid(layout));
+            }
+            let page = ResetPage {
+                layout,
+                token,
+                valid: true,
+                errors,
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    if account::complete_reset(&mut tx, &token, password)
+        .await?
+        .is_none()
+    {
+        return Ok(ResetPage::invalid(layout));
+    }
+    tx.commit().await?;
+    // Whoever was logged in in this browser is logged out along with every other session.
+    session::log_out(&session).await?;
+    session::flash(
+        &session,
+        FlashKind::Success,
+        "Uw nieuwe wachtwoord is ingesteld en alle sessies met het oude wachtwoord zijn afgemeld. Meld u nu aan.",
+    )
+    .await?;
+    Ok(Redirect::to("/login").into_response())
 }
 
 #[cfg(test)]

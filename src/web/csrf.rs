@@ -21,7 +21,7 @@ use crate::error::AppError;
 pub const FORM_FIELD: &str = "csrf_token";
 const HEADER: &str = "x-csrf-token";
 /// Forms are small; larger bodies (file uploads) must send the header.
-const MAX_FORM_BYTES: usize = 1024 * 1024;
+const MAX_FORM_BYTES: usize = super::BODY_LIMIT;
 
 pub async fn verify(session: Session, request: Request, next: Next) -> Response {
     match check(session, request).await {
@@ -74,7 +74,7 @@ async fn check(session: Session, request: Request) -> Result<Request, AppError> 
     let (parts, body) = request.into_parts();
     let bytes = to_bytes(body, MAX_FORM_BYTES)
         .await
-        .map_err(|_| AppError::CsrfRejected)?;
+        .map_err(|_| AppError::PayloadTooLarge)?;
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
     let sent = fields
         .iter()

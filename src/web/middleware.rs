@@ -24,7 +24,7 @@ use crate::startup::AppState;
 pub async fn request_log(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
-    let path = request.uri().path().to_string();
+    let path = loggable_path(request.uri().path());
     let request_id = request_id_of(&request);
     let response = next.run(request).await;
     let status = response.status().as_u16();
@@ -35,6 +35,18 @@ pub async fn request_log(request: Request, next: Next) -> Response {
         tracing::info!(%method, %path, status, latency_ms, %request_id, "request");
     }
     response
+}
+
+/// The path without the secret of a personal or password reset link: logs are read by more
+/// people, and kept longer, than a link lives.
+fn loggable_path(path: &str) -> String {
+    for prefix in ["/wachtwoord-herstellen/", "/bevestigen/"] {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let after_token = rest.find('/').map_or("", |at| &rest[at..]);
+            return format!("{prefix}…{after_token}");
+        }
+    }
+    path.to_string()
 }
 
 fn request_id_of(request: &Request) -> String {
@@ -161,6 +173,35 @@ pub async fn session_store_outage(request: Request, next: Next) -> Response {
     replaced
 }
 
+/// PostgreSQL text cannot hold a NUL character, and no person types one: a query, path or
+/// form that carries one is refused here (400, the Dutch "could not read" page) instead of
+/// failing in the database. Uploads (multipart) are not forms and pass untouched.
+pub async fn refuse_nul_bytes(request: Request, next: Next) -> Response {
+    let has_nul = |text: &[u8]| text.contains(&0) || text.windows(3).any(|w| w == b"%00");
+    if has_nul(request.uri().path().as_bytes())
+        || request.uri().query().is_some_and(|q| has_nul(q.as_bytes()))
+    {
+        return StatusCode::BAD_REQUEST.into_response();
+    }
+    let is_form = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, super::BODY_LIMIT).await else {
+        return crate::error::AppError::PayloadTooLarge.into_response();
+    };
+    if has_nul(&bytes) {
+        return StatusCode::BAD_REQUEST.into_response();
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
+
 /// Pages show personal data: no shared cache may keep them. Static files set their own policy.
 pub async fn no_store_by_default(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
@@ -242,4 +283,22 @@ pub async fn log_denied(State(app): State<AppState>, request: Request, next: Nex
         tracing::error!(%error, %path, "a refused request could not be written to the access log");
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn link_tokens_stay_out_of_the_log() {
+        assert_eq!(
+            loggable_path("/wachtwoord-herstellen/abc123"),
+            "/wachtwoord-herstellen/…"
+        );
+        assert_eq!(
+            loggable_path("/bevestigen/abc123/uren/1/bevestigen"),
+            "/bevestigen/…/uren/1/bevestigen"
+        );
+        assert_eq!(loggable_path("/inburgeraars/1"), "/inburgeraars/1");
+    }
 }

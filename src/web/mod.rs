@@ -25,7 +25,7 @@ pub mod session;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::header::{self, HeaderValue};
 use axum::http::{Method, StatusCode};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
@@ -49,6 +49,11 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
      base-uri 'none'; object-src 'none'";
 
 pub const SESSION_COOKIE: &str = "veertig_sessie";
+
+/// Largest request body of any route that does not set its own: forms are a few KiB at most.
+/// A route that takes files sets a larger `DefaultBodyLimit` on itself, which overrides this
+/// one (its form must then send the CSRF token in the `X-CSRF-Token` header, see `csrf`).
+pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// The whole application: every route, every middleware.
 pub fn router(state: AppState) -> Router {
@@ -92,6 +97,8 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .layer(from_fn(csrf::verify))
         .layer(from_fn_with_state(state.clone(), middleware::log_denied))
+        .layer(from_fn(middleware::refuse_nul_bytes))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(sessions)
         .layer(from_fn(middleware::session_store_outage))
         .layer(TimeoutLayer::with_status_code(

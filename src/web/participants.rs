@@ -579,6 +579,15 @@ async fn close(
     let region = user.staff_region()?;
     let id = path_id::<ParticipantId>(id)?;
     let Some((reason, _)) = reasons.iter().find(|(code, _)| *code == form.reason) else {
+        // Someone of another region gets the 404 they get for any other request about this
+        // participant, not a message about the form.
+        let mut conn = app.pool.acquire().await?;
+        if placement::participant_in_region(&mut conn, id, region)
+            .await?
+            .is_none()
+        {
+            return Err(AppError::NotFound);
+        }
         session::flash(session, FlashKind::Error, "Kies een reden uit de lijst.").await?;
         return Ok(Redirect::to(&format!("/inburgeraars/{id}#status")));
     };

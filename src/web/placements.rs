@@ -780,6 +780,14 @@ async fn change_status(
     let region = user.user.staff_region()?;
     let id: PlacementId = path_id(&id)?;
     let Some(next) = PlacementStatus::parse(&form.status) else {
+        // Someone of another region gets the 404 they get for any other request about it.
+        let mut conn = app.pool.acquire().await?;
+        if placement::get(&mut conn, id, Scope::Region(region))
+            .await?
+            .is_none()
+        {
+            return Err(AppError::NotFound);
+        }
         session::flash(&session, FlashKind::Error, "Kies een geldige status.").await?;
         return Ok(Redirect::to(&placement_path(id)));
     };

@@ -22,6 +22,10 @@ const USER_KEY: &str = "user_id";
 const CSRF_KEY: &str = "csrf_token";
 const FLASH_KEY: &str = "flash";
 const TOUCHED_KEY: &str = "touched_at";
+/// Unix time after which the session ends however active it is (`SESSION_MAX_HOURS`).
+const ENDS_KEY: &str = "ends_at";
+/// The user's session generation at login; a password reset moves it on, ending the session.
+const GENERATION_KEY: &str = "generation";
 
 pub async fn session_of(parts: &mut Parts) -> Result<Session, AppError> {
     Session::from_request_parts(parts, &())
@@ -41,15 +45,22 @@ pub async fn current_user(
     let Some(id) = session.get::<UserId>(USER_KEY).await? else {
         return Ok(None);
     };
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    // Sessions from before the absolute lifetime existed carry no end: they end now.
+    let ends_at: i64 = session.get(ENDS_KEY).await?.unwrap_or(i64::MIN);
+    let generation: Option<i32> = session.get(GENERATION_KEY).await?;
     let mut conn = pool.acquire().await?;
-    let user = user::find_active(&mut conn, id).await?;
+    // Loaded on every request, so a new role or a deactivation counts from the next request on.
+    let user = user::find_active(&mut conn, id)
+        .await?
+        .filter(|user| now < ends_at && generation == Some(user.session_generation));
     match &user {
         Some(user) => {
             keep_alive(&session).await?;
             parts.extensions.insert(user.clone());
         }
-        // Deactivated or deleted since login: the session is worthless.
-        None => session.flush().await?,
+        // Deactivated, deleted, past its lifetime or ended by a password reset: worthless.
+        None => end(&session).await?,
     }
     Ok(user)
 }
@@ -60,16 +71,32 @@ pub async fn user_id(session: &Session) -> Option<UserId> {
 }
 
 /// Starts an authenticated session with a fresh id, so a session id planted before login is
-/// worthless after it.
-pub async fn log_in(session: &Session, user: UserId) -> Result<(), AppError> {
+/// worthless after it. It ends after `lifetime` even when used all the time.
+pub async fn log_in(
+    session: &Session,
+    user: &CurrentUser,
+    lifetime: time::Duration,
+) -> Result<(), AppError> {
+    let ends_at = (time::OffsetDateTime::now_utc() + lifetime).unix_timestamp();
     session.cycle_id().await?;
-    session.insert(USER_KEY, user).await?;
+    session.insert(USER_KEY, user.id).await?;
+    session
+        .insert(GENERATION_KEY, user.session_generation)
+        .await?;
+    session.insert(ENDS_KEY, ends_at).await?;
     session.insert(CSRF_KEY, new_token()).await?;
     Ok(())
 }
 
 pub async fn log_out(session: &Session) -> Result<(), AppError> {
+    end(session).await
+}
+
+/// Deletes the session from the store. A new id follows, because the store would otherwise
+/// reuse the deleted id for whatever the rest of the request keeps (a flash message).
+async fn end(session: &Session) -> Result<(), AppError> {
     session.flush().await?;
+    session.cycle_id().await?;
     Ok(())
 }
 

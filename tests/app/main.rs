@@ -1,5 +1,6 @@
 //! The one integration-test binary: the real router on a fresh database per test.
 
+mod access_matrix;
 mod admin;
 mod auth;
 mod browser;
@@ -10,6 +11,7 @@ mod double_submit;
 mod faults;
 mod helpers;
 mod mijn_traject;
+mod hostile_input;
 mod organisations;
 mod pages;
 mod paper_trail;
@@ -17,3 +19,4 @@ mod participants;
 mod partner_placements;
 mod placements;
 mod reports;
+mod security;
