@@ -30,4 +30,5 @@ id_type!(
     PlacementId,
     EntryId,
     CertificateId,
+    OfferId,
 );

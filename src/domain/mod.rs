@@ -8,6 +8,7 @@ pub mod certificate;
 pub mod confirmation;
 pub mod dates;
 pub mod hours;
+pub mod offer;
 pub mod ids;
 pub mod organisation;
 pub mod participant;

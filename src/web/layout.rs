@@ -73,13 +73,19 @@ fn nav_for(role: Role) -> Vec<NavItem> {
             home,
             item("/inburgeraars", "Inburgeraars"),
             item("/organisaties", "Partnerorganisaties"),
+            item("/aanbod", "Aanbod"),
             item("/certificaten", "Certificaten"),
             item("/rapporten", "Rapporten"),
         ],
-        Role::Coach => vec![home, item("/inburgeraars", "Inburgeraars")],
+        Role::Coach => vec![
+            home,
+            item("/inburgeraars", "Inburgeraars"),
+            item("/aanbod", "Aanbod"),
+        ],
         Role::Partner => vec![
             home,
             item("/partner/plaatsingen", "Plaatsingen"),
+            item("/partner/aanbod", "Aanbod"),
             item("/partner/geschiedenis", "Behandeld"),
         ],
     }

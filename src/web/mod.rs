@@ -10,6 +10,7 @@ pub mod health;
 pub mod home;
 pub mod layout;
 pub mod middleware;
+pub mod offers;
 pub mod organisations;
 pub mod participants;
 pub mod partner;
@@ -56,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .merge(organisations::router())
         .merge(participants::router())
         .merge(placements::router())
+        .merge(offers::router())
         .merge(partner::router())
         .merge(certificates::router())
         .merge(reports::router())

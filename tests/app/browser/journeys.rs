@@ -97,6 +97,10 @@ async fn a_coach_registers_an_inburgeraar_places_them_and_logs_hours() {
         browser.set_value("#ends_on", &end).await;
         browser.fill("#planned", "40").await;
         browser.fill("#contact_name", "Karel Contact").await;
+        browser.tick("#meets_contact").await;
+        browser.tick("#meets_dutch_setting").await;
+        browser.tick("#meets_new_contacts").await;
+        browser.tick("#meets_unpaid").await;
         browser.click("main form button[type=submit]").await;
         assert!(browser.text("h1").await.contains("Testvereniging"));
         browser.assert_accessible().await;
