@@ -767,3 +767,40 @@ async fn the_participant_form_records_the_available_days() {
     assert_eq!(page.attr("#dag_di", "checked").as_deref(), Some(""));
     assert_eq!(page.attr("#dag_ma", "checked"), None);
 }
+
+#[tokio::test]
+async fn in_the_demo_a_coach_finds_a_place_for_an_a1_participant() {
+    let app = TestApp::spawn().await;
+    veertig::demo::load(&app.pool)
+        .await
+        .expect("demo data loads");
+    let response = app
+        .login("begeleider@example.org", veertig::demo::PASSWORD)
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let participant = sqlx::query_scalar!("SELECT id FROM participants WHERE full_name = '李明'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("the A1 participant");
+    let path = format!("/inburgeraars/{participant}/zoek-een-plaats");
+    let (status, page) = app.get_page(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    let titles = page.select_all(".suggestion h2");
+    assert!(titles.len() >= 5, "{titles:?}");
+    assert!(!titles.contains(&"Voorlezen in de bib".to_string()));
+    assert!(
+        page.select_all(".too-demanding h2")
+            .contains(&"Onthaal in het buurthuis".to_string())
+    );
+    let offer = sqlx::query_scalar!("SELECT id FROM offers WHERE title = 'Taalcafé op woensdag'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("offer");
+    let response = app
+        .post_form(&path, &[("offer_id", &offer.to_string())])
+        .await;
+    let target = location(&response);
+    assert!(target.starts_with("/plaatsingen/"), "{target}");
+    let (_, page) = app.get_page(&format!("/aanbod/{offer}")).await;
+    assert_eq!(page.text(".places"), "5 vrij van 6 (1 ingenomen)");
+}
