@@ -16,7 +16,9 @@ use uuid::Uuid;
 
 use super::audit::AuditEntry;
 use super::dates::{DateError, format_date, iso_date, parse_date};
-use super::ids::{MunicipalityId, OfferId, OrganisationId, ParticipantId, PlacementId, RegionId, UserId};
+use super::ids::{
+    MunicipalityId, OfferId, OrganisationId, ParticipantId, PlacementId, RegionId, UserId,
+};
 use super::participant::DutchLevel;
 use super::placement::{self, Contact, Period, PlacementInput, PlacementKind, Scope};
 use super::search::{contains_pattern, search_key};
@@ -391,7 +393,9 @@ pub enum OfferError {
     AlreadyDecided(Approval),
     #[error("Een aanbod dat {} is, kan niet {}.", from.code(), to.code())]
     StateChange { from: OfferState, to: OfferState },
-    #[error("Dit aanbod is niet (meer) beschikbaar: het is niet goedgekeurd, gepauzeerd, gesloten of afgelopen.")]
+    #[error(
+        "Dit aanbod is niet (meer) beschikbaar: het is niet goedgekeurd, gepauzeerd, gesloten of afgelopen."
+    )]
     NotAvailable,
     #[error("Alle plaatsen van dit aanbod zijn intussen ingenomen. Kies een ander aanbod.")]
     Full,
@@ -829,10 +833,7 @@ pub async fn list(
     limit: i64,
 ) -> Result<Vec<OfferRow>, sqlx::Error> {
     let (region, organisation) = scope.params();
-    let day_bit = filter
-        .day
-        .filter(|day| *day < 7)
-        .map(|day| 1_i16 << day);
+    let day_bit = filter.day.filter(|day| *day < 7).map(|day| 1_i16 << day);
     sqlx::query_as!(
         OfferRow,
         r#"SELECT o.id AS "id: OfferId", o.title, org.name AS organisation_name,
@@ -963,7 +964,11 @@ async fn audit(
         entity_id: after.id.0,
         participant: None,
     }
-    .record(conn, before.map(Offer::audit).as_ref(), Some(&after.audit()))
+    .record(
+        conn,
+        before.map(Offer::audit).as_ref(),
+        Some(&after.audit()),
+    )
     .await
 }
 
@@ -1044,7 +1049,11 @@ pub async fn create(
         input.period.starts_on(),
         input.period.ends_on(),
         input.contact_name,
-        input.contact_email.as_ref().map(Email::as_str).unwrap_or_default(),
+        input
+            .contact_email
+            .as_ref()
+            .map(Email::as_str)
+            .unwrap_or_default(),
         input.contact_phone,
         input.contact_languages,
         input.taalicoon.db(),
@@ -1056,7 +1065,9 @@ pub async fn create(
     )
     .fetch_one(&mut *conn)
     .await?;
-    let after = get(&mut *conn, id, scope).await?.ok_or(OfferError::NotFound)?;
+    let after = get(&mut *conn, id, scope)
+        .await?
+        .ok_or(OfferError::NotFound)?;
     audit(conn, actor, "aangemaakt", None, &after).await?;
     Ok(id)
 }
@@ -1071,7 +1082,13 @@ pub async fn update(
     input: &OfferInput,
 ) -> Result<(), OfferError> {
     let before = lock(&mut *conn, id, scope).await?;
-    check_place(&mut *conn, before.organisation_id, scope, input.municipality_id).await?;
+    check_place(
+        &mut *conn,
+        before.organisation_id,
+        scope,
+        input.municipality_id,
+    )
+    .await?;
     let needs_approval_again = matches!(scope, Scope::Organisation(_))
         || (before.approval == Approval::Goedgekeurd && !input.criteria.all_met());
     sqlx::query!(
@@ -1099,7 +1116,11 @@ pub async fn update(
         input.period.starts_on(),
         input.period.ends_on(),
         input.contact_name,
-        input.contact_email.as_ref().map(Email::as_str).unwrap_or_default(),
+        input
+            .contact_email
+            .as_ref()
+            .map(Email::as_str)
+            .unwrap_or_default(),
         input.contact_phone,
         input.contact_languages,
         input.taalicoon.db(),
@@ -1112,7 +1133,9 @@ pub async fn update(
     )
     .execute(&mut *conn)
     .await?;
-    let after = get(&mut *conn, id, scope).await?.ok_or(OfferError::NotFound)?;
+    let after = get(&mut *conn, id, scope)
+        .await?
+        .ok_or(OfferError::NotFound)?;
     audit(conn, actor, "gewijzigd", Some(&before), &after).await?;
     Ok(())
 }
@@ -1592,14 +1615,15 @@ mod tests {
         };
         let ranked = rank(
             &profile,
-            vec![candidate("Moeilijk", 4, home), candidate("Makkelijk", 1, home)],
+            vec![
+                candidate("Moeilijk", 4, home),
+                candidate("Makkelijk", 1, home),
+            ],
         );
         assert_eq!(ranked[0].offer.title, "Makkelijk");
-        assert!(
-            ranked[1]
-                .reasons
-                .contains(&Reason::misfit("taalicoon 4: hoger dan aanbevolen voor A1".into()))
-        );
+        assert!(ranked[1].reasons.contains(&Reason::misfit(
+            "taalicoon 4: hoger dan aanbevolen voor A1".into()
+        )));
         assert!(ranked[1].too_demanding(DutchLevel::A1));
     }
 

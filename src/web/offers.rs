@@ -43,7 +43,10 @@ pub fn router() -> Router<AppState> {
         .route("/aanbod/{id}/goedkeuren", post(approve))
         .route("/aanbod/{id}/weigeren", post(refuse))
         .route("/partner/aanbod", get(partner_list))
-        .route("/partner/aanbod/nieuw", get(partner_new).post(partner_create))
+        .route(
+            "/partner/aanbod/nieuw",
+            get(partner_new).post(partner_create),
+        )
         .route("/partner/aanbod/{id}", get(partner_show))
         .route(
             "/partner/aanbod/{id}/bewerken",
@@ -119,9 +122,7 @@ async fn scoped_offer(
     scope: Scope,
 ) -> Result<Offer, AppError> {
     let id: OfferId = path_id(raw_id)?;
-    offer::get(conn, id, scope)
-        .await?
-        .ok_or(AppError::NotFound)
+    offer::get(conn, id, scope).await?.ok_or(AppError::NotFound)
 }
 
 fn kind_options(first: &str) -> Vec<(String, String)> {
@@ -232,11 +233,12 @@ async fn list(
             .map(|m| (m.id.to_string(), m.name)),
     );
     let mut taaliconen = vec![(String::new(), "Elk taalicoon".to_string())];
-    taaliconen.extend(
-        Taalicoon::ALL
-            .into_iter()
-            .map(|t| (t.get().to_string(), format!("Taalicoon {} of lager", t.get()))),
-    );
+    taaliconen.extend(Taalicoon::ALL.into_iter().map(|t| {
+        (
+            t.get().to_string(),
+            format!("Taalicoon {} of lager", t.get()),
+        )
+    }));
     let mut days = vec![(String::new(), "Elke dag".to_string())];
     days.extend(WEEKDAYS.iter().map(|(field, name)| {
         (
@@ -250,13 +252,7 @@ async fn list(
             .into_iter()
             .map(|a| (a.code().to_string(), a.code().to_string())),
     );
-    let href = |page: i64| {
-        format!(
-            "{}?{}&pagina={page}",
-            viewer.base,
-            query.without_page()
-        )
-    };
+    let href = |page: i64| format!("{}?{}&pagina={page}", viewer.base, query.without_page());
     Ok(ListPage {
         previous_href: (paging.number > 1).then(|| href(paging.number - 1)),
         next_href: has_next.then(|| href(paging.number + 1)),
@@ -313,7 +309,12 @@ impl ShowPage {
     }
 }
 
-async fn show(viewer: Viewer, layout: Layout, app: &AppState, id: &str) -> Result<ShowPage, AppError> {
+async fn show(
+    viewer: Viewer,
+    layout: Layout,
+    app: &AppState,
+    id: &str,
+) -> Result<ShowPage, AppError> {
     let mut conn = app.pool.acquire().await?;
     let offer = scoped_offer(&mut conn, id, viewer.scope).await?;
     Ok(ShowPage {
@@ -568,11 +569,12 @@ async fn render_form(
             .map(|m| (m.id.to_string(), m.name)),
     );
     let mut taaliconen = vec![(String::new(), "Kies een taalicoon".to_string())];
-    taaliconen.extend(
-        Taalicoon::ALL
-            .into_iter()
-            .map(|t| (t.get().to_string(), format!("{} – {}", t.get(), t.meaning()))),
-    );
+    taaliconen.extend(Taalicoon::ALL.into_iter().map(|t| {
+        (
+            t.get().to_string(),
+            format!("{} – {}", t.get(), t.meaning()),
+        )
+    }));
     let (action, cancel) = match offer {
         Some(offer) => (
             format!("{}/bewerken", viewer.offer_path(offer.id)),
@@ -790,7 +792,15 @@ async fn staff_update(
     Path(id): Path<String>,
     Form(form): Form<OfferForm>,
 ) -> Result<Response, AppError> {
-    update(Viewer::coordinator(&user)?, layout, session, &app, &id, form).await
+    update(
+        Viewer::coordinator(&user)?,
+        layout,
+        session,
+        &app,
+        &id,
+        form,
+    )
+    .await
 }
 
 async fn partner_new(
@@ -1059,7 +1069,16 @@ async fn take_place(
         return Ok(Redirect::to(&back));
     };
     let mut tx = app.pool.begin().await?;
-    match offer::take_place(&mut tx, user.user.id, region, participant, offer_id, today()).await {
+    match offer::take_place(
+        &mut tx,
+        user.user.id,
+        region,
+        participant,
+        offer_id,
+        today(),
+    )
+    .await
+    {
         Ok(placement) => {
             tx.commit().await?;
             session::flash(

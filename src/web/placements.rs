@@ -25,11 +25,11 @@ use crate::domain::hours::{
     parse_entry_minutes,
 };
 use crate::domain::ids::{EntryId, ParticipantId, PlacementId, RegionId, UserId};
+use crate::domain::offer::Criteria;
 use crate::domain::placement::{
     self, ContactChoice, OrganisationChoice, ParticipantRef, Placement, PlacementError,
     PlacementFields, PlacementInput, PlacementKind, PlacementStatus, Scope,
 };
-use crate::domain::offer::Criteria;
 use crate::error::AppError;
 use crate::startup::AppState;
 
