@@ -25,7 +25,9 @@ CREATE TYPE offer_state AS ENUM ('open', 'gepauzeerd', 'gesloten');
 
 CREATE TABLE offers (
     id                  uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    organisation_id     uuid NOT NULL REFERENCES organisations (id),
+    -- An organisation without placements can be deleted (domain::organisation::delete); its
+    -- offers, which no placement then names, go with it.
+    organisation_id     uuid NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
     -- Copied from the organisation (which never changes region): scoping and the matching index.
     region_id           uuid NOT NULL REFERENCES regions (id),
     title               text NOT NULL CHECK (length(btrim(title)) > 0),

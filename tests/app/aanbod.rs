@@ -829,3 +829,23 @@ async fn in_the_demo_a_coach_finds_a_place_for_an_a1_participant() {
     let (_, page) = app.get_page(&format!("/aanbod/{offer}")).await;
     assert_eq!(page.text(".places"), "5 vrij van 6 (1 ingenomen)");
 }
+
+#[tokio::test]
+async fn an_organisation_with_offers_but_no_placements_can_still_be_deleted() {
+    let app = TestApp::spawn().await;
+    app.login_as(Role::Coordinator).await;
+    let offer = NewOffer::new(&app, "Nooit gebruikt").insert(&app).await;
+    let path = format!("/organisaties/{}", app.organisation);
+    app.get_page(&path).await;
+    let response = app.post_form(&format!("{path}/verwijderen"), &[]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/organisaties");
+    let left = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM offers WHERE id = $1"#,
+        offer.0
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("count");
+    assert_eq!(left, 0);
+}
