@@ -209,6 +209,18 @@ async fn run(options: Options, url: String, cluster: &PrivateCluster) {
         .await,
     );
     results.push(
+        measure("matching (zoek een plaats)", &base, &coaches, duration, {
+            let ids = participant_ids.clone();
+            Arc::new(move |n, _| {
+                Request::get(format!(
+                    "/inburgeraars/{}/zoek-een-plaats",
+                    ids[n % ids.len()]
+                ))
+            })
+        })
+        .await,
+    );
+    results.push(
         measure(
             "partner pending /partner",
             &base,

@@ -98,6 +98,7 @@ pub async fn load(pool: &PgPool) -> Result<bool, DemoError> {
         .await?;
     }
     load_trajectories(&mut tx, region).await?;
+    load_offers(&mut tx, region).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -307,5 +308,168 @@ async fn load_trajectories(conn: &mut PgConnection, region: RegionId) -> Result<
     )
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// Which demo municipalities border each other (both directions are stored).
+const NEIGHBOURS: [(&str, &str); 8] = [
+    ("Brugge", "Damme"),
+    ("Brugge", "Jabbeke"),
+    ("Brugge", "Oostkamp"),
+    ("Brugge", "Zedelgem"),
+    ("Beernem", "Oostkamp"),
+    ("Beernem", "Damme"),
+    ("Jabbeke", "Zedelgem"),
+    ("Oostkamp", "Zedelgem"),
+];
+
+/// Aanbod: approved offers of several organisations (one with taalicoon 4), one still waiting
+/// for the coordinator, the municipalities' neighbours, and the available days of two A1
+/// participants, so "Zoek een plaats" has something to rank.
+async fn load_offers(conn: &mut PgConnection, region: RegionId) -> Result<(), DemoError> {
+    for (a, b) in NEIGHBOURS {
+        sqlx::query!(
+            "INSERT INTO municipality_neighbours (municipality_id, neighbour_id)
+             SELECT x.id, y.id FROM municipalities x, municipalities y
+             WHERE (x.name, y.name) IN (($1, $2), ($2, $1))
+             ON CONFLICT DO NOTHING",
+            a,
+            b
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    // (title, organisation, form, municipality, taalicoon, days bits (ma = 1), parts bits
+    //  (voormiddag = 1), places, contact languages, approval)
+    let offers = [
+        (
+            "Taalcafé op woensdag",
+            "Buurtwerk De Brug",
+            "buddy",
+            "Brugge",
+            1,
+            4,
+            2,
+            6,
+            "Arabisch, Frans",
+            "goedgekeurd",
+        ),
+        (
+            "Onthaal in het buurthuis",
+            "Buurtwerk De Brug",
+            "vrijwilligerswerk",
+            "Brugge",
+            4,
+            3,
+            1,
+            2,
+            "Engels",
+            "goedgekeurd",
+        ),
+        (
+            "Moestuin De Brug",
+            "Buurtwerk De Brug",
+            "vrijwilligerswerk",
+            "Oostkamp",
+            2,
+            0,
+            0,
+            4,
+            "",
+            "goedgekeurd",
+        ),
+        (
+            "Voorlezen in de bib",
+            "Buurtwerk De Brug",
+            "taalstage",
+            "Brugge",
+            3,
+            16,
+            2,
+            2,
+            "",
+            "voorgesteld",
+        ),
+        (
+            "Babbelen met bewoners",
+            "WZC Ter Duinen",
+            "buddy",
+            "Oostkamp",
+            1,
+            10,
+            2,
+            3,
+            "Oekraïens, Russisch",
+            "goedgekeurd",
+        ),
+        (
+            "Kantineploeg",
+            "FC Damme",
+            "vrijwilligerswerk",
+            "Damme",
+            2,
+            32,
+            2,
+            2,
+            "",
+            "goedgekeurd",
+        ),
+        (
+            "Stage bij de groendienst",
+            "Stad Brugge – Groendienst",
+            "stage",
+            "Brugge",
+            3,
+            31,
+            1,
+            1,
+            "",
+            "goedgekeurd",
+        ),
+    ];
+    for (title, organisation, kind, municipality, icon, days, parts, places, languages, approval) in
+        offers
+    {
+        sqlx::query!(
+            r#"INSERT INTO offers (organisation_id, region_id, title, search_title, description, kind,
+                   municipality_id, address, days, day_parts, by_arrangement, places, starts_on,
+                   ends_on, contact_name, contact_email, contact_languages, taalicoon,
+                   meets_contact, meets_dutch_setting, meets_new_contacts, meets_unpaid,
+                   approval, decided_at)
+               SELECT o.id, $1, $2, $3, 'Samen met vrijwilligers en buurtbewoners.',
+                      $5::text::placement_kind, m.id, o.address, $7::int2, $8::int2, $7 = 0, $9,
+                      current_date - 30, current_date + 300, 'Petra Partner',
+                      'partner@example.org', $10, $6::int2, true, true, true, true,
+                      $11::text::offer_approval,
+                      CASE WHEN $11 = 'goedgekeurd' THEN now() END
+               FROM organisations o, municipalities m
+               WHERE o.region_id = $1 AND o.name = $4 AND m.name = $12"#,
+            region.0,
+            title,
+            search_key(title),
+            organisation,
+            kind,
+            icon,
+            days,
+            parts,
+            places,
+            languages,
+            approval,
+            municipality,
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    // Two A1 participants with their available days: 李明 has no placement yet.
+    for (name, days) in [("李明", 5_i16), ("Олена Шевченко", 14)] {
+        sqlx::query!(
+            "UPDATE participants SET available_days = $2 WHERE full_name = $1 AND region_id = $3",
+            name,
+            days,
+            region.0
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(())
 }

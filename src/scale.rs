@@ -1,5 +1,6 @@
 //! Flanders-scale data for benchmarks: `veertig demo-data --scale flanders` loads about
-//! 300,000 participants, 3,000 organisations, 5,000 users and 6,000,000 hour entries.
+//! 300,000 participants, 3,000 organisations, 20,000 offers, 5,000 users and 6,000,000 hour
+//! entries.
 //!
 //! Rows are generated inside PostgreSQL with `generate_series` (no round trips); the entry
 //! trigger is switched off during the load and the participants' totals are computed once at
@@ -50,6 +51,11 @@ impl Scale {
 
     pub fn partners(self) -> i32 {
         (self.organisations() / 3).max(5)
+    }
+
+    /// About seven offers per organisation: 20,000 for Flanders.
+    pub fn offers(self) -> i32 {
+        self.organisations() * 20 / 3
     }
 }
 
@@ -158,6 +164,43 @@ pub async fn load(pool: &PgPool, scale: Scale) -> Result<(), sqlx::Error> {
     .await?;
     step("organisations")();
 
+    // Aanbod: offers spread over the organisations, most approved and open, every taalicoon,
+    // form and day; neighbouring municipalities are the next and previous number.
+    sqlx::query(
+        "INSERT INTO municipality_neighbours (municipality_id, neighbour_id)
+         SELECT a.id, b.id FROM municipalities a
+         JOIN municipalities b ON b.region_id = a.region_id
+         WHERE a.name LIKE 'Gemeente RG%' AND b.name LIKE 'Gemeente RG%'
+           AND abs(split_part(a.name, '-', 2)::int - split_part(b.name, '-', 2)::int) = 1",
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO offers (organisation_id, region_id, title, search_title, kind, municipality_id,
+             days, day_parts, by_arrangement, places, starts_on, ends_on, contact_name,
+             contact_languages, taalicoon, meets_contact, meets_dutch_setting, meets_new_contacts,
+             meets_unpaid, approval, state)
+         SELECT o.id, o.region_id, 'Aanbod ' || n, 'aanbod ' || n,
+                (enum_range(NULL::placement_kind))[1 + n % 4], o.municipality_id,
+                ((1 << (n % 7)) | (1 << ((n / 7) % 7)))::int2, (1 << (n % 3))::int2, n % 5 = 0,
+                1 + n % 6, current_date - (n % 200), current_date + 100 + (n % 300),
+                'Contactpersoon',
+                (ARRAY['Arabisch', 'Frans', 'Engels', 'Oekraïens', 'Turks', ''])[1 + n % 6],
+                1 + n % 4, true, true, true, true,
+                CASE WHEN n % 10 = 0 THEN 'voorgesteld' ELSE 'goedgekeurd' END::offer_approval,
+                CASE WHEN n % 17 = 0 THEN 'gepauzeerd' ELSE 'open' END::offer_state
+         FROM generate_series(0, $1 - 1) AS n
+         JOIN (SELECT row_number() OVER (ORDER BY id) - 1 AS k, id, region_id, municipality_id
+               FROM organisations
+               WHERE region_id IN (SELECT id FROM regions WHERE code LIKE 'RG_')) o
+           ON o.k = n % $2",
+    )
+    .bind(scale.offers())
+    .bind(scale.organisations())
+    .execute(&mut *tx)
+    .await?;
+    step("offers")();
+
     // Users: coaches and one coordinator per region; partners of organisations.
     sqlx::query(
         "INSERT INTO users (email, name, role, password_hash, region_id)
@@ -204,7 +247,8 @@ pub async fn load(pool: &PgPool, scale: Scale) -> Result<(), sqlx::Error> {
     .await?;
     sqlx::query(
         "INSERT INTO participants (region_id, municipality_id, coach_id, full_name, search_name,
-             birth_date, dutch_level, languages, status, status_reason, start_date, target_end_date)
+             birth_date, dutch_level, languages, status, status_reason, start_date, target_end_date,
+             available_days)
          SELECT c.region_id, m.id, c.id,
                 ($2::text[])[1 + (p % 24)] || ' ' || ($3::text[])[1 + ((p / 24) % 24)],
                 ($4::text[])[1 + (p % 24)] || ' ' || ($5::text[])[1 + ((p / 24) % 24)],
@@ -214,7 +258,7 @@ pub async fn load(pool: &PgPool, scale: Scale) -> Result<(), sqlx::Error> {
                 CASE WHEN p % 20 = 0 THEN 'stopgezet' WHEN p % 33 = 0 THEN 'vrijgesteld'
                      ELSE 'actief' END::participant_status,
                 CASE WHEN p % 20 = 0 THEN 'verhuisd' WHEN p % 33 = 0 THEN 'medisch' END,
-                start, start + 365
+                start, start + 365, ((p * 37) % 128)::int2
          -- random() in the inner select list is drawn per row (a LATERAL without outer
          -- references would be drawn once for all).
          FROM (SELECT n AS p, current_date - (random() * 700)::int AS start
@@ -250,6 +294,15 @@ pub async fn load(pool: &PgPool, scale: Scale) -> Result<(), sqlx::Error> {
               generate_series(0, 1) AS k
          WHERE p.region_id IN (SELECT id FROM regions WHERE code LIKE 'RG_')
            AND (k = 0 OR hashtext(p.id::text) % 2 = 0)",
+    )
+    .execute(&mut *tx)
+    .await?;
+    // Some placements were taken from an offer of their organisation: places are counted.
+    sqlx::query(
+        "UPDATE placements pl SET offer_id = f.id
+         FROM (SELECT DISTINCT ON (organisation_id) id, organisation_id FROM offers
+               ORDER BY organisation_id, id) f
+         WHERE f.organisation_id = pl.organisation_id AND hashtext(pl.id::text) % 4 = 0",
     )
     .execute(&mut *tx)
     .await?;

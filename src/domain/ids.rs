@@ -31,4 +31,5 @@ id_type!(
     EntryId,
     CertificateId,
     ScanId,
+    OfferId,
 );

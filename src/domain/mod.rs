@@ -13,6 +13,7 @@ pub mod hours;
 pub mod ids;
 pub mod kbi;
 pub mod mijn_traject;
+pub mod offer;
 pub mod organisation;
 pub mod participant;
 pub mod placement;

@@ -693,7 +693,8 @@ impl From<sqlx::Error> for DeleteError {
 
 /// Deletes an organisation that never had placements, together with the accounts of its
 /// contact persons (a partner user cannot exist without an organisation), each with an audit
-/// row. An organisation with placements is refused: it can only be deactivated. The row is
+/// row; its offers go with it (the foreign key cascades: no placement names them). An
+/// organisation with placements is refused: it can only be deactivated. The row is
 /// locked first, so a placement made meanwhile waits for this transaction.
 pub async fn delete(
     conn: &mut PgConnection,

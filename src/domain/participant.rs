@@ -10,6 +10,7 @@ use time::Date;
 use super::audit::AuditEntry;
 use super::dates::{self, DateError};
 use super::ids::{MunicipalityId, ParticipantId, RegionId, UserId};
+use super::offer::Weekdays;
 use super::search::{contains_pattern, search_key};
 use super::user::{Email, PersonName, UserInputError};
 
@@ -172,6 +173,8 @@ pub struct ParticipantInput {
     /// `None`: the region's default trajectory length after the start.
     pub target_end_date: Option<Date>,
     pub notes: String,
+    /// The days the person can take part, for matching; empty when not known yet.
+    pub available_days: Weekdays,
 }
 
 /// The raw strings of the form, as typed.
@@ -190,9 +193,53 @@ pub struct ParticipantForm {
     pub start_date: String,
     pub target_end_date: String,
     pub notes: String,
+    // The available-days checkboxes: non-empty when ticked.
+    pub dag_ma: String,
+    pub dag_di: String,
+    pub dag_wo: String,
+    pub dag_do: String,
+    pub dag_vr: String,
+    pub dag_za: String,
+    pub dag_zo: String,
 }
 
 impl ParticipantForm {
+    pub fn available_days(&self) -> Weekdays {
+        Weekdays::from_checked(
+            [
+                &self.dag_ma,
+                &self.dag_di,
+                &self.dag_wo,
+                &self.dag_do,
+                &self.dag_vr,
+                &self.dag_za,
+                &self.dag_zo,
+            ]
+            .map(|day| !day.is_empty()),
+        )
+    }
+
+    /// Sets the available-days checkboxes from stored days.
+    pub fn with_days(self, days: Weekdays) -> Self {
+        let tick = |index: usize| {
+            if days.contains(index) {
+                "ja".to_string()
+            } else {
+                String::new()
+            }
+        };
+        Self {
+            dag_ma: tick(0),
+            dag_di: tick(1),
+            dag_wo: tick(2),
+            dag_do: tick(3),
+            dag_vr: tick(4),
+            dag_za: tick(5),
+            dag_zo: tick(6),
+            ..self
+        }
+    }
+
     /// Parses every field; the errors come back per field name, in form order.
     pub fn parse(
         &self,
@@ -305,6 +352,7 @@ impl ParticipantForm {
                 start_date,
                 target_end_date,
                 notes: self.notes.trim().to_string(),
+                available_days: self.available_days(),
             }),
             _ => Err(errors),
         }
@@ -352,6 +400,7 @@ pub struct Participant {
     pub pending_minutes: i32,
     pub required_minutes: i32,
     pub last_confirmed_on: Option<Date>,
+    pub available_days: i16,
 }
 
 impl Participant {
@@ -370,7 +419,13 @@ impl Participant {
             start_date: dates::iso_date(self.start_date),
             target_end_date: dates::iso_date(self.target_end_date),
             notes: self.notes.clone(),
+            ..ParticipantForm::default()
         }
+        .with_days(self.weekdays())
+    }
+
+    pub fn weekdays(&self) -> Weekdays {
+        Weekdays::from_db(self.available_days)
     }
 }
 
@@ -388,7 +443,8 @@ pub async fn get(
                   p.languages, p.phone, p.email, p.external_dossier,
                   p.obligation AS "obligation: Obligation", p.status AS "status: ParticipantStatus",
                   p.status_reason, p.status_note, p.start_date, p.target_end_date, p.notes,
-                  p.confirmed_minutes, p.pending_minutes, r.required_minutes, p.last_confirmed_on
+                  p.confirmed_minutes, p.pending_minutes, r.required_minutes, p.last_confirmed_on,
+                  p.available_days
            FROM participants p
            JOIN municipalities m ON m.id = p.municipality_id
            JOIN regions r ON r.id = p.region_id
@@ -420,6 +476,7 @@ struct AuditView<'a> {
     status: ParticipantStatus,
     status_reason: Option<&'a str>,
     status_note: &'a str,
+    available_days: i16,
 }
 
 impl Participant {
@@ -441,6 +498,7 @@ impl Participant {
             status: self.status,
             status_reason: self.status_reason.as_deref(),
             status_note: &self.status_note,
+            available_days: self.available_days,
         }
     }
 }
@@ -498,9 +556,10 @@ pub async fn register(
     let id = sqlx::query_scalar!(
         r#"INSERT INTO participants (region_id, municipality_id, coach_id, full_name, search_name,
                birth_date, dutch_level, languages, phone, email, external_dossier, obligation,
-               start_date, target_end_date, notes)
+               start_date, target_end_date, notes, available_days)
            SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-                  coalesce($14, ($13::date + make_interval(months => r.trajectory_months))::date), $15
+                  coalesce($14, ($13::date + make_interval(months => r.trajectory_months))::date), $15,
+                  $16
            FROM regions r WHERE r.id = $1
            RETURNING id AS "id: ParticipantId""#,
         region.0,
@@ -518,6 +577,7 @@ pub async fn register(
         input.start_date,
         input.target_end_date,
         input.notes,
+        input.available_days.db(),
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -541,7 +601,8 @@ pub async fn update(
         r#"UPDATE participants SET municipality_id = $3, full_name = $4, search_name = $5,
                birth_date = $6, dutch_level = $7, languages = $8, phone = $9, email = $10,
                external_dossier = $11, obligation = $12, start_date = $13,
-               target_end_date = coalesce($14, target_end_date), notes = $15, updated_at = now()
+               target_end_date = coalesce($14, target_end_date), notes = $15,
+               available_days = $16, updated_at = now()
            WHERE id = $1 AND region_id = $2"#,
         id.0,
         region.0,
@@ -558,6 +619,7 @@ pub async fn update(
         input.start_date,
         input.target_end_date,
         input.notes,
+        input.available_days.db(),
     )
     .execute(&mut *conn)
     .await?;

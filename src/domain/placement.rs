@@ -15,7 +15,8 @@ use super::hours::{
     DurationError, Minutes, decimal_hours, format_minutes, hours_and_minutes, split_hours,
     strip_any_suffix, whole,
 };
-use super::ids::{OrganisationId, ParticipantId, PlacementId, RegionId, UserId};
+use super::ids::{OfferId, OrganisationId, ParticipantId, PlacementId, RegionId, UserId};
+use super::offer::Criteria;
 use super::user::Email;
 
 /// Whose placements a query may touch.
@@ -276,6 +277,10 @@ pub enum PlacementError {
     ContactEmailInvalid,
     #[error("Deze persoon is geen partnercontact van de gekozen partnerorganisatie.")]
     ContactNotOfOrganisation,
+    #[error(
+        "Een plaatsing buiten het aanbod telt alleen mee als de activiteit aan alle criteria voldoet. Vink ze aan als ze kloppen."
+    )]
+    CriteriaNotMet,
     #[error("Een plaatsing die {} is, kan niet naar {}.", from.label().to_lowercase(), to.label().to_lowercase())]
     StatusChange {
         from: PlacementStatus,
@@ -305,6 +310,7 @@ impl PlacementError {
             Self::ContactNameMissing => fields::CONTACT_NAME,
             Self::ContactEmailInvalid => fields::CONTACT_EMAIL,
             Self::ContactNotOfOrganisation => fields::CONTACT_USER,
+            Self::CriteriaNotMet => fields::CRITERIA,
             Self::StatusChange { .. } | Self::NotFound | Self::Database(_) => fields::STATUS,
         }
     }
@@ -323,6 +329,7 @@ pub mod fields {
     pub const CONTACT_PHONE: &str = "contact_phone";
     pub const DESCRIPTION: &str = "description";
     pub const STATUS: &str = "status";
+    pub const CRITERIA: &str = "criteria";
 }
 
 /// The placement form as typed.
@@ -338,6 +345,9 @@ pub struct PlacementFields<'a> {
     pub contact_email: &'a str,
     pub contact_phone: &'a str,
     pub description: &'a str,
+    /// The criteria check, for a placement outside the catalogue; `None` for one taken from
+    /// an approved offer, which carries the check.
+    pub criteria: Option<Criteria>,
 }
 
 /// Who to talk to at the organisation: one of its partner users, or just a name.
@@ -360,6 +370,8 @@ pub struct PlacementInput {
     pub planned: Minutes,
     pub contact: Contact,
     pub description: String,
+    /// See [`PlacementFields::criteria`]; when given, every criterion is met.
+    pub criteria: Option<Criteria>,
 }
 
 impl PlacementInput {
@@ -438,6 +450,13 @@ impl PlacementInput {
                     .map_err(|_| PlacementError::ContactEmailInvalid),
             ),
         };
+        if form.criteria.is_some_and(|criteria| !criteria.all_met()) {
+            keep(
+                &mut errors,
+                fields::CRITERIA,
+                Err::<(), _>(PlacementError::CriteriaNotMet),
+            );
+        }
         match (
             organisation_id,
             kind,
@@ -465,6 +484,7 @@ impl PlacementInput {
                     phone: form.contact_phone.trim().to_string(),
                 },
                 description: form.description.trim().to_string(),
+                criteria: form.criteria,
             }),
             _ => Err(errors),
         }
@@ -493,6 +513,11 @@ pub struct Placement {
     pub description: String,
     pub confirmed_minutes: i64,
     pub pending_minutes: i64,
+    /// The offer it was taken from, if any.
+    pub offer_id: Option<OfferId>,
+    pub offer_title: Option<String>,
+    /// For a placement outside the catalogue: whether every criterion was checked as met.
+    pub criteria_met: Option<bool>,
 }
 
 impl Placement {
@@ -542,10 +567,14 @@ pub async fn get(
                   pl.starts_on, pl.ends_on, pl.planned_minutes,
                   pl.contact_user_id AS "contact_user_id: UserId",
                   pl.contact_name, pl.contact_email, pl.contact_phone, pl.description,
-                  t.confirmed AS "confirmed_minutes!", t.pending AS "pending_minutes!"
+                  t.confirmed AS "confirmed_minutes!", t.pending AS "pending_minutes!",
+                  pl.offer_id AS "offer_id: OfferId", f.title AS "offer_title?",
+                  (pl.meets_contact AND pl.meets_dutch_setting AND pl.meets_new_contacts
+                   AND pl.meets_unpaid) AS criteria_met
            FROM placements pl
            JOIN participants p ON p.id = pl.participant_id
            JOIN organisations o ON o.id = pl.organisation_id
+           LEFT JOIN offers f ON f.id = pl.offer_id
            CROSS JOIN LATERAL (
                SELECT coalesce(sum(e.minutes) FILTER (WHERE e.status = 'bevestigd'), 0)::int8 AS confirmed,
                       coalesce(sum(e.minutes) FILTER (WHERE e.status = 'ingediend'), 0)::int8 AS pending
@@ -781,6 +810,7 @@ pub async fn create(
     region: RegionId,
     participant: ParticipantId,
     input: &PlacementInput,
+    offer: Option<OfferId>,
 ) -> Result<PlacementId, PlacementError> {
     participant_in_region(&mut *conn, participant, region)
         .await?
@@ -791,8 +821,9 @@ pub async fn create(
     let stored = sqlx::query_as!(
         StoredPlacement,
         r#"INSERT INTO placements (participant_id, organisation_id, kind, starts_on, ends_on,
-               planned_minutes, contact_user_id, contact_name, contact_email, contact_phone, description)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+               planned_minutes, contact_user_id, contact_name, contact_email, contact_phone, description,
+               offer_id, meets_contact, meets_dutch_setting, meets_new_contacts, meets_unpaid)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
            RETURNING id AS "id: PlacementId",
                      participant_id AS "participant_id: ParticipantId",
                      organisation_id AS "organisation_id: OrganisationId",
@@ -812,6 +843,11 @@ pub async fn create(
         contact_email,
         input.contact.phone,
         input.description,
+        offer.map(|id| id.0),
+        input.criteria.map(|c| c.contact),
+        input.criteria.map(|c| c.dutch_setting),
+        input.criteria.map(|c| c.new_contacts),
+        input.criteria.map(|c| c.unpaid),
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -869,7 +905,11 @@ pub async fn update(
         StoredPlacement,
         r#"UPDATE placements SET organisation_id = $2, kind = $3, starts_on = $4, ends_on = $5,
                planned_minutes = $6, contact_user_id = $7, contact_name = $8, contact_email = $9,
-               contact_phone = $10, description = $11, updated_at = now()
+               contact_phone = $10, description = $11,
+               meets_contact = coalesce($12, meets_contact),
+               meets_dutch_setting = coalesce($13, meets_dutch_setting),
+               meets_new_contacts = coalesce($14, meets_new_contacts),
+               meets_unpaid = coalesce($15, meets_unpaid), updated_at = now()
            WHERE id = $1
            RETURNING id AS "id: PlacementId",
                      participant_id AS "participant_id: ParticipantId",
@@ -890,6 +930,10 @@ pub async fn update(
         contact_email,
         input.contact.phone,
         input.description,
+        input.criteria.map(|c| c.contact),
+        input.criteria.map(|c| c.dutch_setting),
+        input.criteria.map(|c| c.new_contacts),
+        input.criteria.map(|c| c.unpaid),
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -1179,6 +1223,7 @@ mod tests {
             contact_email: "",
             contact_phone: "",
             description: "",
+            criteria: None,
         }
     }
 

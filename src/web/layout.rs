@@ -78,6 +78,7 @@ fn nav_for(role: Role) -> Vec<NavItem> {
             home,
             item("/inburgeraars", "Inburgeraars"),
             item("/organisaties", "Partnerorganisaties"),
+            item("/aanbod", "Aanbod"),
             item("/certificaten", "Certificaten"),
             item("/rapporten", "Rapporten"),
             item("/kbi", "KBI"),
@@ -85,11 +86,13 @@ fn nav_for(role: Role) -> Vec<NavItem> {
         Role::Coach => vec![
             home,
             item("/inburgeraars", "Inburgeraars"),
+            item("/aanbod", "Aanbod"),
             item("/kbi", "KBI"),
         ],
         Role::Partner => vec![
             home,
             item("/partner/plaatsingen", "Plaatsingen"),
+            item("/partner/aanbod", "Aanbod"),
             item("/partner/geschiedenis", "Behandeld"),
         ],
     }

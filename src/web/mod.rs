@@ -13,6 +13,7 @@ pub mod kbi;
 pub mod layout;
 pub mod middleware;
 pub mod mijn;
+pub mod offers;
 pub mod organisations;
 pub mod paper;
 pub mod participants;
@@ -67,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .merge(placements::router())
         .merge(paper::router())
         .merge(kbi::router())
+        .merge(offers::router())
         .merge(partner::router())
         .merge(certificates::router())
         .merge(reports::router())

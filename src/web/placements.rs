@@ -25,6 +25,7 @@ use crate::domain::hours::{
     parse_entry_minutes,
 };
 use crate::domain::ids::{EntryId, ParticipantId, PlacementId, RegionId};
+use crate::domain::offer::Criteria;
 use crate::domain::placement::{
     self, ContactChoice, OrganisationChoice, ParticipantRef, Placement, PlacementError,
     PlacementFields, PlacementInput, PlacementKind, PlacementStatus, Scope,
@@ -434,10 +435,34 @@ struct PlacementForm {
     contact_phone: String,
     #[serde(default)]
     description: String,
+    // The criteria checkboxes: present (any value) when ticked.
+    #[serde(default)]
+    meets_contact: Option<String>,
+    #[serde(default)]
+    meets_dutch_setting: Option<String>,
+    #[serde(default)]
+    meets_new_contacts: Option<String>,
+    #[serde(default)]
+    meets_unpaid: Option<String>,
 }
 
 impl PlacementForm {
-    fn fields(&self) -> PlacementFields<'_> {
+    fn criteria(&self) -> Criteria {
+        Criteria::from_checked([
+            self.meets_contact.is_some(),
+            self.meets_dutch_setting.is_some(),
+            self.meets_new_contacts.is_some(),
+            self.meets_unpaid.is_some(),
+        ])
+    }
+
+    /// The criteria as (field, wording, ticked), for the checkboxes.
+    fn criteria_choices(&self) -> Vec<(&'static str, &'static str, bool)> {
+        self.criteria().choices()
+    }
+
+    /// `from_offer`: the placement was taken from an approved offer, which carries the check.
+    fn fields(&self, from_offer: bool) -> PlacementFields<'_> {
         PlacementFields {
             organisation_id: &self.organisation_id,
             kind: &self.kind,
@@ -449,6 +474,7 @@ impl PlacementForm {
             contact_email: &self.contact_email,
             contact_phone: &self.contact_phone,
             description: &self.description,
+            criteria: (!from_offer).then(|| self.criteria()),
         }
     }
 
@@ -467,12 +493,25 @@ impl PlacementForm {
             contact_email: placement.contact_email.clone(),
             contact_phone: placement.contact_phone.clone(),
             description: placement.description.clone(),
+            ..Self::default()
+        }
+        .with_criteria(placement.criteria_met == Some(true))
+    }
+
+    fn with_criteria(self, met: bool) -> Self {
+        let ticked = met.then(|| "on".to_string());
+        Self {
+            meets_contact: ticked.clone(),
+            meets_dutch_setting: ticked.clone(),
+            meets_new_contacts: ticked.clone(),
+            meets_unpaid: ticked,
+            ..self
         }
     }
 
     /// Parses the form; every problem lands next to its field.
-    fn parse(&self) -> Result<PlacementInput, FieldErrors> {
-        PlacementInput::parse(&self.fields()).map_err(|problems| {
+    fn parse(&self, from_offer: bool) -> Result<PlacementInput, FieldErrors> {
+        PlacementInput::parse(&self.fields(from_offer)).map_err(|problems| {
             let mut errors = FieldErrors::default();
             for (field, problem) in problems {
                 errors.add(field, problem);
@@ -519,6 +558,8 @@ struct PlacementFormPage {
     organisations: Vec<(String, String)>,
     kinds: Vec<(String, String)>,
     contacts: Vec<ContactGroup>,
+    /// The offer a placement was taken from: no criteria check on the form then.
+    offer_title: Option<String>,
 }
 
 impl PlacementFormPage {
@@ -578,6 +619,7 @@ async fn render_form(
         organisations: organisation_options,
         kinds,
         contacts: group_contacts(contacts),
+        offer_title: placement.and_then(|p| p.offer_title.clone()),
     };
     Ok((status, page).into_response())
 }
@@ -646,7 +688,7 @@ async fn create(
     drop(conn);
     let submission = once.submission(user.user.id);
     let form = once.form;
-    let errors = match form.parse() {
+    let errors = match form.parse(false) {
         Ok(input) => {
             let mut tx = app.pool.begin().await?;
             if let Claim::Repeat { location } = submission.claim(&mut tx).await? {
@@ -657,7 +699,7 @@ async fn create(
                 )
                 .await;
             }
-            match placement::create(&mut tx, user.user.id, region, participant.id, &input).await {
+            match placement::create(&mut tx, user.user.id, region, participant.id, &input, None).await {
                 Ok(id) => {
                     submission.complete(&mut tx, &placement_path(id)).await?;
                     tx.commit().await?;
@@ -731,7 +773,7 @@ async fn update(
     let mut conn = app.pool.acquire().await?;
     let placement = scoped_placement(&mut conn, &id, Scope::Region(region)).await?;
     drop(conn);
-    let errors = match form.parse() {
+    let errors = match form.parse(placement.offer_id.is_some()) {
         Ok(input) => {
             let mut tx = app.pool.begin().await?;
             match placement::update(&mut tx, user.user.id, region, placement.id, &input).await {

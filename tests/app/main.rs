@@ -1,5 +1,6 @@
 //! The one integration-test binary: the real router on a fresh database per test.
 
+mod aanbod;
 mod access_matrix;
 mod admin;
 mod auth;

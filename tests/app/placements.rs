@@ -124,6 +124,10 @@ async fn coach_creates_a_placement_for_a_participant_of_the_region() {
                 ("planned", "12u30"),
                 ("contact_user_id", ""),
                 ("contact_name", "Marie Claes"),
+                ("meets_contact", "ja"),
+                ("meets_dutch_setting", "ja"),
+                ("meets_new_contacts", "ja"),
+                ("meets_unpaid", "ja"),
                 ("contact_email", "Marie@Vereniging.be"),
                 ("contact_phone", "050 12 34 56"),
                 ("description", "Woensdagnamiddag in de keuken"),
@@ -190,6 +194,10 @@ async fn a_partner_user_can_be_the_contact_and_lends_their_name() {
                 ("planned", "40"),
                 ("contact_user_id", &contact),
                 ("contact_name", ""),
+                ("meets_contact", "ja"),
+                ("meets_dutch_setting", "ja"),
+                ("meets_new_contacts", "ja"),
+                ("meets_unpaid", "ja"),
             ],
         )
         .await;
@@ -220,6 +228,10 @@ fn valid_form(organisation: &str) -> Vec<(&'static str, String)> {
         ("contact_email", String::new()),
         ("contact_phone", String::new()),
         ("description", "Onthaal".to_string()),
+        ("meets_contact", "ja".to_string()),
+        ("meets_dutch_setting", "ja".to_string()),
+        ("meets_new_contacts", "ja".to_string()),
+        ("meets_unpaid", "ja".to_string()),
     ]
 }
 
@@ -1041,6 +1053,10 @@ async fn editing_a_placement_is_audited_and_keeps_logged_hours_inside() {
             ("ends_on", iso_date(today() + Duration::days(60))),
             ("planned", "20".to_string()),
             ("contact_name", "Jan Peeters".to_string()),
+            ("meets_contact", "ja".to_string()),
+            ("meets_dutch_setting", "ja".to_string()),
+            ("meets_new_contacts", "ja".to_string()),
+            ("meets_unpaid", "ja".to_string()),
         ]
     };
     let send = |fields: Vec<(&'static str, String)>| {

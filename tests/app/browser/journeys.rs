@@ -97,6 +97,10 @@ async fn a_coach_registers_an_inburgeraar_places_them_and_logs_hours() {
         browser.set_value("#ends_on", &end).await;
         browser.fill("#planned", "40").await;
         browser.fill("#contact_name", "Karel Contact").await;
+        browser.tick("#meets_contact").await;
+        browser.tick("#meets_dutch_setting").await;
+        browser.tick("#meets_new_contacts").await;
+        browser.tick("#meets_unpaid").await;
         browser.click("main form button[type=submit]").await;
         assert!(browser.text("h1").await.contains("Testvereniging"));
         browser.assert_accessible().await;
@@ -397,5 +401,80 @@ async fn a_coach_gives_the_link_and_the_page_opens_in_arabic_right_to_left() {
         phone.assert_accessible().await;
         phone.screenshot("mijn-traject-ar").await;
         phone.close().await;
+    }
+}
+
+/// A partner opens the offer form; a coach browses the aanbod, finds a place for an A1
+/// inburgeraar and takes it.
+#[tokio::test]
+async fn a_coach_finds_a_place_in_the_aanbod() {
+    for size in [DESKTOP, PHONE] {
+        let app = TestApp::spawn().await;
+        for (title, icon) in [("Taalcafé", 1_i16), ("Onthaal", 4)] {
+            sqlx::query!(
+                "INSERT INTO offers (organisation_id, region_id, title, search_title, kind,
+                     municipality_id, by_arrangement, places, starts_on, ends_on, contact_name,
+                     taalicoon, meets_contact, meets_dutch_setting, meets_new_contacts,
+                     meets_unpaid, approval)
+                 VALUES ($1, $2, $3, lower($3), 'buddy', $4, true, 2, current_date,
+                         current_date + 90, 'Contact', $5, true, true, true, true, 'goedgekeurd')",
+                app.organisation.0,
+                app.region.0,
+                title,
+                app.municipality.0,
+                icon,
+            )
+            .execute(&app.pool)
+            .await
+            .expect("offer");
+        }
+        let participant = app.create_participant("Li Ming", None, None).await;
+        sqlx::query!(
+            "UPDATE participants SET dutch_level = 'A1' WHERE id = $1",
+            participant.0
+        )
+        .execute(&app.pool)
+        .await
+        .expect("A1");
+
+        let partner = app.create_user(Role::Partner).await;
+        let browser = Browser::open(&app, size).await;
+        browser.log_in(&partner.email, PASSWORD).await;
+        browser.goto("/partner/aanbod").await;
+        browser.assert_accessible().await;
+        browser.goto("/partner/aanbod/nieuw").await;
+        browser.assert_accessible().await;
+        browser.close().await;
+
+        let coach = app.create_user(Role::Coach).await;
+        let browser = Browser::open(&app, size).await;
+        browser.log_in(&coach.email, PASSWORD).await;
+        browser.goto("/aanbod").await;
+        assert!(browser.text("tbody").await.contains("Taalicoon 4"));
+        browser.assert_accessible().await;
+        browser.goto(&format!("/inburgeraars/{participant}")).await;
+        browser
+            .click(&format!(
+                "a[href='/inburgeraars/{participant}/zoek-een-plaats']"
+            ))
+            .await;
+        assert!(
+            browser
+                .text(".too-demanding")
+                .await
+                .contains("Te veeleisend voor A1")
+        );
+        browser.assert_accessible().await;
+        browser.screenshot("matching").await;
+        browser.click(".suggestion button[type=submit]").await;
+        assert!(
+            browser
+                .text(".flash")
+                .await
+                .contains("de plaatsing is gepland")
+        );
+        assert!(browser.text("main").await.contains("Taalcafé"));
+        browser.assert_accessible().await;
+        browser.close().await;
     }
 }

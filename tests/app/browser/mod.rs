@@ -206,6 +206,17 @@ impl Browser {
             .unwrap_or_else(|_| panic!("set {css}"));
     }
 
+    /// Ticks a checkbox (a click that loads no page).
+    pub async fn tick(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|_| panic!("element {css}"))
+            .click()
+            .await
+            .unwrap_or_else(|_| panic!("tick {css}"));
+    }
+
     /// Clicks a link or submit button and waits until the next page has loaded.
     pub async fn click(&self, css: &str) {
         self.client
