@@ -1,7 +1,7 @@
 //! Users, their roles and the rules for their e-mail addresses, names and passwords.
 
 use serde::Serialize;
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
 
 use super::audit::AuditEntry;
 use super::ids::{OrganisationId, RegionId, UserId};
@@ -166,6 +166,30 @@ pub async fn find_active(
         id.0
     )
     .fetch_optional(conn)
+    .await
+}
+
+/// The active user of a session that still exists in PostgreSQL, in one query. Pages read the
+/// session itself from an in-process cache; asking PostgreSQL whether the session row is still
+/// there keeps a logout (or an ended session) effective on every instance at the next request.
+pub async fn find_active_in_session(
+    pool: &PgPool,
+    id: UserId,
+    session_id: &str,
+) -> Result<Option<CurrentUser>, sqlx::Error> {
+    sqlx::query_as!(
+        CurrentUser,
+        r#"SELECT id AS "id: UserId", name, email, role AS "role: Role",
+                  region_id AS "region_id: RegionId",
+                  organisation_id AS "organisation_id: OrganisationId"
+           FROM users
+           WHERE id = $1 AND active
+             AND EXISTS (SELECT 1 FROM tower_sessions.session
+                         WHERE session.id = $2 AND expiry_date > now())"#,
+        id.0,
+        session_id
+    )
+    .fetch_optional(pool)
     .await
 }
 

@@ -33,7 +33,8 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_sessions::cookie::SameSite;
-use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions::{CachingSessionStore, Expiry, SessionManagerLayer};
+use tower_sessions_moka_store::MokaStore;
 use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::error::AppError;
@@ -45,6 +46,8 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
      base-uri 'none'; object-src 'none'";
 
 pub const SESSION_COOKIE: &str = "veertig_sessie";
+/// Sessions kept in memory per instance (about 1 KB each); older ones are read from PostgreSQL.
+const SESSION_CACHE_CAPACITY: u64 = 20_000;
 
 /// The whole application: every route, every middleware.
 pub fn router(state: AppState) -> Router {
@@ -68,7 +71,14 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .nest("/static", static_files(&state));
 
-    let sessions = SessionManagerLayer::new(PostgresStore::new(state.pool.clone()))
+    // Sessions are read from an in-process cache in front of PostgreSQL: the user lookup of every
+    // page (`session::current_user`) checks in the same query that the session row still exists,
+    // so a session ended on another instance stops working there at the next request.
+    let store = CachingSessionStore::new(
+        MokaStore::new(Some(SESSION_CACHE_CAPACITY)),
+        PostgresStore::new(state.pool.clone()),
+    );
+    let sessions = SessionManagerLayer::new(store)
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)

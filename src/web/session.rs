@@ -41,14 +41,16 @@ pub async fn current_user(
     let Some(id) = session.get::<UserId>(USER_KEY).await? else {
         return Ok(None);
     };
-    let mut conn = pool.acquire().await?;
-    let user = user::find_active(&mut conn, id).await?;
+    let Some(session_id) = session.id() else {
+        return Ok(None);
+    };
+    let user = user::find_active_in_session(pool, id, &session_id.to_string()).await?;
     match &user {
         Some(user) => {
             keep_alive(&session).await?;
             parts.extensions.insert(user.clone());
         }
-        // Deactivated or deleted since login: the session is worthless.
+        // Deactivated or deleted since login, or the session was ended elsewhere: worthless.
         None => session.flush().await?,
     }
     Ok(user)
