@@ -51,7 +51,7 @@ pub async fn current_user(
             parts.extensions.insert(user.clone());
         }
         // Deactivated or deleted since login, or the session was ended elsewhere: worthless.
-        None => session.flush().await?,
+        None => log_out(&session).await?,
     }
     Ok(user)
 }
@@ -65,8 +65,12 @@ pub async fn log_in(session: &Session, user: UserId) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Ends the session everywhere. A flushed session keeps its id in tower-sessions, and anything
+/// stored afterwards (the "afgemeld" flash) would be saved under the old id again: a new id
+/// makes sure the old cookie names nothing, also for instances that have cached it.
 pub async fn log_out(session: &Session) -> Result<(), AppError> {
     session.flush().await?;
+    session.cycle_id().await?;
     Ok(())
 }
 

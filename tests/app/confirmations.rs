@@ -76,7 +76,11 @@ async fn a_large_organisation_sees_its_pending_hours_ten_placements_per_page() {
     let names = first.select_all(".pending-group h2 bdi");
     assert_eq!(names.len(), 10);
     assert_eq!(names[0], "Deelnemer 00");
-    assert_eq!(first.select_all(".entry").len(), 20, "every entry of a shown placement");
+    assert_eq!(
+        first.select_all(".entry").len(),
+        20,
+        "every entry of a shown placement"
+    );
     assert_eq!(
         first.attr("a[rel=next]", "href").as_deref(),
         Some("/partner?pagina=2")
