@@ -252,22 +252,34 @@ pub struct PendingEntry {
     pub participant_name: String,
 }
 
+/// The pending entries of `limit` placements of the organisation (skipping `offset` placements),
+/// by participant name: a big organisation's list comes in pages of whole placements, so "confirm
+/// all" of a placement always covers what the page shows of it.
 pub async fn pending_for_organisation(
     conn: &mut PgConnection,
     organisation: OrganisationId,
+    offset: i64,
+    limit: i64,
 ) -> Result<Vec<PendingEntry>, sqlx::Error> {
     sqlx::query_as!(
         PendingEntry,
-        r#"SELECT e.id AS "id: EntryId", e.version, e.worked_on, e.minutes, e.description, e.created_at,
-                  e.placement_id AS "placement_id: PlacementId", pl.kind::text AS "kind!",
-                  p.full_name AS participant_name
-           FROM hour_entries e
-           JOIN placements pl ON pl.id = e.placement_id
-           JOIN participants p ON p.id = e.participant_id
-           WHERE e.organisation_id = $1 AND e.status = 'ingediend'
-           ORDER BY p.search_name, p.id, pl.starts_on, pl.id, e.worked_on, e.id
-           LIMIT 1000"#,
-        organisation.0
+        r#"WITH shown AS (
+               SELECT pl.id, pl.kind, pl.starts_on, p.id AS participant_id, p.search_name, p.full_name
+               FROM placements pl
+               JOIN participants p ON p.id = pl.participant_id
+               WHERE pl.id IN (SELECT placement_id FROM hour_entries
+                               WHERE organisation_id = $1 AND status = 'ingediend')
+               ORDER BY p.search_name, p.id, pl.starts_on, pl.id
+               OFFSET $2 LIMIT $3)
+           SELECT e.id AS "id: EntryId", e.version, e.worked_on, e.minutes, e.description, e.created_at,
+                  e.placement_id AS "placement_id: PlacementId", s.kind::text AS "kind!",
+                  s.full_name AS participant_name
+           FROM shown s
+           JOIN hour_entries e ON e.placement_id = s.id AND e.status = 'ingediend'
+           ORDER BY s.search_name, s.participant_id, s.starts_on, s.id, e.worked_on, e.id"#,
+        organisation.0,
+        offset,
+        limit
     )
     .fetch_all(conn)
     .await

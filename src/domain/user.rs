@@ -176,10 +176,14 @@ pub struct CurrentUser {
     pub session_generation: i32,
 }
 
-/// An active account; a partnercontact also needs an active organisation.
-pub async fn find_active(
-    conn: &mut PgConnection,
+/// An active account; a partnercontact also needs an active organisation. With `in_session`, only
+/// while that session row still exists: pages read the session from an in-process cache, and
+/// asking PostgreSQL in the same query keeps a logout or an ended session effective on every
+/// instance from the next request on.
+pub async fn find_active<'e>(
+    db: impl sqlx::PgExecutor<'e>,
     id: UserId,
+    in_session: Option<&str>,
 ) -> Result<Option<CurrentUser>, sqlx::Error> {
     sqlx::query_as!(
         CurrentUser,
@@ -188,10 +192,14 @@ pub async fn find_active(
                   u.organisation_id AS "organisation_id: OrganisationId",
                   u.session_generation
            FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id
-           WHERE u.id = $1 AND u.active AND (u.organisation_id IS NULL OR o.active)"#,
-        id.0
+           WHERE u.id = $1 AND u.active AND (u.organisation_id IS NULL OR o.active)
+             AND ($2::text IS NULL
+                  OR EXISTS (SELECT 1 FROM tower_sessions.session s
+                             WHERE s.id = $2 AND s.expiry_date > now()))"#,
+        id.0,
+        in_session
     )
-    .fetch_optional(conn)
+    .fetch_optional(db)
     .await
 }
 

@@ -124,7 +124,7 @@ async fn login(
             return Ok(refuse(layout, StatusCode::TOO_MANY_REQUESTS, error, form));
         }
     };
-    let user = user::find_active(&mut conn, id)
+    let user = user::find_active(&mut *conn, id, None)
         .await?
         .ok_or(AppError::Internal("user vanished during login"))?;
     session::log_in(&session, &user, app.config.session_lifetime()).await?;

@@ -135,7 +135,13 @@ struct PartnerHome {
     groups: Vec<PendingGroup>,
     problem: RejectProblem,
     prefix: String,
+    page: i64,
+    has_next: bool,
 }
+
+/// Placements per page of the partner's list: each shows all its pending entries with their
+/// forms, so a page stays light on a phone even for a large organisation.
+const PLACEMENTS_PER_PAGE: i64 = 10;
 
 impl EntryFormat for PartnerHome {}
 
@@ -143,24 +149,37 @@ async fn partner_home(
     partner: PartnerUser,
     State(app): State<AppState>,
     layout: Layout,
+    Query(query): Query<PageQuery>,
 ) -> Result<PartnerHome, AppError> {
-    render_partner_home(&app, &partner, layout, RejectProblem::default()).await
+    let paging = Paging::from_query(query.pagina.as_deref());
+    render_partner_home(&app, &partner, layout, paging, RejectProblem::default()).await
 }
 
 async fn render_partner_home(
     app: &AppState,
     partner: &PartnerUser,
     layout: Layout,
+    paging: Paging,
     problem: RejectProblem,
 ) -> Result<PartnerHome, AppError> {
+    let paging = paging.of_size(PLACEMENTS_PER_PAGE);
     let mut conn = app.pool.acquire().await?;
-    let entries =
-        confirmation::pending_for_organisation(&mut conn, partner.organisation_id).await?;
+    let entries = confirmation::pending_for_organisation(
+        &mut conn,
+        partner.organisation_id,
+        paging.offset(),
+        paging.limit(),
+    )
+    .await?;
+    let mut groups = group(entries);
+    let has_next = paging.trim(&mut groups);
     Ok(PartnerHome {
         layout,
-        groups: group(entries),
+        groups,
         problem,
         prefix: "/partner".into(),
+        page: paging.number,
+        has_next,
     })
 }
 
@@ -204,6 +223,8 @@ async fn partner_history(
 struct DecisionForm {
     version: String,
     reason: String,
+    /// The page of the partner's list the form was on, to show it again with the error.
+    pagina: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -324,7 +345,8 @@ async fn partner_reject(
                 message: error.to_string(),
                 typed: form.reason,
             };
-            let page = render_partner_home(&app, &partner, layout, problem).await?;
+            let paging = Paging::from_query(form.pagina.as_deref());
+            let page = render_partner_home(&app, &partner, layout, paging, problem).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };

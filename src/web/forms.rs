@@ -70,6 +70,7 @@ pub struct PageQuery {
 #[derive(Debug, Clone, Copy)]
 pub struct Paging {
     pub number: i64,
+    size: i64,
 }
 
 impl Paging {
@@ -78,22 +79,31 @@ impl Paging {
             .and_then(|v| v.trim().parse::<i64>().ok())
             .filter(|n| (1..=100_000).contains(n))
             .unwrap_or(1);
-        Self { number }
+        Self {
+            number,
+            size: PAGE_SIZE,
+        }
+    }
+
+    /// Pages of `size` rows instead of `PAGE_SIZE`, for lists whose rows are large.
+    pub fn of_size(self, size: i64) -> Self {
+        Self { size, ..self }
     }
 
     pub fn offset(self) -> i64 {
-        (self.number - 1) * PAGE_SIZE
+        (self.number - 1) * self.size
     }
 
     /// One row more than shown tells whether a next page exists, without counting.
     pub fn limit(self) -> i64 {
-        PAGE_SIZE + 1
+        self.size + 1
     }
 
     /// Cuts the extra row off; returns whether there is a next page.
     pub fn trim<T>(self, rows: &mut Vec<T>) -> bool {
-        let more = rows.len() > usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX);
-        rows.truncate(usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX));
+        let size = usize::try_from(self.size).unwrap_or(usize::MAX);
+        let more = rows.len() > size;
+        rows.truncate(size);
         more
     }
 }

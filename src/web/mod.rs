@@ -38,7 +38,8 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_sessions::cookie::SameSite;
-use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions::{CachingSessionStore, Expiry, SessionManagerLayer};
+use tower_sessions_moka_store::MokaStore;
 use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::error::AppError;
@@ -50,6 +51,8 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
      base-uri 'none'; object-src 'none'";
 
 pub const SESSION_COOKIE: &str = "veertig_sessie";
+/// Sessions kept in memory per instance (about 1 KB each); older ones are read from PostgreSQL.
+const SESSION_CACHE_CAPACITY: u64 = 20_000;
 
 /// Largest request body of any route that does not set its own: forms are a few KiB at most.
 /// A route that takes files sets a larger `DefaultBodyLimit` on itself, which overrides this
@@ -84,7 +87,14 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .nest("/static", static_files(&state));
 
-    let sessions = SessionManagerLayer::new(PostgresStore::new(state.pool.clone()))
+    // Sessions are read from an in-process cache in front of PostgreSQL: the user lookup of every
+    // page (`session::current_user`) checks in the same query that the session row still exists,
+    // so a session ended on another instance stops working there at the next request.
+    let store = CachingSessionStore::new(
+        MokaStore::new(Some(SESSION_CACHE_CAPACITY)),
+        PostgresStore::new(state.pool.clone()),
+    );
+    let sessions = SessionManagerLayer::new(store)
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)

@@ -45,13 +45,15 @@ pub async fn current_user(
     let Some(id) = session.get::<UserId>(USER_KEY).await? else {
         return Ok(None);
     };
+    let Some(session_id) = session.id() else {
+        return Ok(None);
+    };
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     // Sessions from before the absolute lifetime existed carry no end: they end now.
     let ends_at: i64 = session.get(ENDS_KEY).await?.unwrap_or(i64::MIN);
     let generation: Option<i32> = session.get(GENERATION_KEY).await?;
-    let mut conn = pool.acquire().await?;
     // Loaded on every request, so a new role or a deactivation counts from the next request on.
-    let user = user::find_active(&mut conn, id)
+    let user = user::find_active(pool, id, Some(&session_id.to_string()))
         .await?
         .filter(|user| now < ends_at && generation == Some(user.session_generation));
     match &user {
@@ -59,7 +61,8 @@ pub async fn current_user(
             keep_alive(&session).await?;
             parts.extensions.insert(user.clone());
         }
-        // Deactivated, deleted, past its lifetime or ended by a password reset: worthless.
+        // Deactivated, deleted, past its lifetime, ended by a password reset or ended on another
+        // instance: worthless.
         None => end(&session).await?,
     }
     Ok(user)
@@ -93,7 +96,8 @@ pub async fn log_out(session: &Session) -> Result<(), AppError> {
 }
 
 /// Deletes the session from the store. A new id follows, because the store would otherwise
-/// reuse the deleted id for whatever the rest of the request keeps (a flash message).
+/// reuse the deleted id for whatever the rest of the request keeps (a flash message), and
+/// other instances that cached the old session would find its row again.
 async fn end(session: &Session) -> Result<(), AppError> {
     session.flush().await?;
     session.cycle_id().await?;

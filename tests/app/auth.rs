@@ -287,6 +287,28 @@ async fn logout_ends_the_session() {
 }
 
 #[tokio::test]
+async fn a_logout_on_one_instance_ends_the_session_on_the_others() {
+    let app = TestApp::spawn().await;
+    app.login_as(Role::Coach).await;
+    let other = app.second_instance().await;
+    let cookie = app.session_cookie().expect("a session cookie");
+    other.set_session_cookie(&cookie);
+    // The other instance has read the session, so it sits in that instance's cache.
+    assert_eq!(other.get_page("/caseload").await.0, StatusCode::OK);
+
+    let response = app.post_form("/logout", &[]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_ne!(
+        app.session_cookie(),
+        Some(cookie),
+        "the old session id is not reused"
+    );
+    let response = other.get("/caseload").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(location(&response).starts_with("/login"));
+}
+
+#[tokio::test]
 async fn pages_need_a_login_and_return_to_where_you_were() {
     let app = TestApp::spawn().await;
     let response = app.get("/caseload?pagina=2").await;

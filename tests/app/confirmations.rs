@@ -63,6 +63,53 @@ async fn a_partner_sees_only_the_pending_hours_of_their_own_organisation() {
 }
 
 #[tokio::test]
+async fn a_large_organisation_sees_its_pending_hours_ten_placements_per_page() {
+    let app = TestApp::spawn().await;
+    for n in 0..11 {
+        // Names sort as they are numbered: the eleventh lands on page two.
+        let ours = placement(&app, &format!("Deelnemer {n:02}")).await;
+        app.create_entry(ours, 60, 2).await;
+        app.create_entry(ours, 30, 1).await;
+    }
+    app.login_as(Role::Partner).await;
+    let (_, first) = app.get_page("/partner").await;
+    let names = first.select_all(".pending-group h2 bdi");
+    assert_eq!(names.len(), 10);
+    assert_eq!(names[0], "Deelnemer 00");
+    assert_eq!(
+        first.select_all(".entry").len(),
+        20,
+        "every entry of a shown placement"
+    );
+    assert_eq!(
+        first.attr("a[rel=next]", "href").as_deref(),
+        Some("/partner?pagina=2")
+    );
+    let (_, second) = app.get_page("/partner?pagina=2").await;
+    assert_eq!(second.select_all(".pending-group h2 bdi"), ["Deelnemer 10"]);
+    assert!(second.attr("a[rel=next]", "href").is_none());
+
+    // A rejection without a reason on page two shows page two again, with the error.
+    let entry: uuid::Uuid = sqlx::query_scalar(
+        "SELECT e.id FROM hour_entries e JOIN participants p ON p.id = e.participant_id
+         WHERE p.full_name = 'Deelnemer 10' ORDER BY e.worked_on LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("entry");
+    let response = app
+        .post_form(
+            &format!("/partner/uren/{entry}/afwijzen"),
+            &[("version", "1"), ("reason", " "), ("pagina", "2")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = Page::parse(&response.text().await.expect("body"));
+    assert_eq!(page.select_all(".pending-group h2 bdi"), ["Deelnemer 10"]);
+    assert!(page.text(".error-summary").contains("Afwijzen lukte niet"));
+}
+
+#[tokio::test]
 async fn a_partner_confirms_one_entry_and_it_counts() {
     let app = TestApp::spawn().await;
     let placement = placement(&app, "Amina Yusuf").await;

@@ -248,28 +248,7 @@ impl TestApp {
         .execute(&pool)
         .await
         .expect("organisation municipality");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind a free port");
-        let address = listener.local_addr().expect("local address");
-        let mut config = config;
-        // Links in mails and on certificates point at this test server.
-        config
-            .base_url
-            .get_or_insert_with(|| format!("http://{address}"));
-        let state = AppState {
-            pool: pool.clone(),
-            config: Arc::new(config),
-        };
-        let app = veertig::web::router(state);
-        tokio::spawn(async move {
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-            .expect("server runs");
-        });
+        let address = serve_app(pool.clone(), config).await;
         let (client, jar) = new_client();
         Self {
             address,
@@ -287,6 +266,15 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.address, path)
+    }
+
+    /// Another instance of the application (its own process state, session cache included) on
+    /// the same database, as behind a load balancer; the browser starts without cookies.
+    pub async fn second_instance(&self) -> TestApp {
+        let address = serve_app(self.pool.clone(), Config::for_tests()).await;
+        let mut other = TestApp::spawn_on(self).await;
+        other.address = address;
+        other
     }
 
     /// Another browser on the same server and database, with cookies of its own.
@@ -523,6 +511,32 @@ impl TestApp {
             &url,
         );
     }
+}
+
+/// Serves the application on a free local port.
+async fn serve_app(pool: PgPool, mut config: Config) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a free port");
+    let address = listener.local_addr().expect("local address");
+    // Links in mails and on certificates point at this test server.
+    config
+        .base_url
+        .get_or_insert_with(|| format!("http://{address}"));
+    let state = AppState {
+        pool,
+        config: Arc::new(config),
+    };
+    let app = veertig::web::router(state);
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .expect("server runs");
+    });
+    address
 }
 
 fn new_client() -> (reqwest::Client, Arc<Jar>) {
