@@ -699,7 +699,9 @@ async fn create(
                 )
                 .await;
             }
-            match placement::create(&mut tx, user.user.id, region, participant.id, &input, None).await {
+            match placement::create(&mut tx, user.user.id, region, participant.id, &input, None)
+                .await
+            {
                 Ok(id) => {
                     submission.complete(&mut tx, &placement_path(id)).await?;
                     tx.commit().await?;
