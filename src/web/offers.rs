@@ -18,7 +18,7 @@ use serde::Deserialize;
 use sqlx::PgConnection;
 use tower_sessions::Session;
 
-use super::forms::{FieldErrors, Paging, non_blank, path_id};
+use super::forms::{FieldErrors, OnceForm, Paging, non_blank, path_id, repeated};
 use super::layout::Layout;
 use super::session::{self, CaseworkUser, CoordinatorUser, FlashKind, PartnerUser};
 use crate::domain::dates::{iso_date, today};
@@ -29,6 +29,7 @@ use crate::domain::offer::{
 };
 use crate::domain::participant::{self, Participant};
 use crate::domain::placement::{self, PlacementKind, Scope};
+use crate::domain::submission::Claim;
 use crate::domain::user::Role;
 use crate::error::AppError;
 use crate::startup::AppState;
@@ -637,8 +638,10 @@ async fn create(
     layout: Layout,
     session: Session,
     app: &AppState,
-    form: OfferForm,
+    once: OnceForm<OfferForm>,
 ) -> Result<Response, AppError> {
+    let submission = once.submission(viewer.user);
+    let form = once.form;
     let mut errors = FieldErrors::default();
     let organisation = match viewer.fixed_organisation() {
         Some(organisation) => Some(organisation),
@@ -662,8 +665,12 @@ async fn create(
         && errors.is_empty()
     {
         let mut tx = app.pool.begin().await?;
+        if let Claim::Repeat { location } = submission.claim(&mut tx).await? {
+            return repeated(&session, location, viewer.base).await;
+        }
         match offer::create(&mut tx, viewer.user, viewer.scope, organisation, &input).await {
             Ok(id) => {
+                submission.complete(&mut tx, &viewer.offer_path(id)).await?;
                 tx.commit().await?;
                 let message = if viewer.decides {
                     "Het aanbod is aangemaakt. Keur het goed om het bij het zoeken te tonen."
@@ -770,9 +777,9 @@ async fn staff_create(
     layout: Layout,
     session: Session,
     State(app): State<AppState>,
-    Form(form): Form<OfferForm>,
+    once: OnceForm<OfferForm>,
 ) -> Result<Response, AppError> {
-    create(Viewer::coordinator(&user)?, layout, session, &app, form).await
+    create(Viewer::coordinator(&user)?, layout, session, &app, once).await
 }
 
 async fn staff_edit(
@@ -816,9 +823,9 @@ async fn partner_create(
     layout: Layout,
     session: Session,
     State(app): State<AppState>,
-    Form(form): Form<OfferForm>,
+    once: OnceForm<OfferForm>,
 ) -> Result<Response, AppError> {
-    create(Viewer::partner(&partner), layout, session, &app, form).await
+    create(Viewer::partner(&partner), layout, session, &app, once).await
 }
 
 async fn partner_edit(

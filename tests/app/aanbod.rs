@@ -666,6 +666,36 @@ async fn the_offer_list_filters_and_shows_the_taalicoon_with_text() {
 }
 
 #[tokio::test]
+async fn the_offer_form_posted_twice_creates_one_offer() {
+    let app = TestApp::spawn().await;
+    app.login_as(Role::Partner).await;
+    let (_, page) = app.get_page("/partner/aanbod/nieuw").await;
+    let key = page
+        .attr(
+            "form[action=\"/partner/aanbod/nieuw\"] input[name=idempotency_key]",
+            "value",
+        )
+        .expect("the offer form carries an idempotency key");
+    let mut form = offer_form(&app.municipality.to_string());
+    form.push(("idempotency_key", key));
+    let fields = refs(&form);
+    let (first, second) = tokio::join!(
+        app.post_form("/partner/aanbod/nieuw", &fields),
+        app.post_form("/partner/aanbod/nieuw", &fields)
+    );
+    assert_eq!(
+        (first.status(), second.status()),
+        (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER)
+    );
+    assert_eq!(location(&first), location(&second));
+    let offers: i64 = sqlx::query_scalar("SELECT count(*) FROM offers")
+        .fetch_one(&app.pool)
+        .await
+        .expect("count");
+    assert_eq!(offers, 1);
+}
+
+#[tokio::test]
 async fn the_offer_form_explains_each_mistake_and_keeps_what_was_typed() {
     let app = TestApp::spawn().await;
     app.login_as(Role::Partner).await;

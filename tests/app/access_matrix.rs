@@ -52,7 +52,9 @@ const CALLERS: [Caller; 8] = [
 /// anonymous, beheerder, coördinator, trajectbegeleider, partner, partner of another
 /// organisation, trajectbegeleider of another region, coördinator of another region.
 /// `L` is a redirect to the login page. POSTs carry a valid CSRF token and the first entry's
-/// version (as the forms that decide entries do), nothing else. The personal
+/// version (as the forms that decide entries do), nothing else: a few handlers read the form
+/// before the record and answer an incomplete one the same way for every record, existing or
+/// not (303 back with a message; 400 for an upload that is not multipart). The personal
 /// link's rows come late, because deciding through the link decides the first entry; the
 /// coördinator and the trajectbegeleider revoked the link before (410).
 const MATRIX: &[&str] = &[
@@ -140,6 +142,38 @@ const MATRIX: &[&str] = &[
     "POST /beheer/regios/{id}                                       L    422  403  403  403  403  403  403",
     "POST /beheer/regios/{id}/gemeenten                             L    422  403  403  403  403  403  403",
     "POST /beheer/regios/{id}/gemeenten/{municipality}              L    422  403  403  403  403  403  403",
+    "GET  /aanbod                                                   L    403  200  200  403  403  200  200",
+    "GET  /aanbod/nieuw                                             L    403  200  403  403  403  403  200",
+    "POST /aanbod/nieuw                                             L    403  422  403  403  403  403  422",
+    "GET  /aanbod/{id}                                              L    403  200  200  403  403  404  404",
+    "GET  /aanbod/{id}/bewerken                                     L    403  200  403  403  403  403  404",
+    "POST /aanbod/{id}/bewerken                                     L    403  422  403  403  403  403  404",
+    "POST /aanbod/{id}/status                                       L    403  303  403  403  403  403  303",
+    "POST /aanbod/{id}/goedkeuren                                   L    403  303  403  403  403  403  404",
+    "POST /aanbod/{id}/weigeren                                     L    403  422  403  403  403  403  404",
+    "GET  /partner/aanbod                                           L    403  403  403  200  200  403  403",
+    "GET  /partner/aanbod/nieuw                                     L    403  403  403  200  200  403  403",
+    "POST /partner/aanbod/nieuw                                     L    403  403  403  422  422  403  403",
+    "GET  /partner/aanbod/{id}                                      L    403  403  403  200  404  403  403",
+    "GET  /partner/aanbod/{id}/bewerken                             L    403  403  403  200  404  403  403",
+    "POST /partner/aanbod/{id}/bewerken                             L    403  403  403  422  404  403  403",
+    "POST /partner/aanbod/{id}/status                               L    403  403  403  303  303  403  403",
+    "GET  /inburgeraars/{id}/zoek-een-plaats                        L    403  200  200  403  403  404  404",
+    "POST /inburgeraars/{id}/zoek-een-plaats                        L    403  303  303  403  403  303  303",
+    "GET  /plaatsingen/{id}/bewijs                                  L    403  200  200  403  403  404  404",
+    "GET  /plaatsingen/{id}/bewijs.pdf                              L    403  200  200  403  403  404  404",
+    "GET  /plaatsingen/{id}/scan                                    L    403  200  200  403  403  404  404",
+    "POST /plaatsingen/{id}/scan                                    L    403  400  400  403  403  400  400",
+    "GET  /scans/{id}                                               L    403  200  200  403  403  404  404",
+    "GET  /kbi                                                      L    403  200  200  403  403  200  200",
+    "GET  /kbi.csv                                                  L    403  200  200  403  403  200  200",
+    "POST /kbi/{participant_id}/doorgegeven                         L    403  303  303  403  403  303  303",
+    "GET  /beheer/toegangslog                                       L    200  403  403  403  403  403  403",
+    "GET  /mijn/{token}                                             200  200  200  200  200  200  200  200",
+    "GET  /mijn/{token}/certificaat.pdf                             404  404  404  404  404  404  404  404",
+    "GET  /inburgeraars/{id}/mijn-traject/kaart                     L    403  303  303  403  403  404  404",
+    "POST /inburgeraars/{id}/mijn-traject/intrekken                 L    403  303  303  403  403  404  404",
+    "POST /inburgeraars/{id}/mijn-traject                           L    403  303  303  403  403  404  404",
     "GET  /bevestigen/{token}                                       200  200  410  410  200  200  200  200",
     "POST /bevestigen/{token}/naam                                  422  422  410  410  422  422  422  422",
     "POST /bevestigen/{token}/uren/{id}/bevestigen                  303  303  410  410  303  303  303  303",
@@ -342,6 +376,30 @@ async fn with_certificate(
     issued.id.to_string()
 }
 
+async fn insert_offer(
+    app: &TestApp,
+    region: veertig::domain::ids::RegionId,
+    organisation: veertig::domain::ids::OrganisationId,
+    municipality: veertig::domain::ids::MunicipalityId,
+    title: &str,
+) -> uuid::Uuid {
+    sqlx::query_scalar(
+        "INSERT INTO offers (organisation_id, region_id, title, search_title, kind, municipality_id,
+             by_arrangement, places, starts_on, ends_on, contact_name, taalicoon, meets_contact,
+             meets_dutch_setting, meets_new_contacts, meets_unpaid, approval)
+         VALUES ($1, $2, $3, lower($3), 'buddy', $4, true, 3, current_date, current_date + 90,
+                 'Contact', 2, true, true, true, true, 'goedgekeurd')
+         RETURNING id",
+    )
+    .bind(organisation.0)
+    .bind(region.0)
+    .bind(title)
+    .bind(municipality.0)
+    .fetch_one(&app.pool)
+    .await
+    .expect("offer")
+}
+
 async fn move_user(app: &TestApp, user: &TestUser, set: &str, value: uuid::Uuid) {
     sqlx::query(&format!("UPDATE users SET {set} = $2 WHERE id = $1"))
         .bind(user.id.0)
@@ -426,6 +484,33 @@ pub(crate) async fn world(caller: Caller) -> (World, Option<TestUser>) {
         .to_string();
     drop(conn);
 
+    // An approved offer of the first organisation, a signed scan of the placement, the
+    // participant's own link (Mijn traject) and their trajectory waiting for KBI.
+    let offer = insert_offer(
+        &app,
+        app.region,
+        app.organisation,
+        app.municipality,
+        &format!("Aanbod {FIRST_ORGANISATION_ONLY}"),
+    )
+    .await;
+    let scan: uuid::Uuid = sqlx::query_scalar(
+        "INSERT INTO scans (placement_id, participant_id, file_name, content_type, size_bytes, content)
+         SELECT id, participant_id, 'bewijs.pdf', 'application/pdf', 8, '%PDF-1.4'::bytea
+         FROM placements WHERE id = $1 RETURNING id",
+    )
+    .bind(placement.0)
+    .fetch_one(&app.pool)
+    .await
+    .expect("scan");
+    let mut conn = app.pool.acquire().await.expect("conn");
+    let own_link =
+        veertig::domain::mijn_traject::create_link(&mut conn, coach.id, app.region, participant)
+            .await
+            .expect("own link")
+            .expect("participant in region");
+    drop(conn);
+
     // The other region: the same kinds of data, under other names.
     let foreign = app
         .create_participant(
@@ -442,6 +527,14 @@ pub(crate) async fn world(caller: Caller) -> (World, Option<TestUser>) {
         &other_coordinator_for_issue,
         "region_id",
         other.region.0,
+    )
+    .await;
+    insert_offer(
+        &app,
+        other.region,
+        other.organisation,
+        other.municipality,
+        &format!("Aanbod {OTHER_REGION}"),
     )
     .await;
     with_certificate(
@@ -481,6 +574,9 @@ pub(crate) async fn world(caller: Caller) -> (World, Option<TestUser>) {
         ("link_token", link.token),
         ("code", code),
         ("reset_token", reset_token),
+        ("offer", offer.to_string()),
+        ("scan", scan.to_string()),
+        ("own_token", own_link.token),
     ]);
     (World { app, values }, user)
 }
@@ -512,6 +608,10 @@ pub(crate) fn concrete_path(route: &str, values: &HashMap<&'static str, String>)
                 ("bevestigen", _) => value("link_token"),
                 ("verify", _) => value("code"),
                 ("wachtwoord-herstellen", _) => value("reset_token"),
+                ("aanbod", _) => value("offer"),
+                ("scans", _) => value("scan"),
+                ("mijn", _) => value("own_token"),
+                ("kbi", _) => value("participant"),
                 _ => panic!("no id for {{{placeholder}}} after /{previous}/ in {route}"),
             };
             path.push_str(&filled);

@@ -291,6 +291,10 @@ async fn the_placement_form_posted_twice_creates_one_placement() {
         ("ends_on", ends.as_str()),
         ("planned", "40"),
         ("contact_name", "Marie Claes"),
+        ("meets_contact", "ja"),
+        ("meets_dutch_setting", "ja"),
+        ("meets_new_contacts", "ja"),
+        ("meets_unpaid", "ja"),
     ];
     let (a, b) = tokio::join!(app.post_form(&path, &fields), app.post_form(&path, &fields));
     assert_eq!(
