@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use super::ids::{ParticipantId, ScanId, UserId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "access_kind", rename_all = "lowercase")]
+#[sqlx(type_name = "access_kind", rename_all = "snake_case")]
 pub enum AccessKind {
     /// The participant page.
     Inburgeraar,
@@ -21,10 +21,21 @@ pub enum AccessKind {
     Scan,
     /// A request refused with 403.
     Geweigerd,
+    /// The inburgeraar's own page, opened with their personal link (no user).
+    MijnTraject,
+    /// A bewijs van deelname printed (page or PDF).
+    Bewijs,
 }
 
 impl AccessKind {
-    pub const ALL: [Self; 4] = [Self::Inburgeraar, Self::Inzage, Self::Scan, Self::Geweigerd];
+    pub const ALL: [Self; 6] = [
+        Self::Inburgeraar,
+        Self::Inzage,
+        Self::Scan,
+        Self::Bewijs,
+        Self::MijnTraject,
+        Self::Geweigerd,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -32,6 +43,8 @@ impl AccessKind {
             Self::Inzage => "inzage",
             Self::Scan => "scan",
             Self::Geweigerd => "geweigerd",
+            Self::MijnTraject => "mijn_traject",
+            Self::Bewijs => "bewijs",
         }
     }
 
@@ -41,6 +54,8 @@ impl AccessKind {
             Self::Inzage => "inzage geëxporteerd",
             Self::Scan => "scan gedownload",
             Self::Geweigerd => "toegang geweigerd",
+            Self::MijnTraject => "eigen pagina geopend (Mijn traject)",
+            Self::Bewijs => "bewijs van deelname afgedrukt",
         }
     }
 

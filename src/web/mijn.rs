@@ -21,6 +21,7 @@ use super::middleware::ClientAddr;
 use super::progress::Progress;
 use super::session::{self, CaseworkUser, FlashKind};
 use crate::certificate_pdf;
+use crate::domain::access::{Access, AccessKind};
 use crate::domain::certificate::{self, VERIFY_REQUESTS_PER_MINUTE};
 use crate::domain::dates::format_date;
 use crate::domain::ids::ParticipantId;
@@ -408,6 +409,16 @@ async fn own_page(
     let Some(page) = mijn_traject::page(&mut tx, participant).await? else {
         return Ok(private(invalid(lang)));
     };
+    // The token is the key to the page: the log keeps the participant, not the token.
+    Access {
+        user: None,
+        kind: AccessKind::MijnTraject,
+        participant: Some(participant),
+        scan: None,
+        path: "/mijn/…",
+    }
+    .record(&mut tx)
+    .await?;
     tx.commit().await?;
     let own = page.own;
     let (confirmed, pending, required) = (

@@ -99,6 +99,15 @@ async fn prepare_sheet(
         })),
     )
     .await?;
+    Access {
+        user: Some(actor),
+        kind: AccessKind::Bewijs,
+        participant: Some(placement.participant_id),
+        scan: None,
+        path: &format!("/plaatsingen/{}/bewijs", placement.id),
+    }
+    .record(&mut tx)
+    .await?;
     tx.commit().await?;
     let sheet = Sheet {
         participant_name: placement.participant_name.clone(),

@@ -118,6 +118,14 @@ async fn a_coach_makes_a_link_and_the_inburgeraar_sees_placements_hours_and_prog
         Some("noindex, nofollow")
     );
     assert_eq!(page.text("h1"), "Amina Haddad");
+    let own_looks: Vec<(Option<uuid::Uuid>, String)> = sqlx::query_as(
+        "SELECT user_id, path FROM access_log WHERE participant_id = $1 AND kind = 'mijn_traject'",
+    )
+    .bind(participant.0)
+    .fetch_all(&app.pool)
+    .await
+    .expect("access log");
+    assert_eq!(own_looks, [(None, "/mijn/…".to_string())]);
     let sentences = page.select_all(".own-sentence").join(" | ");
     assert!(
         sentences.contains("U hebt 2 u 30 van de 40 u."),

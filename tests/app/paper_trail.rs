@@ -107,6 +107,15 @@ async fn the_bewijs_van_deelname_lists_the_logged_hours_and_room_to_write_more()
         .await,
         1
     );
+    // The printed sheet shows the participant's name and hours: a look, in the access log.
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM access_log WHERE kind = 'bewijs' AND participant_id IS NOT NULL"
+        )
+        .await,
+        1
+    );
 }
 
 #[tokio::test]
