@@ -173,7 +173,7 @@ async fn run(options: Options, url: String, cluster: &PrivateCluster) {
     let participant_ids = Arc::new(fixtures.participant_ids.clone());
     let placements = Arc::new(fixtures.placements.clone());
     let pending = Arc::new(Mutex::new(fixtures.pending.clone()));
-    let yesterday = fixtures.yesterday.clone();
+    let recent_days = Arc::new(fixtures.recent_days.clone());
 
     results.push(
         measure(
@@ -253,12 +253,15 @@ async fn run(options: Options, url: String, cluster: &PrivateCluster) {
     results.push(
         measure("log an entry (POST)", &base, &coaches, duration, {
             let placements = placements.clone();
-            let date = yesterday.clone();
+            let days = recent_days.clone();
             Arc::new(move |n, _| {
+                // Each placement gets one entry per day, going back a day per round, so no
+                // participant reaches the 12-hours-a-day limit however long the run.
+                let day = &days[(n / placements.len()) % days.len()];
                 Request::post(
                     format!("/plaatsingen/{}/uren", placements[n % placements.len()]),
                     vec![
-                        ("dates".into(), date.clone()),
+                        ("dates".into(), day.clone()),
                         ("minutes".into(), "15 min".into()),
                         ("description".into(), String::new()),
                     ],
@@ -402,7 +405,8 @@ struct Fixtures {
     participant_ids: Vec<String>,
     placements: Vec<String>,
     pending: Vec<(String, i32, usize)>,
-    yesterday: String,
+    /// The last 28 days (`DD/MM/YYYY`), yesterday first: inside every benchmark placement.
+    recent_days: Vec<String>,
 }
 
 impl Fixtures {
@@ -426,7 +430,7 @@ impl Fixtures {
             "SELECT pl.id::text FROM placements pl JOIN participants p ON p.id = pl.participant_id
              JOIN regions r ON r.id = p.region_id
              WHERE r.code = 'RGA' AND p.status = 'actief' AND pl.status = 'lopend'
-               AND pl.starts_on <= current_date - 1 AND pl.ends_on >= current_date - 1
+               AND pl.starts_on <= current_date - 28 AND pl.ends_on >= current_date - 1
              ORDER BY pl.id LIMIT 5000",
         )
         .fetch_all(pool)
@@ -450,11 +454,12 @@ impl Fixtures {
             .expect("pending entries");
             pending.extend(rows.into_iter().map(|(id, version)| (id, version, index)));
         }
-        let yesterday: String =
-            sqlx::query_scalar("SELECT to_char(current_date - 1, 'DD/MM/YYYY')")
-                .fetch_one(pool)
-                .await
-                .expect("date");
+        let recent_days: Vec<String> = sqlx::query_scalar(
+            "SELECT to_char(current_date - d, 'DD/MM/YYYY') FROM generate_series(1, 28) AS d ORDER BY d",
+        )
+        .fetch_all(pool)
+        .await
+        .expect("dates");
         Self {
             coach_emails,
             coordinator_email: "coordinator-rga@scale.example".into(),
@@ -462,7 +467,7 @@ impl Fixtures {
             participant_ids,
             placements,
             pending,
-            yesterday,
+            recent_days,
         }
     }
 }
