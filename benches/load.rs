@@ -6,19 +6,15 @@
 //!
 //! The app runs as its own release process (`target/release/veertig`) on a private PostgreSQL
 //! cluster under `target/bench-pg/<scale>`, loaded once with `veertig demo-data --scale` and
-//! reused by later runs. The limit page is served from this process by the same stack (axum,
-//! askama, sqlx) on the same database.
+//! reused by later runs. The limit page is served by the same server process, through the same
+//! middleware as every page but without a login (`BENCH_LIMIT_PAGE=true` switches it on).
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use askama::Template;
-use axum::extract::State;
-use axum::response::Html;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 use tokio::sync::Mutex;
@@ -146,7 +142,6 @@ async fn run(options: Options, url: String, cluster: &PrivateCluster) {
     let mut server = start_server(&url, port);
     let base = format!("http://127.0.0.1:{port}");
     wait_until_up(&base).await;
-    let limit_base = start_limit_server(pool.clone()).await;
 
     let fixtures = Fixtures::load(&pool).await;
     let coaches = log_in_many(&base, &fixtures.coach_emails, options.connections).await;
@@ -162,10 +157,10 @@ async fn run(options: Options, url: String, cluster: &PrivateCluster) {
     let mut results = Vec::new();
     let limit = measure(
         "limit page (1 query + template)",
-        &limit_base,
+        &base,
         &coaches,
         duration,
-        Arc::new(|_, _| Request::get("/limit".into())),
+        Arc::new(|_, _| Request::get("/bench/limit?regio=RGA".into())),
     )
     .await;
     results.push(limit.clone());
@@ -318,6 +313,7 @@ fn start_server(url: &str, port: u16) -> Child {
         .env("DATABASE_URL", url)
         .env("BIND", format!("127.0.0.1:{port}"))
         .env("RUST_LOG", "error")
+        .env("BENCH_LIMIT_PAGE", "true")
         .env(
             "DB_MAX_CONNECTIONS",
             std::env::var("DB_MAX_CONNECTIONS").unwrap_or_else(|_| "10".into()),
@@ -355,45 +351,6 @@ fn peak_rss_kib(server: &Child) -> u64 {
                 .and_then(|kib| kib.parse().ok())
         })
         .unwrap_or(0)
-}
-
-// --- The limit page ---------------------------------------------------------------------------
-
-#[derive(Template)]
-#[template(
-    source = "<!doctype html><html lang=\"nl\"><head><title>Organisaties</title></head><body><table>{% for (name, kind) in rows %}<tr><td>{{ name }}</td><td>{{ kind }}</td></tr>{% endfor %}</table></body></html>",
-    ext = "html"
-)]
-struct LimitPage {
-    rows: Vec<(String, String)>,
-}
-
-async fn limit_page(State(pool): State<PgPool>) -> Result<Html<String>, axum::http::StatusCode> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT name, kind::text FROM organisations
-         WHERE region_id = (SELECT id FROM regions WHERE code = 'RGA') ORDER BY search_name LIMIT 12",
-    )
-    .fetch_all(&pool)
-    .await
-    .map_err(|_| axum::http::StatusCode::INTERNAL_SERVER_ERROR)?;
-    LimitPage { rows }
-        .render()
-        .map(Html)
-        .map_err(|_| axum::http::StatusCode::INTERNAL_SERVER_ERROR)
-}
-
-async fn start_limit_server(pool: PgPool) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address: SocketAddr = listener.local_addr().expect("address");
-    let app = axum::Router::new()
-        .route("/limit", axum::routing::get(limit_page))
-        .with_state(pool);
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    format!("http://{address}")
 }
 
 // --- Users and the data they touch ------------------------------------------------------------

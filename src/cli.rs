@@ -2,7 +2,6 @@
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
@@ -183,11 +182,7 @@ async fn serve(config: Config, database: &Database, pool: PgPool) -> anyhow::Res
         print_demo_logins();
     }
     println!("Stop with Ctrl-C.");
-    let state = AppState {
-        pool,
-        config: Arc::new(config),
-    };
-    startup::serve(listener, state).await?;
+    startup::serve(listener, AppState::new(pool, config)).await?;
     Ok(())
 }
 

@@ -85,6 +85,11 @@ pub struct Config {
     /// Log lines as text (for people) or JSON (for a log collector).
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+
+    /// Serve the load benchmark's limit page at `/bench/limit` (for `cargo bench` only; never
+    /// set it in production).
+    #[arg(long, env = "BENCH_LIMIT_PAGE", default_value_t = false, global = true)]
+    pub bench_limit_page: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -140,6 +145,7 @@ impl Config {
             smtp_url: None,
             mail_from: "Veertig <veertig@localhost>".into(),
             log_format: LogFormat::Text,
+            bench_limit_page: false,
         }
     }
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use axum::extract::FromRef;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tower_sessions::ExpiredDeletion;
 use tower_sessions_sqlx_store::PostgresStore;
 
@@ -18,6 +19,21 @@ use crate::mail::Sender;
 pub struct AppState {
     pub pool: PgPool,
     pub config: Arc<Config>,
+    /// Region-wide exports running at once. An export of a large region reads hundreds of
+    /// thousands of entries for seconds; without a bound, a few coördinatoren exporting together
+    /// would hold every database connection and the other pages would wait for one in vain.
+    pub exports: Arc<Semaphore>,
+}
+
+impl AppState {
+    pub fn new(pool: PgPool, config: Config) -> Self {
+        let exports = (config.db_max_connections / 4).max(1) as usize;
+        Self {
+            pool,
+            config: Arc::new(config),
+            exports: Arc::new(Semaphore::new(exports)),
+        }
+    }
 }
 
 impl FromRef<AppState> for PgPool {

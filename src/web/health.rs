@@ -1,16 +1,26 @@
-//! Probes for load balancers and orchestrators; no login needed.
+//! Probes for load balancers and orchestrators; no login needed. And the load benchmark's
+//! limit page, when switched on.
 
+use askama::Template;
+use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
+use serde::Deserialize;
 
+use crate::error::AppError;
 use crate::startup::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router(bench_limit_page: bool) -> Router<AppState> {
+    let probes = Router::new()
         .route("/healthz", get(alive))
-        .route("/readyz", get(ready))
+        .route("/readyz", get(ready));
+    if bench_limit_page {
+        probes.route("/bench/limit", get(limit_page))
+    } else {
+        probes
+    }
 }
 
 /// The process answers.
@@ -30,4 +40,34 @@ async fn ready(State(app): State<AppState>) -> (StatusCode, &'static str) {
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
         }
     }
+}
+
+#[derive(Deserialize)]
+struct LimitQuery {
+    regio: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "bench/limit.html")]
+struct LimitPage {
+    rows: Vec<(String, String)>,
+}
+
+/// The "fortunes" shape the benchmark compares every page with: one indexed query and a small
+/// template, served by this binary through the same middleware as every page, without a login.
+async fn limit_page(
+    State(app): State<AppState>,
+    Query(query): Query<LimitQuery>,
+) -> Result<LimitPage, AppError> {
+    let rows = sqlx::query!(
+        r#"SELECT o.name, o.kind::text AS "kind!" FROM organisations o
+           WHERE o.region_id = (SELECT id FROM regions WHERE code = $1)
+           ORDER BY o.search_name LIMIT 12"#,
+        query.regio
+    )
+    .fetch_all(&app.pool)
+    .await?;
+    Ok(LimitPage {
+        rows: rows.into_iter().map(|row| (row.name, row.kind)).collect(),
+    })
 }

@@ -84,7 +84,7 @@ pub fn router(state: AppState) -> Router {
         .merge(confirm::public_router())
         .merge(certificates::public_router())
         .merge(mijn::public_router())
-        .merge(health::router())
+        .merge(health::router(state.config.bench_limit_page))
         .nest("/static", static_files(&state));
 
     // Sessions are read from an in-process cache in front of PostgreSQL: the user lookup of every

@@ -618,6 +618,12 @@ async fn csv_export(
     let region = user.staff_region()?;
     let today = dates::today();
     let separator = Separator::from_query(&query.scheiding);
+    // Waits its turn behind other exports (the request timeout bounds the wait).
+    let _turn = app
+        .exports
+        .acquire()
+        .await
+        .map_err(|_| AppError::Internal("the export semaphore was closed"))?;
     let mut conn = app.pool.acquire().await?;
     let choices = Choices::load(&mut conn, region).await?;
     let (filter, errors) = parse_filter(&query, &choices, today);

@@ -61,6 +61,7 @@ const MATRIX: &[&str] = &[
     //                                                              anon adm  crd  cch  prt  prt2 cch2 crd2
     "GET  /healthz                                                  200  200  200  200  200  200  200  200",
     "GET  /readyz                                                   200  200  200  200  200  200  200  200",
+    "GET  /bench/limit                                              404  404  404  404  404  404  404  404",
     "GET  /static                                                   200  200  200  200  200  200  200  200",
     "GET  /login                                                    200  303  303  303  303  303  303  303",
     "POST /login                                                    422  422  422  422  422  422  422  422",

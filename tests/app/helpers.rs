@@ -523,11 +523,7 @@ async fn serve_app(pool: PgPool, mut config: Config) -> SocketAddr {
     config
         .base_url
         .get_or_insert_with(|| format!("http://{address}"));
-    let state = AppState {
-        pool,
-        config: Arc::new(config),
-    };
-    let app = veertig::web::router(state);
+    let app = veertig::web::router(AppState::new(pool, config));
     tokio::spawn(async move {
         axum::serve(
             listener,
