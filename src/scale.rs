@@ -363,8 +363,10 @@ pub async fn load(pool: &PgPool, scale: Scale) -> Result<(), sqlx::Error> {
     .await?;
     step("participant totals")();
     tx.commit().await?;
-    sqlx::query("ANALYZE").execute(pool).await?;
-    step("analyze")();
+    // What autovacuum would do within the hour on a live database: statistics for the planner,
+    // and the visibility map that lets index-only scans (the name search) skip the table.
+    sqlx::query("VACUUM ANALYZE").execute(pool).await?;
+    step("vacuum analyze")();
     let counts: (i64, i64, i64, i64) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM participants), (SELECT count(*) FROM organisations),
                 (SELECT count(*) FROM users), (SELECT count(*) FROM hour_entries)",
