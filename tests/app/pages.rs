@@ -118,3 +118,17 @@ async fn pages_show_the_navigation_of_the_role_and_a_logout_button() {
             .is_some()
     );
 }
+
+/// SQL's `current_date` is the Belgian day the rules use, also between 23:00 and 01:00 UTC
+/// (the day a coach logs hours for must not depend on which side of the query computed it).
+#[tokio::test]
+async fn the_database_counts_days_in_belgian_time() {
+    let app = TestApp::spawn().await;
+    let (zone, day): (String, time::Date) =
+        sqlx::query_as("SELECT current_setting('TimeZone'), current_date")
+            .fetch_one(&app.pool)
+            .await
+            .expect("time zone");
+    assert_eq!(zone, "Europe/Brussels");
+    assert_eq!(day, veertig::domain::dates::today());
+}
