@@ -15,7 +15,7 @@ use reqwest::StatusCode;
 use veertig::domain::account;
 use veertig::domain::certificate;
 use veertig::domain::confirmation;
-use veertig::domain::ids::{ParticipantId, PlacementId, UserId};
+use veertig::domain::ids::{ParticipantId, UserId};
 use veertig::domain::user::{Email, Role};
 
 use crate::helpers::{OtherRegion, PASSWORD, TestApp, TestUser, location};
@@ -328,27 +328,6 @@ const SECOND_ORGANISATION: &str = "Tweede vereniging";
 const OTHER_REGION: &str = "Anderregio";
 const OTHER_ORGANISATION: &str = "Andere vereniging";
 
-async fn confirmed_minutes(app: &TestApp, placement: PlacementId, minutes: i32) {
-    let mut left = minutes;
-    let mut day = 1;
-    while left > 0 {
-        let chunk = left.min(600);
-        sqlx::query(
-            "INSERT INTO hour_entries (placement_id, participant_id, organisation_id, worked_on, minutes, status)
-             SELECT id, participant_id, organisation_id, current_date - $2::int, $3, 'bevestigd'
-             FROM placements WHERE id = $1",
-        )
-        .bind(placement.0)
-        .bind(day)
-        .bind(chunk)
-        .execute(&app.pool)
-        .await
-        .expect("confirmed entry");
-        left -= chunk;
-        day += 1;
-    }
-}
-
 async fn with_certificate(
     app: &TestApp,
     name: &str,
@@ -362,7 +341,7 @@ async fn with_certificate(
         None => (app.region, app.organisation),
     };
     let placement = app.create_placement(participant, organisation).await;
-    confirmed_minutes(app, placement, 2400).await;
+    app.confirm_minutes(placement, 2400).await;
     let mut tx = app.pool.begin().await.expect("tx");
     let issued = certificate::issue(
         &mut tx,

@@ -19,28 +19,6 @@ fn number(sequence: i32) -> String {
     format!("TST-{}-{sequence:04}", year())
 }
 
-/// Confirmed entries adding up to `minutes`, at most 10 hours a day, on earlier days.
-async fn confirm_minutes(app: &TestApp, placement: PlacementId, minutes: i32) {
-    let mut left = minutes;
-    let mut day = 1;
-    while left > 0 {
-        let chunk = left.min(600);
-        sqlx::query(
-            "INSERT INTO hour_entries (placement_id, participant_id, organisation_id, worked_on, minutes, status)
-             SELECT id, participant_id, organisation_id, current_date - $2::int, $3, 'bevestigd'
-             FROM placements WHERE id = $1",
-        )
-        .bind(placement.0)
-        .bind(day)
-        .bind(chunk)
-        .execute(&app.pool)
-        .await
-        .expect("confirmed entry");
-        left -= chunk;
-        day += 1;
-    }
-}
-
 /// A placement of another kind, at `organisation`.
 async fn placement_of_kind(
     app: &TestApp,
@@ -72,7 +50,7 @@ async fn participant_with(
     let id = app.create_participant(name, coach, None).await;
     let placement = app.create_placement(id, app.organisation).await;
     if minutes > 0 {
-        confirm_minutes(app, placement, minutes).await;
+        app.confirm_minutes(placement, minutes).await;
     }
     id
 }
@@ -234,7 +212,7 @@ async fn the_ready_list_shows_exactly_who_reached_the_requirement_without_a_cert
         .create_participant("Farid Elders", None, Some(&other))
         .await;
     let elsewhere_placement = app.create_placement(elsewhere, other.organisation).await;
-    confirm_minutes(&app, elsewhere_placement, 2400).await;
+    app.confirm_minutes(elsewhere_placement, 2400).await;
     let mut conn = app.pool.acquire().await.expect("conn");
     certificate::issue(
         &mut conn,
@@ -320,7 +298,7 @@ async fn issuing_numbers_per_region_and_year_and_keeps_a_snapshot() {
     .await
     .expect("organisation");
     let language = placement_of_kind(&app, first, OrganisationId(second_org), "taalstage").await;
-    confirm_minutes(&app, language, 630).await;
+    app.confirm_minutes(language, 630).await;
     let second = participant_with(&app, "Jan Peeters", 2400, None).await;
 
     let response = issue(&app, &[first]).await;
@@ -1008,7 +986,7 @@ async fn only_coordinators_of_the_region_reach_certificates() {
     let other = app.other_region().await;
     let far = app.create_participant("Ver Weg", None, Some(&other)).await;
     let placement = app.create_placement(far, other.organisation).await;
-    confirm_minutes(&app, placement, 2400).await;
+    app.confirm_minutes(placement, 2400).await;
     let mut conn = app.pool.acquire().await.expect("conn");
     let elsewhere =
         certificate::issue(&mut conn, coordinator.id, other.region, far, dates::today())

@@ -469,20 +469,6 @@ fn start_binary(database: &str) -> (Child, std::net::SocketAddr) {
     (child, address.expect("the address is printed"))
 }
 
-/// Confirmed entries of `minutes` in all, logged directly (no audit rows: not through the app).
-async fn confirm_minutes(app: &TestApp, placement: PlacementId, minutes: i32) {
-    sqlx::query(
-        "INSERT INTO hour_entries (placement_id, participant_id, organisation_id, worked_on, minutes, status)
-         SELECT id, participant_id, organisation_id, current_date - d, 600, 'bevestigd'
-         FROM placements, generate_series(1, $2) AS d WHERE id = $1",
-    )
-    .bind(placement.0)
-    .bind(minutes / 600)
-    .execute(&app.pool)
-    .await
-    .expect("confirmed entries");
-}
-
 /// Issues certificates one participant at a time until `stop`; counts the 303s.
 async fn issue_certificates(
     browser: Arc<TestApp>,
@@ -542,7 +528,7 @@ async fn the_app_killed_during_writes_leaves_no_half_written_state() {
             .create_participant(&format!("Klaar {i}"), None, None)
             .await;
         let placement = app.create_placement(participant, app.organisation).await;
-        confirm_minutes(&app, placement, 2400).await;
+        app.confirm_minutes(placement, 2400).await;
         ready.push(participant);
     }
 
