@@ -97,12 +97,16 @@ pub async fn pool(options: PgConnectOptions, max_connections: u32) -> Result<PgP
         // "Today" is the Belgian day everywhere (`domain::dates::today`): SQL's `current_date`
         // and casts of timestamps to dates agree with it, also between 23:00 and 01:00 UTC.
         // (sqlx sets TimeZone=UTC when it connects, so this follows it.)
+        //
+        // JIT compilation is off: PostgreSQL switches it on for any query whose estimated cost
+        // passes a threshold, and for the region-wide reports it cost 200 ms of compiling for
+        // queries that run in tens of milliseconds.
         .after_connect(|conn, _| {
             Box::pin(async move {
                 sqlx::query("SET TimeZone = 'Europe/Brussels'")
-                    .execute(conn)
-                    .await
-                    .map(|_| ())
+                    .execute(&mut *conn)
+                    .await?;
+                sqlx::query("SET jit = off").execute(conn).await.map(|_| ())
             })
         })
         .connect_with(options)

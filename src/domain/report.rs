@@ -680,40 +680,32 @@ pub async fn list_counts(
     region: RegionId,
     today: Date,
 ) -> Result<ListCounts, sqlx::Error> {
-    let required = required_minutes(conn, region).await?;
-    let ready = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM participants
-           WHERE region_id = $1 AND status = 'actief' AND confirmed_minutes >= $2"#,
+    // One round trip; each count still walks its own partial index.
+    let counts = sqlx::query!(
+        r#"SELECT
+             (SELECT count(*) FROM participants
+              WHERE region_id = $1 AND status = 'actief'
+                AND confirmed_minutes >= r.required_minutes) AS "ready!",
+             (SELECT count(*) FROM participants
+              WHERE region_id = $1 AND status = 'actief'
+                AND coalesce(last_confirmed_on, start_date) < $2
+                AND confirmed_minutes < r.required_minutes) AS "stalled!",
+             (SELECT count(*) FROM participants
+              WHERE region_id = $1 AND status = 'actief'
+                AND target_end_date <= $3 AND confirmed_minutes < r.required_minutes)
+               AS "deadline_near!"
+           FROM regions r WHERE r.id = $1"#,
         region.0,
-        required
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    let stalled = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM participants
-           WHERE region_id = $1 AND status = 'actief'
-             AND coalesce(last_confirmed_on, start_date) < $3 AND confirmed_minutes < $2"#,
-        region.0,
-        required,
         stalled_before(today),
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    let deadline_near = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM participants
-           WHERE region_id = $1 AND status = 'actief'
-             AND target_end_date <= $3 AND confirmed_minutes < $2"#,
-        region.0,
-        required,
         deadline_before(today),
     )
     .fetch_one(&mut *conn)
     .await?;
     let pending = pending_too_long(conn, region).await?;
     Ok(ListCounts {
-        ready,
-        stalled,
-        deadline_near,
+        ready: counts.ready,
+        stalled: counts.stalled,
+        deadline_near: counts.deadline_near,
         pending_organisations: i64::try_from(pending.len()).unwrap_or(i64::MAX),
         pending_entries: pending.iter().map(|row| row.entries).sum(),
     })
@@ -835,7 +827,8 @@ impl Completion {
 }
 
 /// Participants of the region (and municipality) whose trajectory overlaps the period, by
-/// municipality and name, each with the confirmed minutes they worked in the period per form.
+/// municipality and name, each with the confirmed minutes they worked in the period per form
+/// (from `participant_monthly_hours`: periods are whole months).
 pub async fn period_participants(
     conn: &mut PgConnection,
     region: RegionId,
@@ -853,12 +846,11 @@ pub async fn period_participants(
                WHERE p.region_id = $1 AND p.start_date <= $3 AND p.target_end_date >= $2
                  AND ($4::uuid IS NULL OR p.municipality_id = $4)
            ), hours AS (
-               SELECT e.participant_id, pl.kind, sum(e.minutes)::bigint AS minutes
+               SELECT s.participant_id, s.kind, sum(s.confirmed_minutes)::bigint AS minutes
                FROM population po
-               JOIN hour_entries e ON e.participant_id = po.id
-               JOIN placements pl ON pl.id = e.placement_id
-               WHERE e.status = 'bevestigd' AND e.worked_on BETWEEN $2 AND $3
-               GROUP BY e.participant_id, pl.kind
+               JOIN participant_monthly_hours s ON s.participant_id = po.id
+               WHERE s.month BETWEEN $5 AND $6
+               GROUP BY s.participant_id, s.kind
            )
            SELECT po.id AS "id!: ParticipantId", po.full_name AS "full_name!",
                   po.external_dossier AS "external_dossier!", po.municipality AS "municipality!",
@@ -873,6 +865,8 @@ pub async fn period_participants(
         period.start(),
         period.end(),
         municipality.map(|m| m.0),
+        period.from.first_day(),
+        period.to.first_day(),
     )
     .fetch_all(conn)
     .await?;

@@ -164,7 +164,7 @@ async fn missing_writes(pool: &PgPool, acknowledged: &[String]) -> Vec<String> {
 
 /// Every rule that a half-written change would break; each query counts the offenders.
 async fn broken_invariants(pool: &PgPool) -> Vec<(&'static str, i64)> {
-    let checks: [(&'static str, &str); 6] = [
+    let checks: [(&'static str, &str); 7] = [
         (
             "participant totals differ from the sum of their entries",
             "SELECT count(*) FROM participants p
@@ -216,6 +216,20 @@ async fn broken_invariants(pool: &PgPool) -> Vec<(&'static str, i64)> {
                USING (region_id, month, municipality_id, organisation_id, kind)
              WHERE a.minutes IS DISTINCT FROM r.confirmed_minutes
                 OR a.entries IS DISTINCT FROM r.confirmed_entries::bigint",
+        ),
+        (
+            "participant monthly rows that differ from the confirmed entries",
+            "WITH actual AS (
+                 SELECT e.participant_id, date_trunc('month', e.worked_on)::date AS month,
+                        pl.kind, sum(e.minutes) AS minutes
+                 FROM hour_entries e
+                 JOIN placements pl ON pl.id = e.placement_id
+                 WHERE e.status = 'bevestigd'
+                 GROUP BY 1, 2, 3)
+             SELECT count(*) FROM actual a
+             FULL JOIN (SELECT * FROM participant_monthly_hours WHERE confirmed_minutes <> 0) r
+               USING (participant_id, month, kind)
+             WHERE a.minutes IS DISTINCT FROM r.confirmed_minutes",
         ),
     ];
     let mut broken = Vec::new();

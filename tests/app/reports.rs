@@ -525,6 +525,23 @@ async fn the_summary_follows_every_change_to_entries_participants_and_placements
             .await
             .expect("compare");
             assert_eq!(diff, 0, "summary differs from the entries after: {label}");
+            let diff: i64 = sqlx::query_scalar(
+                "WITH truth AS (
+                     SELECT e.participant_id, date_trunc('month', e.worked_on)::date AS month,
+                            pl.kind, sum(e.minutes)::bigint AS minutes
+                     FROM hour_entries e JOIN placements pl ON pl.id = e.placement_id
+                     WHERE e.status = 'bevestigd' GROUP BY 1, 2, 3),
+                 kept AS (SELECT participant_id, month, kind, confirmed_minutes AS minutes
+                          FROM participant_monthly_hours WHERE confirmed_minutes <> 0)
+                 SELECT count(*) FROM ((TABLE truth EXCEPT TABLE kept) UNION ALL (TABLE kept EXCEPT TABLE truth)) d",
+            )
+            .fetch_one(&pool)
+            .await
+            .expect("compare");
+            assert_eq!(
+                diff, 0,
+                "participant summary differs from the entries after: {label}"
+            );
         }
     };
     check("the fixture").await;
