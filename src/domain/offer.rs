@@ -1325,16 +1325,6 @@ pub struct Reason {
     pub text: String,
 }
 
-impl Reason {
-    fn fits(text: String) -> Self {
-        Self { fits: true, text }
-    }
-
-    fn misfit(text: String) -> Self {
-        Self { fits: false, text }
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct Suggestion {
     pub offer: Candidate,
@@ -1359,92 +1349,109 @@ fn language_keys(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// How well one offer fits, with the reasons in Dutch. The weights put the language demand
-/// first (an activity the person cannot follow helps nobody), then the place, then the form
-/// asked for, then the days, then a shared language.
-pub fn assess(profile: &Profile, offer: &Candidate) -> (i32, Vec<Reason>) {
-    let mut score = 0;
-    let mut reasons = Vec::new();
+/// Points and, when asked for, the reasons in Dutch: ranking scores every offer of the region,
+/// the words are written only for the suggestions shown.
+struct Assessment {
+    score: i32,
+    reasons: Option<Vec<Reason>>,
+}
+
+impl Assessment {
+    fn note(&mut self, fits: bool, points: i32, text: impl FnOnce() -> String) {
+        self.score += points;
+        if let Some(reasons) = &mut self.reasons {
+            reasons.push(Reason { fits, text: text() });
+        }
+    }
+}
+
+/// How well one offer fits: the weights put the language demand first (an activity the person cannot follow helps
+/// nobody), then the place, then the form asked for, then the days, then a shared language.
+/// `spoken` is `language_keys(&profile.languages)`, computed once per ranking.
+fn assess_with(
+    profile: &Profile,
+    spoken: &[(String, String)],
+    offer: &Candidate,
+    explain: bool,
+) -> Assessment {
+    let mut a = Assessment {
+        score: 0,
+        reasons: explain.then(Vec::new),
+    };
 
     let recommended = Taalicoon::for_level(profile.dutch_level);
     let icon = offer.taalicoon();
     let level = profile.dutch_level.code();
     if icon <= recommended {
-        score += 40;
-        reasons.push(Reason::fits(format!(
-            "taalicoon {}: past bij {level}",
-            icon.get()
-        )));
+        a.note(true, 40, || {
+            format!("taalicoon {}: past bij {level}", icon.get())
+        });
     } else {
-        score -= 25 * i32::from(icon.get() - recommended.get());
-        reasons.push(Reason::misfit(format!(
-            "taalicoon {}: hoger dan aanbevolen voor {level}",
-            icon.get()
-        )));
+        a.note(
+            false,
+            -25 * i32::from(icon.get() - recommended.get()),
+            || {
+                format!(
+                    "taalicoon {}: hoger dan aanbevolen voor {level}",
+                    icon.get()
+                )
+            },
+        );
     }
 
     if offer.municipality_id == profile.municipality_id {
-        score += 30;
-        reasons.push(Reason::fits(format!(
-            "in de eigen gemeente ({})",
-            offer.municipality
-        )));
+        a.note(true, 30, || {
+            format!("in de eigen gemeente ({})", offer.municipality)
+        });
     } else if offer.neighbour {
-        score += 20;
-        reasons.push(Reason::fits(format!(
-            "in een buurgemeente ({})",
-            offer.municipality
-        )));
+        a.note(true, 20, || {
+            format!("in een buurgemeente ({})", offer.municipality)
+        });
     } else {
-        reasons.push(Reason::misfit(format!(
-            "verder weg: {}, geen buurgemeente",
-            offer.municipality
-        )));
+        a.note(false, 0, || {
+            format!("verder weg: {}, geen buurgemeente", offer.municipality)
+        });
     }
 
     if let Some(wanted) = profile.wanted_kind {
         if offer.kind == wanted {
-            score += 20;
-            reasons.push(Reason::fits(format!(
-                "vorm: {}, zoals gezocht",
-                offer.kind.label().to_lowercase()
-            )));
+            a.note(true, 20, || {
+                format!("vorm: {}, zoals gezocht", offer.kind.label().to_lowercase())
+            });
         } else {
-            reasons.push(Reason::misfit(format!(
-                "vorm: {}, niet {}",
-                offer.kind.label().to_lowercase(),
-                wanted.label().to_lowercase()
-            )));
+            a.note(false, 0, || {
+                format!(
+                    "vorm: {}, niet {}",
+                    offer.kind.label().to_lowercase(),
+                    wanted.label().to_lowercase()
+                )
+            });
         }
     }
 
     let offer_days = Weekdays::from_db(offer.days);
     if offer.by_arrangement || offer_days.is_empty() {
-        score += 10;
-        reasons.push(Reason::fits("dagen in overleg".to_string()));
+        a.note(true, 10, || "dagen in overleg".to_string());
     } else if profile.available_days.is_empty() {
-        reasons.push(Reason::misfit(format!(
-            "op {}: de beschikbare dagen zijn nog niet ingevuld",
-            offer_days.text()
-        )));
+        a.note(false, 0, || {
+            format!(
+                "op {}: de beschikbare dagen zijn nog niet ingevuld",
+                offer_days.text()
+            )
+        });
     } else {
         let shared = offer_days.overlap(profile.available_days);
         if shared.is_empty() {
-            score -= 15;
-            reasons.push(Reason::misfit(format!(
-                "op {}: niet op een beschikbare dag",
-                offer_days.text()
-            )));
+            a.note(false, -15, || {
+                format!("op {}: niet op een beschikbare dag", offer_days.text())
+            });
         } else {
-            score += 15;
-            reasons.push(Reason::fits(format!(
-                "op {}: een beschikbare dag",
-                shared.text()
-            )));
+            a.note(true, 15, || {
+                format!("op {}: een beschikbare dag", shared.text())
+            });
         }
     }
 
-    let spoken = language_keys(&profile.languages);
     let contact = language_keys(&offer.contact_languages);
     if !contact.is_empty() {
         let shared: Vec<&str> = contact
@@ -1453,41 +1460,50 @@ pub fn assess(profile: &Profile, offer: &Candidate) -> (i32, Vec<Reason>) {
             .map(|(_, name)| name.as_str())
             .collect();
         if shared.is_empty() {
-            reasons.push(Reason::misfit(
-                "geen gedeelde taal met de contactpersoon".to_string(),
-            ));
+            a.note(false, 0, || {
+                "geen gedeelde taal met de contactpersoon".to_string()
+            });
         } else {
-            score += 10;
-            reasons.push(Reason::fits(format!(
-                "de contactpersoon spreekt ook {}",
-                join_dutch(&shared)
-            )));
+            a.note(true, 10, || {
+                format!("de contactpersoon spreekt ook {}", join_dutch(&shared))
+            });
         }
     }
-    (score, reasons)
+    a
 }
 
-/// The candidates ranked by fit, best first; ties by free places, then by title.
-pub fn rank(profile: &Profile, candidates: Vec<Candidate>) -> Vec<Suggestion> {
-    let mut suggestions: Vec<Suggestion> = candidates
+/// The best `shown` candidates by fit, best first (ties by free places, then by title), with
+/// their reasons; and how many candidates there were.
+pub fn rank(
+    profile: &Profile,
+    candidates: Vec<Candidate>,
+    shown: usize,
+) -> (usize, Vec<Suggestion>) {
+    let spoken = language_keys(&profile.languages);
+    let total = candidates.len();
+    let mut scored: Vec<(i32, Candidate)> = candidates
         .into_iter()
-        .map(|offer| {
-            let (score, reasons) = assess(profile, &offer);
-            Suggestion {
-                offer,
-                score,
-                reasons,
-            }
+        .map(|offer| (assess_with(profile, &spoken, &offer, false).score, offer))
+        .collect();
+    scored.sort_by(|(a_score, a), (b_score, b)| {
+        b_score
+            .cmp(a_score)
+            .then(b.free.cmp(&a.free))
+            .then_with(|| a.title.cmp(&b.title))
+            .then(a.id.cmp(&b.id))
+    });
+    scored.truncate(shown);
+    let suggestions = scored
+        .into_iter()
+        .map(|(score, offer)| Suggestion {
+            reasons: assess_with(profile, &spoken, &offer, true)
+                .reasons
+                .unwrap_or_default(),
+            offer,
+            score,
         })
         .collect();
-    suggestions.sort_by(|a, b| {
-        b.score
-            .cmp(&a.score)
-            .then(b.offer.free.cmp(&a.offer.free))
-            .then_with(|| a.offer.title.cmp(&b.offer.title))
-            .then(a.offer.id.cmp(&b.offer.id))
-    });
-    suggestions
+    (total, suggestions)
 }
 
 /// The planned hours of a placement taken from the catalogue: the trajectory's 40.
@@ -1560,6 +1576,13 @@ pub async fn take_place(
 mod tests {
     use super::*;
 
+    /// How well one offer fits, with the reasons in Dutch.
+    fn assess(profile: &Profile, offer: &Candidate) -> (i32, Vec<Reason>) {
+        let spoken = language_keys(&profile.languages);
+        let assessment = assess_with(profile, &spoken, offer, true);
+        (assessment.score, assessment.reasons.unwrap_or_default())
+    }
+
     fn candidate(title: &str, icon: i16, municipality: MunicipalityId) -> Candidate {
         Candidate {
             id: OfferId(Uuid::new_v4()),
@@ -1613,18 +1636,50 @@ mod tests {
             available_days: Weekdays::default(),
             wanted_kind: None,
         };
-        let ranked = rank(
+        let (total, ranked) = rank(
             &profile,
             vec![
                 candidate("Moeilijk", 4, home),
                 candidate("Makkelijk", 1, home),
             ],
+            2,
         );
+        assert_eq!(total, 2);
         assert_eq!(ranked[0].offer.title, "Makkelijk");
-        assert!(ranked[1].reasons.contains(&Reason::misfit(
-            "taalicoon 4: hoger dan aanbevolen voor A1".into()
-        )));
+        assert!(ranked[1].reasons.contains(&Reason {
+            fits: false,
+            text: "taalicoon 4: hoger dan aanbevolen voor A1".into()
+        }));
         assert!(ranked[1].too_demanding(DutchLevel::A1));
+    }
+
+    #[test]
+    fn only_the_shown_suggestions_are_explained_and_all_are_counted() {
+        let home = MunicipalityId(Uuid::new_v4());
+        let profile = Profile {
+            municipality_id: home,
+            dutch_level: DutchLevel::A1,
+            languages: String::new(),
+            available_days: Weekdays::default(),
+            wanted_kind: None,
+        };
+        let elsewhere = MunicipalityId(Uuid::new_v4());
+        let (total, ranked) = rank(
+            &profile,
+            vec![
+                candidate("Ver weg", 1, elsewhere),
+                candidate("Dichtbij", 1, home),
+                candidate("Moeilijk", 4, home),
+            ],
+            2,
+        );
+        assert_eq!(total, 3);
+        let titles: Vec<&str> = ranked.iter().map(|s| s.offer.title.as_str()).collect();
+        assert_eq!(titles, ["Dichtbij", "Ver weg"]);
+        for suggestion in &ranked {
+            let (score, reasons) = assess(&profile, &suggestion.offer);
+            assert_eq!((suggestion.score, &suggestion.reasons), (score, &reasons));
+        }
     }
 
     #[test]
@@ -1642,6 +1697,9 @@ mod tests {
             ..candidate("Taalcafé", 2, home)
         };
         let (_, reasons) = assess(&profile, &offer);
-        assert!(reasons.contains(&Reason::fits("de contactpersoon spreekt ook frans".into())));
+        assert!(reasons.contains(&Reason {
+            fits: true,
+            text: "de contactpersoon spreekt ook frans".into()
+        }));
     }
 }

@@ -1041,9 +1041,7 @@ async fn match_page(
     };
     let candidates =
         offer::candidates(&mut conn, region, participant.municipality_id, today()).await?;
-    let mut suggestions = offer::rank(&profile, candidates);
-    let total = suggestions.len();
-    suggestions.truncate(SUGGESTIONS);
+    let (total, suggestions) = offer::rank(&profile, candidates, SUGGESTIONS);
     Ok(MatchPage {
         layout,
         recommended: Taalicoon::for_level(participant.dutch_level),
