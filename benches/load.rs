@@ -9,7 +9,6 @@
 //! reused by later runs. The limit page is served by the same server process, through the same
 //! middleware as every page but without a login (`BENCH_LIMIT_PAGE=true` switches it on).
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -167,7 +166,6 @@ async fn run(options: Options, url: String, cluster: &PrivateCluster) {
 
     let participant_ids = Arc::new(fixtures.participant_ids.clone());
     let placements = Arc::new(fixtures.placements.clone());
-    let pending = Arc::new(Mutex::new(fixtures.pending.clone()));
     let recent_days = Arc::new(fixtures.recent_days.clone());
 
     results.push(
@@ -265,7 +263,15 @@ async fn run(options: Options, url: String, cluster: &PrivateCluster) {
         })
         .await,
     );
-    results.push(measure_confirm(&base, &partners, duration, pending).await);
+    results.push(
+        measure_confirm(
+            &base,
+            &partners,
+            top_up_pending(&pool, &fixtures.partner_organisations, CONFIRM_BACKLOG).await,
+            duration,
+        )
+        .await,
+    );
 
     let peak_kib = peak_rss_kib(&server);
     let _ = server.kill();
@@ -355,13 +361,23 @@ fn peak_rss_kib(server: &Child) -> u64 {
 
 // --- Users and the data they touch ------------------------------------------------------------
 
+/// Pending entries of each benchmark partner's organisation while the partner list is measured:
+/// a fresh Flanders data set has about 300 (the last two of each placement).
+const LIST_BACKLOG: usize = 300;
+
+/// Pending entries of the benchmark partners' organisations together when confirming starts,
+/// shared equally: more than the connections confirm in a run (about 10,000 at 1,250/s for
+/// 8 s), so that none of them runs out while others still have some.
+const CONFIRM_BACKLOG: usize = 24_000;
+
 struct Fixtures {
     coach_emails: Vec<String>,
     coordinator_email: String,
     partner_emails: Vec<String>,
     participant_ids: Vec<String>,
     placements: Vec<String>,
-    pending: Vec<(String, i32, usize)>,
+    /// The organisation of each partner in `partner_emails`.
+    partner_organisations: Vec<uuid::Uuid>,
     /// The last 28 days (`DD/MM/YYYY`), yesterday first: inside every benchmark placement.
     recent_days: Vec<String>,
 }
@@ -400,17 +416,11 @@ impl Fixtures {
         .fetch_all(pool)
         .await
         .expect("partners");
-        let mut pending = Vec::new();
-        for (index, (_, organisation)) in partners.iter().enumerate() {
-            let rows: Vec<(String, i32)> = sqlx::query_as(
-                "SELECT id::text, version FROM hour_entries WHERE organisation_id = $1 AND status = 'ingediend'",
-            )
-            .bind(organisation)
-            .fetch_all(pool)
-            .await
-            .expect("pending entries");
-            pending.extend(rows.into_iter().map(|(id, version)| (id, version, index)));
-        }
+        let partner_organisations: Vec<uuid::Uuid> = partners
+            .iter()
+            .map(|(_, organisation)| *organisation)
+            .collect();
+        top_up_pending(pool, &partner_organisations, LIST_BACKLOG * partners.len()).await;
         let recent_days: Vec<String> = sqlx::query_scalar(
             "SELECT to_char(current_date - d, 'DD/MM/YYYY') FROM generate_series(1, 28) AS d ORDER BY d",
         )
@@ -421,9 +431,9 @@ impl Fixtures {
             coach_emails,
             coordinator_email: "coordinator-rga@scale.example".into(),
             partner_emails: partners.into_iter().map(|(email, _)| email).collect(),
+            partner_organisations,
             participant_ids,
             placements,
-            pending,
             recent_days,
         }
     }
@@ -494,6 +504,58 @@ async fn log_in_many(base: &str, emails: &[String], connections: usize) -> Vec<S
         sessions.push(log_in(base, &emails[n % emails.len()]).await);
     }
     sessions
+}
+
+/// Gives the organisations `backlog` pending entries together (equally shared), whatever earlier
+/// runs confirmed, so every run measures the same backlog; returns the pending entries (id,
+/// version) of each organisation. New entries are of the last 28 days, on the organisation's
+/// running placements. Then does what autovacuum does soon after such a batch on a live
+/// database: the participants' totals changed, and the name search reads the table's
+/// visibility map.
+async fn top_up_pending(
+    pool: &PgPool,
+    organisations: &[uuid::Uuid],
+    backlog: usize,
+) -> Vec<Vec<(String, i32)>> {
+    let each = i32::try_from(backlog / organisations.len().max(1)).unwrap_or(i32::MAX);
+    let mut pending = Vec::new();
+    for organisation in organisations {
+        sqlx::query(
+            "WITH pl AS (
+                 SELECT pl.id, pl.participant_id, pl.organisation_id,
+                        row_number() OVER (ORDER BY pl.id) - 1 AS i, count(*) OVER () AS n
+                 FROM placements pl JOIN participants p ON p.id = pl.participant_id
+                 WHERE pl.organisation_id = $1 AND pl.status = 'lopend' AND p.status = 'actief'
+                   AND pl.starts_on <= current_date - 28 AND pl.ends_on >= current_date - 1),
+             missing AS (
+                 SELECT greatest(0, $2 - count(*))::int AS n FROM hour_entries
+                 WHERE organisation_id = $1 AND status = 'ingediend')
+             INSERT INTO hour_entries (placement_id, participant_id, organisation_id,
+                                       worked_on, minutes, status)
+             SELECT pl.id, pl.participant_id, pl.organisation_id,
+                    current_date - 1 - ((g / pl.n) % 28)::int, 15, 'ingediend'
+             FROM missing, generate_series(0, missing.n - 1) AS g
+             JOIN pl ON pl.i = g % pl.n",
+        )
+        .bind(organisation)
+        .bind(each)
+        .execute(pool)
+        .await
+        .expect("pending backlog");
+        let rows: Vec<(String, i32)> = sqlx::query_as(
+            "SELECT id::text, version FROM hour_entries WHERE organisation_id = $1 AND status = 'ingediend'",
+        )
+        .bind(organisation)
+        .fetch_all(pool)
+        .await
+        .expect("pending entries");
+        pending.push(rows);
+    }
+    sqlx::query("VACUUM participants")
+        .execute(pool)
+        .await
+        .expect("vacuum");
+    pending
 }
 
 // --- Load -------------------------------------------------------------------------------------
@@ -610,32 +672,28 @@ async fn measure(
     outcome(name, latencies, errors, started.elapsed())
 }
 
-/// The pending entries (id, version) one partner session works through.
+/// The pending entries (id, version) one partner works through.
 type EntryQueue = Arc<Mutex<Vec<(String, i32)>>>;
 
-/// Partners confirming pending entries of their own organisation, one by one.
+/// Partners confirming pending entries of their own organisation, one by one. Connection n is
+/// logged in as partner n % partners (`log_in_many`): the connections of one partner share its
+/// organisation's queue.
 async fn measure_confirm(
     base: &str,
     sessions: &[Session],
+    pending: Vec<Vec<(String, i32)>>,
     duration: Duration,
-    pending: Arc<Mutex<Vec<(String, i32, usize)>>>,
 ) -> Outcome {
-    let mut per_partner: HashMap<usize, Vec<(String, i32)>> = HashMap::new();
-    for (id, version, partner) in pending.lock().await.drain(..) {
-        per_partner.entry(partner).or_default().push((id, version));
-    }
-    let queues: Vec<EntryQueue> = (0..sessions.len())
-        .map(|n| {
-            Arc::new(Mutex::new(
-                per_partner.remove(&(n % 32)).unwrap_or_default(),
-            ))
-        })
+    let partners = pending.len().max(1);
+    let queues: Vec<EntryQueue> = pending
+        .into_iter()
+        .map(|entries| Arc::new(Mutex::new(entries)))
         .collect();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for (connection, session) in sessions.iter().cloned().enumerate() {
         let base = base.to_string();
-        let queue = queues[connection].clone();
+        let queue = queues[connection % partners].clone();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut errors = 0;
@@ -653,7 +711,15 @@ async fn measure_confirm(
                     ])
                     .send()
                     .await;
-                let ok = response.is_ok_and(|r| r.status().is_redirection());
+                let ok = match response {
+                    // Read to the end, as every other page: an unread body keeps the
+                    // connection from being reused.
+                    Ok(response) => {
+                        let redirected = response.status().is_redirection();
+                        response.bytes().await.is_ok() && redirected
+                    }
+                    Err(_) => false,
+                };
                 latencies.push(sent.elapsed());
                 if !ok {
                     errors += 1;
