@@ -377,6 +377,18 @@ pub async fn participants_by_status(
         .collect())
 }
 
+/// One group of `hour_totals`' grouping sets: the key of its set, the others empty.
+struct TotalRow {
+    kind: Option<PlacementKind>,
+    organisation_id: Option<uuid::Uuid>,
+    organisation: Option<String>,
+    municipality_id: Option<uuid::Uuid>,
+    municipality: Option<String>,
+    month: Option<Date>,
+    minutes: i64,
+    entries: i64,
+}
+
 /// Confirmed minutes of the period by form, organisation, municipality and month.
 #[derive(Debug, Clone)]
 pub struct HourTotals {
@@ -390,42 +402,82 @@ pub struct HourTotals {
     pub by_month: Vec<(YearMonth, i64)>,
 }
 
-/// All four breakdowns in one pass over `report_monthly_hours` (grouping sets): the rows of
-/// one region and period are read once, from the primary key index alone.
+/// All four breakdowns. Without a municipality or organisation filter they come from the
+/// rollups `report_municipality_hours` (forms, municipalities, months) and
+/// `report_organisation_hours` (organisations), a few thousand rows per region and year;
+/// with one, from `report_monthly_hours`, whose rows have both. Each in one pass (grouping
+/// sets) over the primary key index alone.
 pub async fn hour_totals(
     conn: &mut PgConnection,
     region: RegionId,
     filter: &Filter,
 ) -> Result<HourTotals, sqlx::Error> {
-    let rows = sqlx::query!(
-        r#"WITH t AS (
-               SELECT kind, organisation_id, municipality_id, month,
-                      sum(confirmed_minutes)::bigint AS minutes,
-                      sum(confirmed_entries)::bigint AS entries
-               FROM report_monthly_hours
-               WHERE region_id = $1 AND month BETWEEN $2 AND $3
-                 AND ($4::uuid IS NULL OR municipality_id = $4)
-                 AND ($5::placement_kind IS NULL OR kind = $5)
-                 AND ($6::uuid IS NULL OR organisation_id = $6)
-               GROUP BY GROUPING SETS ((kind), (organisation_id), (municipality_id), (month))
-           )
-           SELECT t.kind AS "kind?: PlacementKind", t.organisation_id AS "organisation_id?",
-                  o.name AS "organisation?", t.municipality_id AS "municipality_id?",
-                  m.name AS "municipality?", t.month AS "month?",
-                  t.minutes AS "minutes!", t.entries AS "entries!"
-           FROM t
-           LEFT JOIN organisations o ON o.id = t.organisation_id
-           LEFT JOIN municipalities m ON m.id = t.municipality_id
-           ORDER BY t.minutes DESC, o.name, m.name, t.organisation_id, t.municipality_id"#,
-        region.0,
-        filter.period.from.first_day(),
-        filter.period.to.first_day(),
-        filter.municipality.map(|m| m.0),
-        filter.kind as Option<PlacementKind>,
-        filter.organisation.map(|o| o.0),
-    )
-    .fetch_all(conn)
-    .await?;
+    let rows: Vec<TotalRow> = if filter.municipality.is_none() && filter.organisation.is_none() {
+        sqlx::query_as!(
+            TotalRow,
+            r#"WITH t AS (
+                   SELECT kind, NULL::uuid AS organisation_id, municipality_id, month,
+                          sum(confirmed_minutes)::bigint AS minutes,
+                          sum(confirmed_entries)::bigint AS entries
+                   FROM report_municipality_hours
+                   WHERE region_id = $1 AND month BETWEEN $2 AND $3
+                     AND ($4::placement_kind IS NULL OR kind = $4)
+                   GROUP BY GROUPING SETS ((kind), (municipality_id), (month))
+                   UNION ALL
+                   SELECT NULL, organisation_id, NULL, NULL,
+                          sum(confirmed_minutes)::bigint, sum(confirmed_entries)::bigint
+                   FROM report_organisation_hours
+                   WHERE region_id = $1 AND month BETWEEN $2 AND $3
+                     AND ($4::placement_kind IS NULL OR kind = $4)
+                   GROUP BY organisation_id
+               )
+               SELECT t.kind AS "kind?: PlacementKind", t.organisation_id AS "organisation_id?",
+                      o.name AS "organisation?", t.municipality_id AS "municipality_id?",
+                      m.name AS "municipality?", t.month AS "month?",
+                      t.minutes AS "minutes!", t.entries AS "entries!"
+               FROM t
+               LEFT JOIN organisations o ON o.id = t.organisation_id
+               LEFT JOIN municipalities m ON m.id = t.municipality_id
+               ORDER BY t.minutes DESC, o.name, m.name, t.organisation_id, t.municipality_id"#,
+            region.0,
+            filter.period.from.first_day(),
+            filter.period.to.first_day(),
+            filter.kind as Option<PlacementKind>,
+        )
+        .fetch_all(conn)
+        .await?
+    } else {
+        sqlx::query_as!(
+            TotalRow,
+            r#"WITH t AS (
+                   SELECT kind, organisation_id, municipality_id, month,
+                          sum(confirmed_minutes)::bigint AS minutes,
+                          sum(confirmed_entries)::bigint AS entries
+                   FROM report_monthly_hours
+                   WHERE region_id = $1 AND month BETWEEN $2 AND $3
+                     AND ($4::uuid IS NULL OR municipality_id = $4)
+                     AND ($5::placement_kind IS NULL OR kind = $5)
+                     AND ($6::uuid IS NULL OR organisation_id = $6)
+                   GROUP BY GROUPING SETS ((kind), (organisation_id), (municipality_id), (month))
+               )
+               SELECT t.kind AS "kind?: PlacementKind", t.organisation_id AS "organisation_id?",
+                      o.name AS "organisation?", t.municipality_id AS "municipality_id?",
+                      m.name AS "municipality?", t.month AS "month?",
+                      t.minutes AS "minutes!", t.entries AS "entries!"
+               FROM t
+               LEFT JOIN organisations o ON o.id = t.organisation_id
+               LEFT JOIN municipalities m ON m.id = t.municipality_id
+               ORDER BY t.minutes DESC, o.name, m.name, t.organisation_id, t.municipality_id"#,
+            region.0,
+            filter.period.from.first_day(),
+            filter.period.to.first_day(),
+            filter.municipality.map(|m| m.0),
+            filter.kind as Option<PlacementKind>,
+            filter.organisation.map(|o| o.0),
+        )
+        .fetch_all(conn)
+        .await?
+    };
     let mut kinds: BTreeMap<PlacementKind, i64> = BTreeMap::new();
     let mut months: BTreeMap<Date, i64> = BTreeMap::new();
     let mut by_organisation = Vec::new();

@@ -164,7 +164,7 @@ async fn missing_writes(pool: &PgPool, acknowledged: &[String]) -> Vec<String> {
 
 /// Every rule that a half-written change would break; each query counts the offenders.
 async fn broken_invariants(pool: &PgPool) -> Vec<(&'static str, i64)> {
-    let checks: [(&'static str, &str); 7] = [
+    let checks: [(&'static str, &str); 8] = [
         (
             "participant totals differ from the sum of their entries",
             "SELECT count(*) FROM participants p
@@ -216,6 +216,25 @@ async fn broken_invariants(pool: &PgPool) -> Vec<(&'static str, i64)> {
                USING (region_id, month, municipality_id, organisation_id, kind)
              WHERE a.minutes IS DISTINCT FROM r.confirmed_minutes
                 OR a.entries IS DISTINCT FROM r.confirmed_entries::bigint",
+        ),
+        (
+            "dashboard rollups that differ from the monthly report rows",
+            "WITH by_organisation AS (
+                 SELECT region_id, month, organisation_id, kind, sum(confirmed_minutes) AS minutes,
+                        sum(confirmed_entries) AS entries
+                 FROM report_monthly_hours GROUP BY 1, 2, 3, 4),
+             by_municipality AS (
+                 SELECT region_id, month, municipality_id, kind, sum(confirmed_minutes) AS minutes,
+                        sum(confirmed_entries) AS entries
+                 FROM report_monthly_hours GROUP BY 1, 2, 3, 4)
+             SELECT (SELECT count(*) FROM by_organisation a
+                     FULL JOIN report_organisation_hours r USING (region_id, month, organisation_id, kind)
+                     WHERE coalesce(a.minutes, 0) <> coalesce(r.confirmed_minutes, 0)
+                        OR coalesce(a.entries, 0) <> coalesce(r.confirmed_entries, 0))
+                  + (SELECT count(*) FROM by_municipality a
+                     FULL JOIN report_municipality_hours r USING (region_id, month, municipality_id, kind)
+                     WHERE coalesce(a.minutes, 0) <> coalesce(r.confirmed_minutes, 0)
+                        OR coalesce(a.entries, 0) <> coalesce(r.confirmed_entries, 0))",
         ),
         (
             "participant monthly rows that differ from the confirmed entries",

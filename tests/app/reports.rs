@@ -542,6 +542,26 @@ async fn the_summary_follows_every_change_to_entries_participants_and_placements
                 diff, 0,
                 "participant summary differs from the entries after: {label}"
             );
+            for (rollup, key) in [
+                ("report_organisation_hours", "organisation_id"),
+                ("report_municipality_hours", "municipality_id"),
+            ] {
+                let diff: i64 = sqlx::query_scalar(&format!(
+                    "WITH truth AS (
+                         SELECT region_id, month, {key}, kind, sum(confirmed_minutes)::bigint AS minutes,
+                                sum(confirmed_entries)::bigint AS entries
+                         FROM report_monthly_hours GROUP BY 1, 2, 3, 4
+                         HAVING sum(confirmed_minutes) <> 0 OR sum(confirmed_entries) <> 0),
+                     kept AS (SELECT region_id, month, {key}, kind, confirmed_minutes::bigint AS minutes,
+                                     confirmed_entries::bigint AS entries
+                              FROM {rollup} WHERE confirmed_minutes <> 0 OR confirmed_entries <> 0)
+                     SELECT count(*) FROM ((TABLE truth EXCEPT TABLE kept) UNION ALL (TABLE kept EXCEPT TABLE truth)) d"
+                ))
+                .fetch_one(&pool)
+                .await
+                .expect("compare");
+                assert_eq!(diff, 0, "{rollup} differs from the summary after: {label}");
+            }
         }
     };
     check("the fixture").await;
