@@ -25,6 +25,9 @@ struct Options {
     connections: usize,
 }
 
+/// `--only TEXT`: measure only the pages whose name contains TEXT (and the limit page).
+static ONLY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
 fn options() -> Options {
     let mut options = Options {
         scale: "3000".into(),
@@ -46,6 +49,9 @@ fn options() -> Options {
                     .next()
                     .and_then(|s| s.parse().ok())
                     .unwrap_or(options.connections)
+            }
+            "--only" => {
+                let _ = ONLY.set(args.next().unwrap_or_default());
             }
             _ => {} // cargo bench passes --bench
         }
@@ -154,7 +160,7 @@ async fn run(options: Options, url: String, cluster: &PrivateCluster) {
 
     let duration = Duration::from_secs(options.seconds);
     let mut results = Vec::new();
-    let limit = measure(
+    let limit = measure_always(
         "limit page (1 query + template)",
         &base,
         &coaches,
@@ -168,7 +174,7 @@ async fn run(options: Options, url: String, cluster: &PrivateCluster) {
     let placements = Arc::new(fixtures.placements.clone());
     let recent_days = Arc::new(fixtures.recent_days.clone());
 
-    results.push(
+    results.extend(
         measure(
             "coach home /caseload",
             &base,
@@ -178,14 +184,14 @@ async fn run(options: Options, url: String, cluster: &PrivateCluster) {
         )
         .await,
     );
-    results.push(
+    results.extend(
         measure("participant page", &base, &coaches, duration, {
             let ids = participant_ids.clone();
             Arc::new(move |n, _| Request::get(format!("/inburgeraars/{}", ids[n % ids.len()])))
         })
         .await,
     );
-    results.push(
+    results.extend(
         measure(
             "participant search",
             &base,
@@ -201,7 +207,7 @@ async fn run(options: Options, url: String, cluster: &PrivateCluster) {
         )
         .await,
     );
-    results.push(
+    results.extend(
         measure("matching (zoek een plaats)", &base, &coaches, duration, {
             let ids = participant_ids.clone();
             Arc::new(move |n, _| {
@@ -213,7 +219,7 @@ async fn run(options: Options, url: String, cluster: &PrivateCluster) {
         })
         .await,
     );
-    results.push(
+    results.extend(
         measure(
             "partner pending /partner",
             &base,
@@ -223,7 +229,7 @@ async fn run(options: Options, url: String, cluster: &PrivateCluster) {
         )
         .await,
     );
-    results.push(
+    results.extend(
         measure(
             "coordinator dashboard",
             &base,
@@ -233,7 +239,7 @@ async fn run(options: Options, url: String, cluster: &PrivateCluster) {
         )
         .await,
     );
-    results.push(
+    results.extend(
         measure(
             "CSV export (funder report)",
             &base,
@@ -243,7 +249,7 @@ async fn run(options: Options, url: String, cluster: &PrivateCluster) {
         )
         .await,
     );
-    results.push(
+    results.extend(
         measure("log an entry (POST)", &base, &coaches, duration, {
             let placements = placements.clone();
             let days = recent_days.clone();
@@ -263,11 +269,12 @@ async fn run(options: Options, url: String, cluster: &PrivateCluster) {
         })
         .await,
     );
-    results.push(
+    results.extend(
         measure_confirm(
             &base,
             &partners,
-            top_up_pending(&pool, &fixtures.partner_organisations, CONFIRM_BACKLOG).await,
+            &pool,
+            &fixtures.partner_organisations,
             duration,
         )
         .await,
@@ -606,8 +613,27 @@ fn outcome(name: &str, mut latencies: Vec<Duration>, errors: usize, elapsed: Dur
     }
 }
 
-/// Closed loop: every connection sends its next request as soon as the last one answered.
+/// Whether `--only` leaves this page in.
+fn selected(name: &str) -> bool {
+    ONLY.get().is_none_or(|only| name.contains(only.as_str()))
+}
+
+/// `measure_always`, for the pages `--only` leaves in.
 async fn measure(
+    name: &str,
+    base: &str,
+    sessions: &[Session],
+    duration: Duration,
+    make: MakeRequest,
+) -> Option<Outcome> {
+    if !selected(name) {
+        return None;
+    }
+    Some(measure_always(name, base, sessions, duration, make).await)
+}
+
+/// Closed loop: every connection sends its next request as soon as the last one answered.
+async fn measure_always(
     name: &str,
     base: &str,
     sessions: &[Session],
@@ -681,9 +707,15 @@ type EntryQueue = Arc<Mutex<Vec<(String, i32)>>>;
 async fn measure_confirm(
     base: &str,
     sessions: &[Session],
-    pending: Vec<Vec<(String, i32)>>,
+    pool: &PgPool,
+    organisations: &[uuid::Uuid],
     duration: Duration,
-) -> Outcome {
+) -> Option<Outcome> {
+    const NAME: &str = "confirm an entry (POST)";
+    if !selected(NAME) {
+        return None;
+    }
+    let pending = top_up_pending(pool, organisations, CONFIRM_BACKLOG).await;
     let partners = pending.len().max(1);
     let queues: Vec<EntryQueue> = pending
         .into_iter()
@@ -735,10 +767,5 @@ async fn measure_confirm(
         latencies.append(&mut l);
         errors += e;
     }
-    outcome(
-        "confirm an entry (POST)",
-        latencies,
-        errors,
-        started.elapsed(),
-    )
+    Some(outcome(NAME, latencies, errors, started.elapsed()))
 }
