@@ -23,6 +23,8 @@ pub struct AppState {
     /// thousands of entries for seconds; without a bound, a few coördinatoren exporting together
     /// would hold every database connection and the other pages would wait for one in vain.
     pub exports: Arc<Semaphore>,
+    /// Regions' open offers for matching, each used only while still exact.
+    pub catalogue: crate::domain::offer::Catalogue,
 }
 
 impl AppState {
@@ -32,6 +34,7 @@ impl AppState {
             pool,
             config: Arc::new(config),
             exports: Arc::new(Semaphore::new(exports)),
+            catalogue: crate::domain::offer::Catalogue::default(),
         }
     }
 }

@@ -9,6 +9,8 @@
 //! `lopend` placements, counted when needed; taking a place locks the offer row first, so two
 //! coaches taking the last place at once end with one placement.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use sqlx::PgConnection;
 use time::Date;
@@ -1242,11 +1244,27 @@ pub async fn decide(
 #[derive(Debug, Clone)]
 pub struct Profile {
     pub municipality_id: MunicipalityId,
+    /// The municipalities bordering the participant's (`neighbours`).
+    pub neighbours: Vec<MunicipalityId>,
     pub dutch_level: DutchLevel,
     pub languages: String,
     pub available_days: Weekdays,
     /// The form the coach looks for, if any.
     pub wanted_kind: Option<PlacementKind>,
+}
+
+/// The municipalities that border `municipality`.
+pub async fn neighbours(
+    conn: &mut PgConnection,
+    municipality: MunicipalityId,
+) -> Result<Vec<MunicipalityId>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT neighbour_id AS "id: MunicipalityId" FROM municipality_neighbours
+           WHERE municipality_id = $1"#,
+        municipality.0
+    )
+    .fetch_all(conn)
+    .await
 }
 
 /// An approved, open offer with free places, as matching ranks it.
@@ -1258,8 +1276,6 @@ pub struct Candidate {
     pub kind: PlacementKind,
     pub municipality_id: MunicipalityId,
     pub municipality: String,
-    /// Whether the offer's municipality borders the participant's.
-    pub neighbour: bool,
     pub days: i16,
     pub day_parts: i16,
     pub by_arrangement: bool,
@@ -1283,12 +1299,11 @@ impl Candidate {
     }
 }
 
-/// The approved, open, running offers of `region` that still have a free place, by the
-/// partial index `offers_matching_idx`; taken places come from `placements_offer_idx`.
-pub async fn candidates(
+/// The approved, open, running offers of `region` that still have a free place; taken places
+/// come from `placements_offer_idx`.
+async fn candidates(
     conn: &mut PgConnection,
     region: RegionId,
-    municipality: MunicipalityId,
     today: Date,
 ) -> Result<Vec<Candidate>, sqlx::Error> {
     sqlx::query_as!(
@@ -1296,9 +1311,6 @@ pub async fn candidates(
         r#"SELECT o.id AS "id: OfferId", o.title, org.name AS organisation_name,
                   o.kind AS "kind: PlacementKind",
                   o.municipality_id AS "municipality_id: MunicipalityId", m.name AS municipality,
-                  EXISTS (SELECT 1 FROM municipality_neighbours n
-                          WHERE n.municipality_id = $2 AND n.neighbour_id = o.municipality_id)
-                      AS "neighbour!",
                   o.days, o.day_parts, o.by_arrangement, o.taalicoon, o.contact_languages,
                   o.places, (o.places - t.taken) AS "free!"
            FROM offers o
@@ -1309,13 +1321,73 @@ pub async fn candidates(
                WHERE pl.offer_id = o.id AND pl.status IN ('gepland', 'lopend')
            ) t
            WHERE o.region_id = $1 AND o.approval = 'goedgekeurd' AND o.state = 'open'
-             AND o.ends_on >= $3 AND org.active AND t.taken < o.places"#,
+             AND o.ends_on >= $2 AND org.active AND t.taken < o.places"#,
         region.0,
-        municipality.0,
         today,
     )
     .fetch_all(conn)
     .await
+}
+
+/// A region's open offers (`candidates`) as read at one catalogue version and day.
+#[derive(Debug)]
+pub struct OpenOffers {
+    version: i64,
+    day: Date,
+    pub offers: Vec<Candidate>,
+}
+
+/// Regions' open offers kept in memory. Matching ranks every open offer of the region, which
+/// is most of its work when read from the database each time; a copy is used only while the
+/// region's catalogue version (`offer_catalogue_versions`, changed by triggers in the same
+/// transaction as anything matching reads) and the day are those it was read at, so a copy
+/// is always exactly what the query would return, also with several app instances.
+#[derive(Clone)]
+pub struct Catalogue {
+    copies: moka::sync::Cache<RegionId, Arc<OpenOffers>>,
+}
+
+/// Regions whose open offers are kept (each a few hundred kilobytes at Flanders scale).
+const CATALOGUE_REGIONS: u64 = 64;
+
+impl Default for Catalogue {
+    fn default() -> Self {
+        Self {
+            copies: moka::sync::Cache::new(CATALOGUE_REGIONS),
+        }
+    }
+}
+
+impl Catalogue {
+    /// The open offers of `region` today: the kept copy if still current, else read anew.
+    /// The version is read first, so a copy is never older than the version it is kept under.
+    pub async fn open_offers(
+        &self,
+        conn: &mut PgConnection,
+        region: RegionId,
+        today: Date,
+    ) -> Result<Arc<OpenOffers>, sqlx::Error> {
+        let version = sqlx::query_scalar!(
+            r#"SELECT coalesce((SELECT version FROM offer_catalogue_versions
+                                WHERE region_id = $1), 0) AS "version!""#,
+            region.0
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        if let Some(copy) = self.copies.get(&region)
+            && copy.version == version
+            && copy.day == today
+        {
+            return Ok(copy);
+        }
+        let copy = Arc::new(OpenOffers {
+            version,
+            day: today,
+            offers: candidates(conn, region, today).await?,
+        });
+        self.copies.insert(region, Arc::clone(&copy));
+        Ok(copy)
+    }
 }
 
 /// One line of "why": a fit or a misfit, always in words (the icon beside it is decoration).
@@ -1403,7 +1475,7 @@ fn assess_with(
         a.note(true, 30, || {
             format!("in de eigen gemeente ({})", offer.municipality)
         });
-    } else if offer.neighbour {
+    } else if profile.neighbours.contains(&offer.municipality_id) {
         a.note(true, 20, || {
             format!("in een buurgemeente ({})", offer.municipality)
         });
@@ -1474,16 +1546,12 @@ fn assess_with(
 
 /// The best `shown` candidates by fit, best first (ties by free places, then by title), with
 /// their reasons; and how many candidates there were.
-pub fn rank(
-    profile: &Profile,
-    candidates: Vec<Candidate>,
-    shown: usize,
-) -> (usize, Vec<Suggestion>) {
+pub fn rank(profile: &Profile, candidates: &[Candidate], shown: usize) -> (usize, Vec<Suggestion>) {
     let spoken = language_keys(&profile.languages);
     let total = candidates.len();
-    let mut scored: Vec<(i32, Candidate)> = candidates
-        .into_iter()
-        .map(|offer| (assess_with(profile, &spoken, &offer, false).score, offer))
+    let mut scored: Vec<(i32, &Candidate)> = candidates
+        .iter()
+        .map(|offer| (assess_with(profile, &spoken, offer, false).score, offer))
         .collect();
     scored.sort_by(|(a_score, a), (b_score, b)| {
         b_score
@@ -1496,10 +1564,10 @@ pub fn rank(
     let suggestions = scored
         .into_iter()
         .map(|(score, offer)| Suggestion {
-            reasons: assess_with(profile, &spoken, &offer, true)
+            reasons: assess_with(profile, &spoken, offer, true)
                 .reasons
                 .unwrap_or_default(),
-            offer,
+            offer: offer.clone(),
             score,
         })
         .collect();
@@ -1591,7 +1659,6 @@ mod tests {
             kind: PlacementKind::Buddy,
             municipality_id: municipality,
             municipality: "Brugge".to_string(),
-            neighbour: false,
             days: 0,
             day_parts: 0,
             by_arrangement: true,
@@ -1631,6 +1698,7 @@ mod tests {
         let home = MunicipalityId(Uuid::new_v4());
         let profile = Profile {
             municipality_id: home,
+            neighbours: Vec::new(),
             dutch_level: DutchLevel::A1,
             languages: "Arabisch, Frans".to_string(),
             available_days: Weekdays::default(),
@@ -1638,7 +1706,7 @@ mod tests {
         };
         let (total, ranked) = rank(
             &profile,
-            vec![
+            &[
                 candidate("Moeilijk", 4, home),
                 candidate("Makkelijk", 1, home),
             ],
@@ -1658,6 +1726,7 @@ mod tests {
         let home = MunicipalityId(Uuid::new_v4());
         let profile = Profile {
             municipality_id: home,
+            neighbours: Vec::new(),
             dutch_level: DutchLevel::A1,
             languages: String::new(),
             available_days: Weekdays::default(),
@@ -1666,7 +1735,7 @@ mod tests {
         let elsewhere = MunicipalityId(Uuid::new_v4());
         let (total, ranked) = rank(
             &profile,
-            vec![
+            &[
                 candidate("Ver weg", 1, elsewhere),
                 candidate("Dichtbij", 1, home),
                 candidate("Moeilijk", 4, home),
@@ -1687,6 +1756,7 @@ mod tests {
         let home = MunicipalityId(Uuid::new_v4());
         let profile = Profile {
             municipality_id: home,
+            neighbours: Vec::new(),
             dutch_level: DutchLevel::B1,
             languages: "Arabisch en Frans".to_string(),
             available_days: Weekdays::default(),

@@ -1034,14 +1034,17 @@ async fn match_page(
         .ok_or(AppError::NotFound)?;
     let profile = Profile {
         municipality_id: participant.municipality_id,
+        neighbours: offer::neighbours(&mut conn, participant.municipality_id).await?,
         dutch_level: participant.dutch_level,
         languages: participant.languages.clone(),
         available_days: participant.weekdays(),
         wanted_kind: PlacementKind::parse(&query.vorm),
     };
-    let candidates =
-        offer::candidates(&mut conn, region, participant.municipality_id, today()).await?;
-    let (total, suggestions) = offer::rank(&profile, candidates, SUGGESTIONS);
+    let open = app
+        .catalogue
+        .open_offers(&mut conn, region, today())
+        .await?;
+    let (total, suggestions) = offer::rank(&profile, &open.offers, SUGGESTIONS);
     Ok(MatchPage {
         layout,
         recommended: Taalicoon::for_level(participant.dutch_level),

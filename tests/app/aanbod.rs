@@ -267,6 +267,159 @@ async fn matching_ranks_offers_by_fit_and_says_why_in_dutch() {
     );
 }
 
+/// The titles and "N van M plaatsen vrij" lines of a matching page.
+async fn suggestions(app: &TestApp, participant: ParticipantId) -> Vec<String> {
+    let (status, page) = app
+        .get_page(&format!("/inburgeraars/{participant}/zoek-een-plaats"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    page.select_all(".suggestion")
+        .into_iter()
+        .map(|text| text.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+/// Matching keeps each region's open offers in memory: every change anywhere (another instance,
+/// another writer) must show at the next view, never a view later.
+#[tokio::test]
+async fn matching_shows_every_change_to_the_catalogue_at_once() {
+    let app = TestApp::spawn().await;
+    app.login_as(Role::Coach).await;
+    let participant = a1_participant(&app, "Mariam Haddad").await;
+    let last_place = NewOffer {
+        places: 1,
+        ..NewOffer::new(&app, "Laatste plaats")
+    }
+    .insert(&app)
+    .await;
+    let other = NewOffer::new(&app, "Moestuin").insert(&app).await;
+    let titles = |lines: &[String]| -> Vec<String> {
+        lines
+            .iter()
+            .map(|line| {
+                line.split(" Testorganisatie")
+                    .next()
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .collect()
+    };
+    let shown = suggestions(&app, participant).await;
+    assert_eq!(titles(&shown).len(), 2, "{shown:?}");
+    assert!(
+        shown.iter().any(|l| l.contains("1 van 1 plaatsen vrij")),
+        "{shown:?}"
+    );
+
+    // Another instance takes the last place.
+    let elsewhere = app.second_instance().await;
+    elsewhere.login_as(Role::Coach).await;
+    let someone = a1_participant(&app, "Iemand Anders").await;
+    let path = format!("/inburgeraars/{someone}/zoek-een-plaats");
+    elsewhere.get_page(&path).await;
+    let response = elsewhere
+        .post_form(&path, &[("offer_id", &last_place.to_string())])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let shown = suggestions(&app, participant).await;
+    assert!(
+        shown.iter().all(|l| !l.contains("Laatste plaats")),
+        "{shown:?}"
+    );
+
+    // The placement is cancelled: the place is free again.
+    sqlx::query!(
+        "UPDATE placements SET status = 'geannuleerd' WHERE offer_id = $1",
+        last_place.0
+    )
+    .execute(&app.pool)
+    .await
+    .expect("cancel");
+    assert!(
+        suggestions(&app, participant)
+            .await
+            .iter()
+            .any(|l| l.contains("Laatste plaats"))
+    );
+
+    // The offer is renamed, then paused; a new offer is approved.
+    sqlx::query!(
+        "UPDATE offers SET title = 'Nieuwe naam' WHERE id = $1",
+        other.0
+    )
+    .execute(&app.pool)
+    .await
+    .expect("rename");
+    assert!(
+        suggestions(&app, participant)
+            .await
+            .iter()
+            .any(|l| l.contains("Nieuwe naam"))
+    );
+    sqlx::query!(
+        "UPDATE offers SET state = 'gepauzeerd' WHERE id = $1",
+        other.0
+    )
+    .execute(&app.pool)
+    .await
+    .expect("pause");
+    let fresh = NewOffer {
+        approval: "voorgesteld",
+        ..NewOffer::new(&app, "Net goedgekeurd")
+    }
+    .insert(&app)
+    .await;
+    sqlx::query!(
+        "UPDATE offers SET approval = 'goedgekeurd' WHERE id = $1",
+        fresh.0
+    )
+    .execute(&app.pool)
+    .await
+    .expect("approve");
+    let shown = suggestions(&app, participant).await;
+    assert!(
+        shown.iter().all(|l| !l.contains("Nieuwe naam")),
+        "{shown:?}"
+    );
+    assert!(
+        shown.iter().any(|l| l.contains("Net goedgekeurd")),
+        "{shown:?}"
+    );
+
+    // The organisation and the municipality are renamed; then the organisation stops.
+    sqlx::query!(
+        "UPDATE organisations SET name = 'Buurthuis Noord' WHERE id = $1",
+        app.organisation.0
+    )
+    .execute(&app.pool)
+    .await
+    .expect("organisation");
+    sqlx::query!(
+        "UPDATE municipalities SET name = 'Nieuwegemeente' WHERE id = $1",
+        app.municipality.0
+    )
+    .execute(&app.pool)
+    .await
+    .expect("municipality");
+    let shown = suggestions(&app, participant).await;
+    assert!(
+        shown.iter().all(|l| l.contains("Buurthuis Noord")),
+        "{shown:?}"
+    );
+    assert!(
+        shown.iter().all(|l| l.contains("Nieuwegemeente")),
+        "{shown:?}"
+    );
+    sqlx::query!(
+        "UPDATE organisations SET active = false WHERE id = $1",
+        app.organisation.0
+    )
+    .execute(&app.pool)
+    .await
+    .expect("deactivate");
+    assert_eq!(suggestions(&app, participant).await, Vec::<String>::new());
+}
+
 #[tokio::test]
 async fn choosing_an_offer_plans_a_placement_and_takes_a_place() {
     let app = TestApp::spawn().await;
