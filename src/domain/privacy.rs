@@ -1,8 +1,8 @@
 //! Data protection: everything stored about one participant (the right of access), and
 //! anonymising participants whose trajectory ended long ago (`veertig purge`).
 //!
-//! Anonymising replaces the name and clears the contact details, notes, languages, dossier
-//! number and status note; the birth date becomes 1 January of the birth year, so age bands
+//! Anonymising replaces the name and clears the contact details, notes, languages, available
+//! days, dossier number and status note; the birth date becomes 1 January of the birth year, so age bands
 //! stay. Hours, placements and statuses stay as they are, so every total and report keeps its
 //! numbers. The participant's own audit rows lose the same personal fields, and their signed
 //! scans are deleted. Both the export and the anonymisation are audited, without personal data
@@ -48,6 +48,25 @@ pub struct AccessExport {
     /// Who looked at the record, its exports and scans, and refused attempts.
     #[serde(rename = "toegangen")]
     pub accesses: Vec<AccessData>,
+    /// The personal links to Mijn traject made for them (the token itself is never stored).
+    #[serde(rename = "persoonlijke_links")]
+    pub links: Vec<LinkData>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkData {
+    #[serde(rename = "gemaakt_op")]
+    pub created_at: String,
+    #[serde(skip)]
+    pub created_time: OffsetDateTime,
+    #[serde(rename = "ingetrokken_op")]
+    pub revoked_at: Option<String>,
+    #[serde(skip)]
+    pub revoked_time: Option<OffsetDateTime>,
+    #[serde(rename = "laatst_gebruikt_op")]
+    pub last_used_at: Option<String>,
+    #[serde(rename = "keren_gebruikt")]
+    pub use_count: i32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -75,6 +94,9 @@ pub struct PersonData {
     pub dutch_level: String,
     #[serde(rename = "talen")]
     pub languages: String,
+    /// The days they are free for activities, in words ("" when not filled in).
+    #[serde(rename = "beschikbare_dagen")]
+    pub available_days: String,
     #[serde(rename = "telefoon")]
     pub phone: String,
     #[serde(rename = "e_mail")]
@@ -287,6 +309,27 @@ pub async fn access_export(
         entity: row.entity,
     })
     .collect();
+    let available_days = match p.weekdays() {
+        days if days.is_empty() => String::new(),
+        days => days.text(),
+    };
+    let links = sqlx::query!(
+        "SELECT created_at, revoked_at, last_used_at, use_count FROM participant_links
+         WHERE participant_id = $1 ORDER BY created_at, id",
+        id.0
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|row| LinkData {
+        created_at: moment(row.created_at),
+        created_time: row.created_at,
+        revoked_at: row.revoked_at.map(moment),
+        revoked_time: row.revoked_at,
+        last_used_at: row.last_used_at.map(moment),
+        use_count: row.use_count,
+    })
+    .collect();
     // This export is in the log already, recorded above.
     let accesses = sqlx::query!(
         r#"SELECT a.at, u.name AS "user?", a.kind AS "kind: AccessKind"
@@ -313,6 +356,7 @@ pub async fn access_export(
             birth_date: iso_date(p.birth_date),
             municipality: p.municipality,
             dutch_level: p.dutch_level.code().to_string(),
+            available_days,
             languages: p.languages,
             phone: p.phone,
             email: p.email,
@@ -337,6 +381,7 @@ pub async fn access_export(
         entries,
         history,
         accesses,
+        links,
     }))
 }
 
@@ -456,8 +501,8 @@ async fn purge_batch(
                full_name = 'Geanonimiseerd ' || left(replace(id::text, '-', ''), 8),
                search_name = 'geanonimiseerd ' || left(replace(id::text, '-', ''), 8),
                birth_date = make_date(extract(year FROM birth_date)::int, 1, 1),
-               languages = '', phone = '', email = '', external_dossier = '', notes = '',
-               status_note = '', anonymised_at = now()
+               languages = '', available_days = 0, phone = '', email = '', external_dossier = '',
+               notes = '', status_note = '', anonymised_at = now()
            WHERE id = ANY($1)"#,
         &ids
     )

@@ -988,7 +988,7 @@ async fn the_right_of_access_export_holds_everything_and_is_audited() {
     let app = TestApp::spawn().await;
     let coordinator = app.login_as(Role::Coordinator).await;
     let id = app.create_participant("Олена Шевченко", None, None).await;
-    sqlx::query("UPDATE participants SET phone = '0470 12 34 56', email = 'olena@example.org', notes = 'Wil graag koken.' WHERE id = $1")
+    sqlx::query("UPDATE participants SET phone = '0470 12 34 56', email = 'olena@example.org', notes = 'Wil graag koken.', available_days = 5 WHERE id = $1")
         .bind(id.0)
         .execute(&app.pool)
         .await
@@ -996,10 +996,28 @@ async fn the_right_of_access_export_holds_everything_and_is_audited() {
     let pl = app.create_placement(id, app.organisation).await;
     recent_entry(&app, pl, 3, 90, "bevestigd").await;
     recent_entry(&app, pl, 2, 30, "ingediend").await;
+    // A personal link made and revoked, and the one that works now.
+    sqlx::query(
+        "INSERT INTO participant_links (participant_id, token_hash, created_at, revoked_at, use_count)
+         VALUES ($1, 'oud', now() - interval '2 days', now() - interval '1 day', 3),
+                ($1, 'nieuw', now(), NULL, 0)",
+    )
+    .bind(id.0)
+    .execute(&app.pool)
+    .await
+    .expect("links");
 
     let (status, page) = app.get_page(&format!("/inburgeraars/{id}/inzage")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(page.text("#inzage-naam"), "Олена Шевченко");
+    assert_eq!(page.text("#inzage-dagen"), "maandag en woensdag");
+    let links = page.select_all("#inzage-links-lijst li");
+    assert_eq!(links.len(), 2, "{links:?}");
+    assert!(
+        links[0].contains("3 keer gebruikt, ingetrokken op"),
+        "{links:?}"
+    );
+    assert!(links[1].contains("werkt nog"), "{links:?}");
     assert_eq!(page.select_all("#inzage-uren-tabel tbody tr").len(), 2);
     assert!(page.text("dl.details").contains("olena@example.org"));
     assert!(
@@ -1019,6 +1037,13 @@ async fn the_right_of_access_export_holds_everything_and_is_audited() {
     assert_eq!(json["inburgeraar"]["naam"], "Олена Шевченко");
     assert_eq!(json["inburgeraar"]["telefoon"], "0470 12 34 56");
     assert_eq!(json["inburgeraar"]["notities"], "Wil graag koken.");
+    assert_eq!(
+        json["inburgeraar"]["beschikbare_dagen"],
+        "maandag en woensdag"
+    );
+    assert_eq!(json["persoonlijke_links"].as_array().map(Vec::len), Some(2));
+    assert_eq!(json["persoonlijke_links"][0]["keren_gebruikt"], 3);
+    assert!(json["persoonlijke_links"][1]["ingetrokken_op"].is_null());
     assert_eq!(json["inburgeraar"]["bevestigde_minuten"], 90);
     assert_eq!(json["plaatsingen"][0]["vorm"], "buddy");
     assert_eq!(json["uren"].as_array().map(Vec::len), Some(2));
@@ -1075,7 +1100,7 @@ async fn purge_anonymises_old_trajectories_and_keeps_every_total() {
     sqlx::query(
         "UPDATE participants SET status = 'stopgezet', status_reason = 'verhuisd', status_note = 'Naar Gent',
              birth_date = '1988-07-14', phone = '0470 00 00 00', email = 'ayse@example.org',
-             notes = 'Privé', languages = 'Turks', external_dossier = 'KBI-1',
+             notes = 'Privé', languages = 'Turks', external_dossier = 'KBI-1', available_days = 31,
              start_date = $2, target_end_date = $3, updated_at = $3::date
          WHERE id = $1",
     )
@@ -1159,6 +1184,12 @@ async fn purge_anonymises_old_trajectories_and_keeps_every_total() {
     );
     assert_eq!(row.9, 600);
     assert!(row.10);
+    let days: i16 = sqlx::query_scalar("SELECT available_days FROM participants WHERE id = $1")
+        .bind(old.0)
+        .fetch_one(&app.pool)
+        .await
+        .expect("days");
+    assert_eq!(days, 0, "available days are cleared");
     let untouched: Vec<String> = sqlx::query_scalar(
         "SELECT full_name FROM participants WHERE id = ANY($1) ORDER BY full_name",
     )
