@@ -7,7 +7,7 @@
 //! summing millions of entries. Hours belong to the region and municipality of their
 //! participant. Participants come from their own table, whose totals another trigger keeps.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 use sqlx::PgConnection;
@@ -815,24 +815,19 @@ pub async fn pending_too_long(
 // ---------------------------------------------------------------------------------------------
 // The funder's figures and the participants of a period
 
-/// A participant whose trajectory overlaps the period, with the confirmed minutes worked in the
-/// period per form.
+/// What the funder's report counts of a participant whose trajectory overlaps the period.
 #[derive(Debug, Clone, Serialize)]
-pub struct PeriodParticipant {
-    pub id: ParticipantId,
-    pub full_name: String,
-    pub external_dossier: String,
+pub struct PeriodFigures {
     pub municipality: String,
     pub birth_date: Date,
     pub status: ParticipantStatus,
-    pub start_date: Date,
-    pub target_end_date: Date,
     pub confirmed_minutes: i32,
     pub required_minutes: i32,
+    /// Confirmed minutes worked in the period, per form.
     pub minutes_by_kind: BTreeMap<PlacementKind, i64>,
 }
 
-impl PeriodParticipant {
+impl PeriodFigures {
     /// The requirement met: hours enough, or the certificate already issued.
     pub fn completed(&self) -> bool {
         self.status == ParticipantStatus::Afgerond
@@ -854,6 +849,18 @@ impl PeriodParticipant {
             }
         }
     }
+}
+
+/// A participant whose trajectory overlaps the period, who they are and their figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeriodParticipant {
+    pub id: ParticipantId,
+    pub full_name: String,
+    pub external_dossier: String,
+    pub start_date: Date,
+    pub target_end_date: Date,
+    #[serde(flatten)]
+    pub figures: PeriodFigures,
 }
 
 /// Where a trajectory stands, for the funder.
@@ -878,9 +885,39 @@ impl Completion {
     }
 }
 
+/// Confirmed minutes per participant and form worked in the period, for every participant of
+/// the region with any (from `participant_monthly_hours`, one range of its primary key: periods
+/// are whole months).
+async fn period_hours(
+    conn: &mut PgConnection,
+    region: RegionId,
+    period: Period,
+) -> Result<HashMap<ParticipantId, BTreeMap<PlacementKind, i64>>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT participant_id AS "participant_id: ParticipantId",
+                  kind AS "kind: PlacementKind", sum(confirmed_minutes)::bigint AS "minutes!"
+           FROM participant_monthly_hours
+           WHERE region_id = $1 AND month BETWEEN $2 AND $3
+           GROUP BY participant_id, kind
+           HAVING sum(confirmed_minutes) <> 0"#,
+        region.0,
+        period.from.first_day(),
+        period.to.first_day(),
+    )
+    .fetch_all(conn)
+    .await?;
+    let mut hours: HashMap<ParticipantId, BTreeMap<PlacementKind, i64>> = HashMap::new();
+    for row in rows {
+        hours
+            .entry(row.participant_id)
+            .or_default()
+            .insert(row.kind, row.minutes);
+    }
+    Ok(hours)
+}
+
 /// Participants of the region (and municipality) whose trajectory overlaps the period, by
-/// municipality and name, each with the confirmed minutes they worked in the period per form
-/// (from `participant_monthly_hours`: periods are whole months).
+/// municipality and name, with their figures.
 pub async fn period_participants(
     conn: &mut PgConnection,
     region: RegionId,
@@ -888,65 +925,78 @@ pub async fn period_participants(
     municipality: Option<MunicipalityId>,
 ) -> Result<Vec<PeriodParticipant>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"WITH population AS (
-               SELECT p.id, p.full_name, p.external_dossier, m.name AS municipality, p.birth_date,
-                      p.status, p.start_date, p.target_end_date, p.confirmed_minutes,
-                      r.required_minutes, p.search_name
-               FROM participants p
-               JOIN municipalities m ON m.id = p.municipality_id
-               JOIN regions r ON r.id = p.region_id
-               WHERE p.region_id = $1 AND p.start_date <= $3 AND p.target_end_date >= $2
-                 AND ($4::uuid IS NULL OR p.municipality_id = $4)
-           ), hours AS (
-               SELECT s.participant_id, s.kind, sum(s.confirmed_minutes)::bigint AS minutes
-               FROM population po
-               JOIN participant_monthly_hours s ON s.participant_id = po.id
-               WHERE s.month BETWEEN $5 AND $6
-               GROUP BY s.participant_id, s.kind
-           )
-           SELECT po.id AS "id!: ParticipantId", po.full_name AS "full_name!",
-                  po.external_dossier AS "external_dossier!", po.municipality AS "municipality!",
-                  po.birth_date AS "birth_date!", po.status AS "status!: ParticipantStatus",
-                  po.start_date AS "start_date!", po.target_end_date AS "target_end_date!",
-                  po.confirmed_minutes AS "confirmed_minutes!",
-                  po.required_minutes AS "required_minutes!",
-                  h.kind AS "kind?: PlacementKind", h.minutes AS "minutes?"
-           FROM population po LEFT JOIN hours h ON h.participant_id = po.id
-           ORDER BY po.municipality, po.search_name, po.id"#,
+        r#"SELECT p.id AS "id: ParticipantId", p.full_name, p.external_dossier,
+                  m.name AS municipality, p.birth_date, p.status AS "status: ParticipantStatus",
+                  p.start_date, p.target_end_date, p.confirmed_minutes, r.required_minutes
+           FROM participants p
+           JOIN municipalities m ON m.id = p.municipality_id
+           JOIN regions r ON r.id = p.region_id
+           WHERE p.region_id = $1 AND p.start_date <= $3 AND p.target_end_date >= $2
+             AND ($4::uuid IS NULL OR p.municipality_id = $4)
+           ORDER BY m.name, p.search_name, p.id"#,
         region.0,
         period.start(),
         period.end(),
         municipality.map(|m| m.0),
-        period.from.first_day(),
-        period.to.first_day(),
     )
-    .fetch_all(conn)
+    .fetch_all(&mut *conn)
     .await?;
-    let mut participants: Vec<PeriodParticipant> = Vec::new();
-    for row in rows {
-        let same = participants.last().is_some_and(|last| last.id == row.id);
-        if !same {
-            participants.push(PeriodParticipant {
-                id: row.id,
-                full_name: row.full_name,
-                external_dossier: row.external_dossier,
+    let mut hours = period_hours(conn, region, period).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| PeriodParticipant {
+            figures: PeriodFigures {
                 municipality: row.municipality,
                 birth_date: row.birth_date,
                 status: row.status,
-                start_date: row.start_date,
-                target_end_date: row.target_end_date,
                 confirmed_minutes: row.confirmed_minutes,
                 required_minutes: row.required_minutes,
-                minutes_by_kind: BTreeMap::new(),
-            });
-        }
-        if let (Some(kind), Some(minutes), Some(last)) =
-            (row.kind, row.minutes, participants.last_mut())
-        {
-            *last.minutes_by_kind.entry(kind).or_insert(0) += minutes;
-        }
-    }
-    Ok(participants)
+                minutes_by_kind: hours.remove(&row.id).unwrap_or_default(),
+            },
+            id: row.id,
+            full_name: row.full_name,
+            external_dossier: row.external_dossier,
+            start_date: row.start_date,
+            target_end_date: row.target_end_date,
+        })
+        .collect())
+}
+
+/// The figures of `period_participants`, without who they are or an order: what the funder's
+/// report counts. The participants come from `participants_region_report_idx` alone.
+pub async fn period_figures(
+    conn: &mut PgConnection,
+    region: RegionId,
+    period: Period,
+    municipality: Option<MunicipalityId>,
+) -> Result<Vec<PeriodFigures>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT p.id AS "id: ParticipantId", m.name AS municipality, p.birth_date,
+                  p.status AS "status: ParticipantStatus", p.confirmed_minutes, r.required_minutes
+           FROM participants p
+           JOIN municipalities m ON m.id = p.municipality_id
+           JOIN regions r ON r.id = p.region_id
+           WHERE p.region_id = $1 AND p.start_date <= $3 AND p.target_end_date >= $2
+             AND ($4::uuid IS NULL OR p.municipality_id = $4)"#,
+        region.0,
+        period.start(),
+        period.end(),
+        municipality.map(|m| m.0),
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut hours = period_hours(conn, region, period).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| PeriodFigures {
+            municipality: row.municipality,
+            birth_date: row.birth_date,
+            status: row.status,
+            confirmed_minutes: row.confirmed_minutes,
+            required_minutes: row.required_minutes,
+            minutes_by_kind: hours.remove(&row.id).unwrap_or_default(),
+        })
+        .collect())
 }
 
 /// One line of the funder's report: a group of participants.
@@ -962,7 +1012,7 @@ pub struct FunderLine {
 
 /// Counts by municipality, form, age band (at the end of the period) and completion. For a
 /// form: the participants who worked confirmed hours in it during the period.
-pub fn funder_lines(participants: &[PeriodParticipant], period: Period) -> Vec<FunderLine> {
+pub fn funder_lines(participants: &[PeriodFigures], period: Period) -> Vec<FunderLine> {
     #[derive(Default)]
     struct Tally {
         participants: i64,
@@ -1121,16 +1171,11 @@ mod tests {
         status: ParticipantStatus,
         confirmed: i32,
         kinds: &[(PlacementKind, i64)],
-    ) -> PeriodParticipant {
-        PeriodParticipant {
-            id: ParticipantId(uuid::Uuid::new_v4()),
-            full_name: "X".into(),
-            external_dossier: String::new(),
+    ) -> PeriodFigures {
+        PeriodFigures {
             municipality: municipality.into(),
             birth_date: birth,
             status,
-            start_date: date!(2026 - 01 - 01),
-            target_end_date: date!(2026 - 12 - 31),
             confirmed_minutes: confirmed,
             required_minutes: 2400,
             minutes_by_kind: kinds.iter().copied().collect(),

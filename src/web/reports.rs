@@ -761,7 +761,7 @@ async fn csv_export(
         }
         CsvReport::Funder => {
             let people =
-                report::period_participants(&mut conn, region, filter.period, filter.municipality)
+                report::period_figures(&mut conn, region, filter.period, filter.municipality)
                     .await?;
             (
                 format!("{}_{suffix}.csv", report.slug()),
@@ -821,27 +821,28 @@ async fn csv_export(
                 people
                     .into_iter()
                     .map(|p| {
+                        let f = &p.figures;
                         let mut row = vec![
                             text(&p.full_name),
                             text(&p.external_dossier),
-                            text(&p.municipality),
-                            AgeBand::of(p.birth_date, end).label().to_string(),
-                            p.status.label().to_string(),
+                            text(&f.municipality),
+                            AgeBand::of(f.birth_date, end).label().to_string(),
+                            f.status.label().to_string(),
                             format_date(p.start_date),
                             format_date(p.target_end_date),
                         ];
                         row.extend(PlacementKind::ALL.iter().map(|kind| {
-                            p.minutes_by_kind
+                            f.minutes_by_kind
                                 .get(kind)
                                 .copied()
                                 .unwrap_or(0)
                                 .to_string()
                         }));
                         row.extend([
-                            hours(p.period_minutes()),
-                            p.period_minutes().to_string(),
-                            p.confirmed_minutes.to_string(),
-                            if p.completed() { "ja" } else { "nee" }.to_string(),
+                            hours(f.period_minutes()),
+                            f.period_minutes().to_string(),
+                            f.confirmed_minutes.to_string(),
+                            if f.completed() { "ja" } else { "nee" }.to_string(),
                         ]);
                         row
                     })

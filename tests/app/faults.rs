@@ -239,15 +239,16 @@ async fn broken_invariants(pool: &PgPool) -> Vec<(&'static str, i64)> {
         (
             "participant monthly rows that differ from the confirmed entries",
             "WITH actual AS (
-                 SELECT e.participant_id, date_trunc('month', e.worked_on)::date AS month,
-                        pl.kind, sum(e.minutes) AS minutes
+                 SELECT p.region_id, date_trunc('month', e.worked_on)::date AS month,
+                        e.participant_id, pl.kind, sum(e.minutes) AS minutes
                  FROM hour_entries e
                  JOIN placements pl ON pl.id = e.placement_id
+                 JOIN participants p ON p.id = e.participant_id
                  WHERE e.status = 'bevestigd'
-                 GROUP BY 1, 2, 3)
+                 GROUP BY 1, 2, 3, 4)
              SELECT count(*) FROM actual a
              FULL JOIN (SELECT * FROM participant_monthly_hours WHERE confirmed_minutes <> 0) r
-               USING (participant_id, month, kind)
+               USING (region_id, month, participant_id, kind)
              WHERE a.minutes IS DISTINCT FROM r.confirmed_minutes",
         ),
     ];

@@ -527,11 +527,12 @@ async fn the_summary_follows_every_change_to_entries_participants_and_placements
             assert_eq!(diff, 0, "summary differs from the entries after: {label}");
             let diff: i64 = sqlx::query_scalar(
                 "WITH truth AS (
-                     SELECT e.participant_id, date_trunc('month', e.worked_on)::date AS month,
-                            pl.kind, sum(e.minutes)::bigint AS minutes
+                     SELECT p.region_id, date_trunc('month', e.worked_on)::date AS month,
+                            e.participant_id, pl.kind, sum(e.minutes)::bigint AS minutes
                      FROM hour_entries e JOIN placements pl ON pl.id = e.placement_id
-                     WHERE e.status = 'bevestigd' GROUP BY 1, 2, 3),
-                 kept AS (SELECT participant_id, month, kind, confirmed_minutes AS minutes
+                     JOIN participants p ON p.id = e.participant_id
+                     WHERE e.status = 'bevestigd' GROUP BY 1, 2, 3, 4),
+                 kept AS (SELECT region_id, month, participant_id, kind, confirmed_minutes AS minutes
                           FROM participant_monthly_hours WHERE confirmed_minutes <> 0)
                  SELECT count(*) FROM ((TABLE truth EXCEPT TABLE kept) UNION ALL (TABLE kept EXCEPT TABLE truth)) d",
             )
@@ -588,6 +589,16 @@ async fn the_summary_follows_every_change_to_entries_participants_and_placements
         .await
         .expect("move");
     check("a participant moving").await;
+    // To the fixture's other region.
+    sqlx::query(
+        "UPDATE participants SET region_id = m.region_id, municipality_id = m.id
+         FROM municipalities m JOIN regions r ON r.id = m.region_id
+         WHERE r.code = 'ANDR' AND participants.full_name = 'Anna'",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("move region");
+    check("a participant moving to another region").await;
     sqlx::query("UPDATE placements SET kind = 'taalstage' WHERE kind = 'stage'")
         .execute(&app.pool)
         .await
