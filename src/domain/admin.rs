@@ -6,6 +6,8 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use time::OffsetDateTime;
 
+use uuid::Uuid;
+
 use super::audit::AuditEntry;
 use super::ids::{MunicipalityId, OrganisationId, RegionId, UserId};
 use super::user::{self, CreateUserError, Email, NewPassword, NewUser, PersonName, Role};
@@ -594,6 +596,7 @@ pub struct MunicipalityRow {
     pub id: MunicipalityId,
     pub name: String,
     pub participants: i64,
+    pub neighbours: i64,
 }
 
 pub async fn municipalities(
@@ -603,7 +606,9 @@ pub async fn municipalities(
     sqlx::query_as!(
         MunicipalityRow,
         r#"SELECT m.id AS "id: MunicipalityId", m.name,
-                  (SELECT count(*) FROM participants p WHERE p.municipality_id = m.id) AS "participants!"
+                  (SELECT count(*) FROM participants p WHERE p.municipality_id = m.id) AS "participants!",
+                  (SELECT count(*) FROM municipality_neighbours n WHERE n.municipality_id = m.id)
+                      AS "neighbours!"
            FROM municipalities m WHERE m.region_id = $1 ORDER BY m.name"#,
         region.0
     )
@@ -708,6 +713,152 @@ pub async fn rename_municipality(
         Some(&MunicipalityAudit {
             region_id: region,
             name: name.as_str(),
+        }),
+    )
+    .await?;
+    Ok(Some(()))
+}
+
+// --- Neighbouring municipalities -----------------------------------------------------------------
+
+/// Another municipality of the region, and whether it borders the one being edited.
+#[derive(Debug, Clone)]
+pub struct NeighbourChoice {
+    pub id: MunicipalityId,
+    pub name: String,
+    pub neighbour: bool,
+}
+
+/// A municipality of the region with its neighbours among the region's other municipalities
+/// (matching's "in een buurgemeente"), or `None` when it is not of the region.
+pub async fn neighbour_choices(
+    conn: &mut PgConnection,
+    region: RegionId,
+    id: MunicipalityId,
+) -> Result<Option<(String, Vec<NeighbourChoice>)>, sqlx::Error> {
+    let Some(name) = sqlx::query_scalar!(
+        "SELECT name FROM municipalities WHERE id = $1 AND region_id = $2",
+        id.0,
+        region.0
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let choices = sqlx::query_as!(
+        NeighbourChoice,
+        r#"SELECT m.id AS "id: MunicipalityId", m.name,
+                  EXISTS (SELECT 1 FROM municipality_neighbours n
+                          WHERE n.municipality_id = $2 AND n.neighbour_id = m.id) AS "neighbour!"
+           FROM municipalities m
+           WHERE m.region_id = $1 AND m.id <> $2
+           ORDER BY m.name, m.id"#,
+        region.0,
+        id.0
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Some((name, choices)))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum NeighbourError {
+    #[error("Kies de buurgemeenten uit de lijst.")]
+    NotInRegion,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+#[derive(Serialize)]
+struct NeighboursAudit<'a> {
+    region_id: RegionId,
+    neighbours: &'a [MunicipalityId],
+}
+
+/// Makes `chosen` the neighbours of `id` among the region's municipalities, in both directions
+/// (bordering is mutual); neighbours in other regions stay. `None` when `id` is not of the
+/// region; every chosen one must be another municipality of the region.
+pub async fn set_neighbours(
+    conn: &mut PgConnection,
+    actor: UserId,
+    region: RegionId,
+    id: MunicipalityId,
+    chosen: &[MunicipalityId],
+) -> Result<Option<()>, NeighbourError> {
+    let found = sqlx::query_scalar!(
+        "SELECT id FROM municipalities WHERE id = $1 AND region_id = $2 FOR UPDATE",
+        id.0,
+        region.0
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if found.is_none() {
+        return Ok(None);
+    }
+    let mut chosen: Vec<Uuid> = chosen.iter().map(|m| m.0).collect();
+    chosen.sort_unstable();
+    chosen.dedup();
+    let of_region = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM municipalities
+           WHERE id = ANY($1) AND region_id = $2 AND id <> $3"#,
+        &chosen,
+        region.0,
+        id.0
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if usize::try_from(of_region).ok() != Some(chosen.len()) {
+        return Err(NeighbourError::NotInRegion);
+    }
+    let before: Vec<MunicipalityId> = sqlx::query_scalar!(
+        r#"SELECT n.neighbour_id AS "id: MunicipalityId" FROM municipality_neighbours n
+           JOIN municipalities m ON m.id = n.neighbour_id
+           WHERE n.municipality_id = $1 AND m.region_id = $2
+           ORDER BY n.neighbour_id"#,
+        id.0,
+        region.0
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "DELETE FROM municipality_neighbours n
+         USING municipalities m
+         WHERE m.region_id = $2
+           AND ((n.municipality_id = $1 AND n.neighbour_id = m.id)
+             OR (n.neighbour_id = $1 AND n.municipality_id = m.id))",
+        id.0,
+        region.0
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO municipality_neighbours (municipality_id, neighbour_id)
+         SELECT $1, c FROM unnest($2::uuid[]) AS c
+         UNION ALL
+         SELECT c, $1 FROM unnest($2::uuid[]) AS c",
+        id.0,
+        &chosen
+    )
+    .execute(&mut *conn)
+    .await?;
+    let after: Vec<MunicipalityId> = chosen.into_iter().map(MunicipalityId).collect();
+    AuditEntry {
+        actor: Some(actor),
+        action: "buren gewijzigd",
+        entity: "municipality",
+        entity_id: id.0,
+        participant: None,
+    }
+    .record(
+        conn,
+        Some(&NeighboursAudit {
+            region_id: region,
+            neighbours: &before,
+        }),
+        Some(&NeighboursAudit {
+            region_id: region,
+            neighbours: &after,
         }),
     )
     .await?;

@@ -1,6 +1,7 @@
 //! Administration for the beheerder: the admin home, user accounts (list, create, change role,
 //! region or organisation, deactivate and reactivate, new password) and regions with their
-//! municipalities and settings. Every handler takes `AdminUser`; every change is audited.
+//! municipalities (names and which border each other) and settings. Every handler takes
+//! `AdminUser`; every change is audited.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -19,8 +20,9 @@ use super::forms::{FieldErrors, Paging};
 use super::layout::Layout;
 use super::session::{self, AdminUser, FlashKind};
 use crate::domain::admin::{
-    self, MunicipalityRow, PlaceName, Region, RegionCode, RegionInput, RegionRow,
-    SaveMunicipalityError, SaveRegionError, SaveUserError, UserChanges, UserDetail, UserRow,
+    self, MunicipalityRow, NeighbourChoice, NeighbourError, PlaceName, Region, RegionCode,
+    RegionInput, RegionRow, SaveMunicipalityError, SaveRegionError, SaveUserError, UserChanges,
+    UserDetail, UserRow,
 };
 use crate::domain::dates::format_moment;
 use crate::domain::hours::format_minutes;
@@ -57,6 +59,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/beheer/regios/{id}/gemeenten/{municipality}",
             post(rename_municipality),
+        )
+        .route(
+            "/beheer/regios/{id}/gemeenten/{municipality}/buren",
+            get(neighbours_form).post(save_neighbours),
         )
 }
 
@@ -1058,6 +1064,117 @@ async fn save_municipality(
                 Some(problem),
             )
             .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Neighbouring municipalities
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/neighbours.html")]
+struct NeighboursPage {
+    layout: Layout,
+    region: RegionId,
+    municipality: MunicipalityId,
+    name: String,
+    choices: Vec<NeighbourChoice>,
+    error: Option<String>,
+}
+
+/// The checkbox of each municipality is named `buur-{id}`.
+const NEIGHBOUR_FIELD: &str = "buur-";
+
+impl NeighboursPage {
+    fn boxes(&self) -> Vec<(String, String, bool)> {
+        self.choices
+            .iter()
+            .map(|c| {
+                (
+                    format!("{NEIGHBOUR_FIELD}{}", c.id),
+                    c.name.clone(),
+                    c.neighbour,
+                )
+            })
+            .collect()
+    }
+}
+
+async fn neighbours_page(
+    conn: &mut PgConnection,
+    layout: Layout,
+    region: RegionId,
+    municipality: MunicipalityId,
+) -> Result<NeighboursPage, AppError> {
+    let (name, choices) = admin::neighbour_choices(conn, region, municipality)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(NeighboursPage {
+        layout,
+        region,
+        municipality,
+        name,
+        choices,
+        error: None,
+    })
+}
+
+async fn neighbours_form(
+    _admin: AdminUser,
+    State(app): State<AppState>,
+    layout: Layout,
+    MunicipalityPath(region, municipality): MunicipalityPath,
+) -> Result<NeighboursPage, AppError> {
+    let mut conn = app.pool.acquire().await?;
+    neighbours_page(&mut conn, layout, region, municipality).await
+}
+
+/// Each ticked checkbox arrives as a field `buur-{id}`.
+async fn save_neighbours(
+    AdminUser { user, .. }: AdminUser,
+    State(app): State<AppState>,
+    session: Session,
+    layout: Layout,
+    MunicipalityPath(region, municipality): MunicipalityPath,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let ticked: Vec<&str> = fields
+        .iter()
+        .filter_map(|(name, _)| name.strip_prefix(NEIGHBOUR_FIELD))
+        .collect();
+    let chosen: Option<Vec<MunicipalityId>> = ticked
+        .iter()
+        .map(|value| value.parse::<Uuid>().ok().map(MunicipalityId))
+        .collect();
+    let mut tx = app.pool.begin().await?;
+    let saved = match &chosen {
+        None => Err(NeighbourError::NotInRegion),
+        Some(chosen) => admin::set_neighbours(&mut tx, user.id, region, municipality, chosen).await,
+    };
+    match saved {
+        Ok(Some(())) => {
+            tx.commit().await?;
+            let count = chosen.map_or(0, |c| c.len());
+            let message = match count {
+                0 => "De gemeente heeft nu geen buurgemeenten.".to_string(),
+                1 => "De gemeente heeft nu 1 buurgemeente.".to_string(),
+                n => format!("De gemeente heeft nu {n} buurgemeenten."),
+            };
+            session::flash(&session, FlashKind::Success, message).await?;
+            Ok(Redirect::to(&format!("/beheer/regios/{region}#gemeenten")).into_response())
+        }
+        Ok(None) => Err(AppError::NotFound),
+        Err(NeighbourError::Database(error)) => Err(error.into()),
+        Err(error @ NeighbourError::NotInRegion) => {
+            drop(tx);
+            let mut conn = app.pool.acquire().await?;
+            let mut page = neighbours_page(&mut conn, layout, region, municipality).await?;
+            // What was ticked stays ticked.
+            for choice in &mut page.choices {
+                choice.neighbour = ticked.contains(&choice.id.to_string().as_str());
+            }
+            page.error = Some(error.to_string());
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }

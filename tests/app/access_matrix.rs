@@ -143,6 +143,8 @@ const MATRIX: &[&str] = &[
     "POST /beheer/regios/{id}                                       L    422  403  403  403  403  403  403",
     "POST /beheer/regios/{id}/gemeenten                             L    422  403  403  403  403  403  403",
     "POST /beheer/regios/{id}/gemeenten/{municipality}              L    422  403  403  403  403  403  403",
+    "GET  /beheer/regios/{id}/gemeenten/{municipality}/buren        L    200  403  403  403  403  403  403",
+    "POST /beheer/regios/{id}/gemeenten/{municipality}/buren        L    303  403  403  403  403  403  403",
     "GET  /aanbod                                                   L    403  200  200  403  403  200  200",
     "GET  /aanbod/nieuw                                             L    403  200  403  403  403  403  200",
     "POST /aanbod/nieuw                                             L    403  422  403  403  403  403  422",

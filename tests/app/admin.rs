@@ -643,3 +643,140 @@ async fn the_required_hours_of_a_region_decide_who_is_ready() {
         Some("0")
     );
 }
+
+#[tokio::test]
+async fn the_beheerder_sets_neighbouring_municipalities_both_ways() {
+    let app = TestApp::spawn().await;
+    app.login_as(Role::Admin).await;
+    let add = |name: &'static str| {
+        let pool = app.pool.clone();
+        let region = app.region;
+        async move {
+            sqlx::query_scalar::<_, Uuid>(
+                "INSERT INTO municipalities (region_id, name) VALUES ($1, $2) RETURNING id",
+            )
+            .bind(region.0)
+            .bind(name)
+            .fetch_one(&pool)
+            .await
+            .expect("municipality")
+        }
+    };
+    let north = add("Noordveld").await;
+    let south = add("Zuidveld").await;
+    let home = app.municipality.0;
+    let path = format!("/beheer/regios/{}/gemeenten/{home}/buren", app.region);
+
+    let (status, page) = app
+        .get_page(&format!("/beheer/regios/{}", app.region))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.select_all("ul.municipalities a")
+            .contains(&"Buurgemeenten (0)".to_string())
+    );
+    let (status, page) = app.get_page(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page.text("h1"), "Buurgemeenten van Testgemeente");
+    assert_eq!(page.select_all("#buren label").len(), 2);
+
+    let response = app
+        .post_form(&path, &[(format!("buur-{north}").as_str(), "ja")])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let pairs = |pool: sqlx::PgPool| async move {
+        sqlx::query_as::<_, (Uuid, Uuid)>(
+            "SELECT municipality_id, neighbour_id FROM municipality_neighbours
+             ORDER BY municipality_id, neighbour_id",
+        )
+        .fetch_all(&pool)
+        .await
+        .expect("pairs")
+    };
+    let mut expected = vec![(home, north), (north, home)];
+    expected.sort();
+    assert_eq!(pairs(app.pool.clone()).await, expected);
+    let (_, page) = app.get_page(&path).await;
+    assert_eq!(
+        page.attr(&format!("#buur-{north}"), "checked").as_deref(),
+        Some("")
+    );
+
+    // Matching says so for an offer there.
+    let coach = TestApp::spawn_on(&app).await;
+    coach.login_as(Role::Coach).await;
+    let participant = app.create_participant("Mariam Haddad", None, None).await;
+    sqlx::query(
+        "INSERT INTO offers (organisation_id, region_id, title, search_title, kind, municipality_id,
+             by_arrangement, places, starts_on, ends_on, contact_name, taalicoon, meets_contact,
+             meets_dutch_setting, meets_new_contacts, meets_unpaid, approval)
+         SELECT o.id, o.region_id, 'Moestuin', 'moestuin', 'buddy', $2, true, 3, current_date,
+                current_date + 100, 'Contact', 1, true, true, true, true, 'goedgekeurd'
+         FROM organisations o WHERE o.id = $1",
+    )
+    .bind(app.organisation.0)
+    .bind(north)
+    .execute(&app.pool)
+    .await
+    .expect("offer");
+    let (_, page) = coach
+        .get_page(&format!("/inburgeraars/{participant}/zoek-een-plaats"))
+        .await;
+    assert!(
+        page.text(".reasons")
+            .contains("in een buurgemeente (Noordveld)")
+    );
+
+    // Ticking another replaces the set; an id that is not of the region is refused, in Dutch,
+    // with the boxes as they were ticked and nothing changed.
+    let other = app.other_region().await;
+    let response = app
+        .post_form(
+            &path,
+            &[
+                (format!("buur-{south}").as_str(), "ja"),
+                (format!("buur-{}", other.municipality).as_str(), "ja"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = Page::parse(&response.text().await.expect("body"));
+    assert!(page.text("#buren-error").contains("uit de lijst"));
+    assert_eq!(
+        page.attr(&format!("#buur-{south}"), "checked").as_deref(),
+        Some("")
+    );
+    assert_eq!(page.attr(&format!("#buur-{north}"), "checked"), None);
+    assert_eq!(pairs(app.pool.clone()).await, expected);
+    let response = app.post_form(&path, &[("buur-geen-id", "ja")]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let response = app
+        .post_form(&path, &[(format!("buur-{south}").as_str(), "ja")])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let mut expected = vec![(home, south), (south, home)];
+    expected.sort();
+    assert_eq!(pairs(app.pool.clone()).await, expected);
+    // Nothing ticked: no neighbours.
+    let response = app.post_form(&path, &[]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(pairs(app.pool.clone()).await.is_empty());
+    let actions: Vec<String> = audit_rows(&app, "municipality", home)
+        .await
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
+    assert_eq!(
+        actions,
+        ["buren gewijzigd", "buren gewijzigd", "buren gewijzigd"]
+    );
+    // Through another region's path: not found.
+    let response = app
+        .get(&format!(
+            "/beheer/regios/{}/gemeenten/{home}/buren",
+            other.region
+        ))
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
