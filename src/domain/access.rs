@@ -1,5 +1,6 @@
 //! The access log: every look at a participant's page, their data export or a scan, and every
-//! request refused with 403, with who, when and what. Unlike the audit log (changes), this
+//! request refused (403, or "not found" for another region's participant), with who, when and
+//! what. Unlike the audit log (changes), this
 //! records reading; the beheerder searches it, and a participant's export includes their part.
 //!
 //! Writing is one INSERT without a read before it: the participant page is the busiest page
@@ -9,6 +10,25 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 
 use super::ids::{ParticipantId, ScanId, UserId};
+
+/// Whether `participant` exists outside the region of `user`: a page of theirs answered "not
+/// found" to that user (rather than revealing them), which the access log records as refused.
+pub async fn outside_users_region(
+    conn: &mut PgConnection,
+    user: UserId,
+    participant: ParticipantId,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (
+               SELECT 1 FROM participants p, users u
+               WHERE p.id = $1 AND u.id = $2 AND p.region_id IS DISTINCT FROM u.region_id
+           ) AS "outside!""#,
+        participant.0,
+        user.0
+    )
+    .fetch_one(conn)
+    .await
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
 #[sqlx(type_name = "access_kind", rename_all = "snake_case")]

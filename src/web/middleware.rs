@@ -15,7 +15,7 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::layout::Layout;
-use crate::domain::access::{Access, AccessKind};
+use crate::domain::access::{self, Access, AccessKind};
 use crate::domain::ids::ParticipantId;
 use crate::error::{CsrfFailure, ErrorPage};
 use crate::startup::AppState;
@@ -244,16 +244,27 @@ where
     }
 }
 
-/// Logs every request of a logged-in user that was refused with 403 (a wrong role, another
-/// region's record) in the access log, with the path. A refused form token (CSRF) is not an
-/// access attempt and is left out. Costs nothing on allowed requests.
+/// Logs every request of a logged-in user that was refused in the access log, with the path:
+/// a 403 (a wrong role, another region's record), or a 404 for a participant page of a
+/// participant outside the user's region (the page does not reveal them, the log does record
+/// the attempt). A refused form token (CSRF) is not an access attempt and is left out. Costs
+/// nothing on allowed requests.
 pub async fn log_denied(State(app): State<AppState>, request: Request, next: Next) -> Response {
     let session = request.extensions().get::<Session>().cloned();
     let path = request.uri().path().to_string();
     let response = next.run(request).await;
-    if response.status() != StatusCode::FORBIDDEN
+    let status = response.status();
+    if !matches!(status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)
         || response.extensions().get::<CsrfFailure>().is_some()
     {
+        return response;
+    }
+    let participant = path
+        .strip_prefix("/inburgeraars/")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|id| Uuid::parse_str(id).ok())
+        .map(ParticipantId);
+    if status == StatusCode::NOT_FOUND && participant.is_none() {
         return response;
     }
     let Some(session) = session else {
@@ -262,13 +273,16 @@ pub async fn log_denied(State(app): State<AppState>, request: Request, next: Nex
     let Some(user) = super::session::user_id(&session).await else {
         return response;
     };
-    let participant = path
-        .strip_prefix("/inburgeraars/")
-        .and_then(|rest| rest.split('/').next())
-        .and_then(|id| Uuid::parse_str(id).ok())
-        .map(ParticipantId);
     let logged = async {
         let mut conn = app.pool.acquire().await?;
+        if status == StatusCode::NOT_FOUND {
+            let Some(participant) = participant else {
+                return Ok(());
+            };
+            if !access::outside_users_region(&mut conn, user, participant).await? {
+                return Ok(());
+            }
+        }
         Access {
             user: Some(user),
             kind: AccessKind::Geweigerd,

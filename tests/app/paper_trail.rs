@@ -597,6 +597,49 @@ async fn refused_requests_of_logged_in_users_are_logged_with_their_path() {
 }
 
 #[tokio::test]
+async fn another_regions_participant_is_not_found_and_the_attempt_is_logged() {
+    let app = TestApp::spawn().await;
+    let participant = app.create_participant("Mariam Haddad", None, None).await;
+    let other = app.other_region().await;
+    let stranger = app.login_as(Role::Coach).await;
+    sqlx::query("UPDATE users SET region_id = $1 WHERE id = $2")
+        .bind(other.region.0)
+        .bind(stranger.id.0)
+        .execute(&app.pool)
+        .await
+        .expect("move coach");
+    let path = format!("/inburgeraars/{participant}");
+    let (status, page) = app.get_page(&path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(page.text("h1"), "Pagina niet gevonden");
+    let rows: Vec<(Option<uuid::Uuid>, String, Option<uuid::Uuid>, String)> =
+        sqlx::query_as("SELECT user_id, kind::text, participant_id, path FROM access_log")
+            .fetch_all(&app.pool)
+            .await
+            .expect("rows");
+    assert_eq!(
+        rows,
+        vec![(
+            Some(stranger.id.0),
+            "geweigerd".to_string(),
+            Some(participant.0),
+            path
+        )]
+    );
+    // Not found for a participant that does not exist, or a page that does not exist of one
+    // of the user's own region: nothing to log.
+    let colleague = TestApp::spawn_on(&app).await;
+    colleague.login_as(Role::Coach).await;
+    for path in [
+        format!("/inburgeraars/{}", uuid::Uuid::new_v4()),
+        format!("/inburgeraars/{participant}/bestaat-niet"),
+    ] {
+        assert_eq!(colleague.get(&path).await.status(), StatusCode::NOT_FOUND);
+    }
+    assert_eq!(count(&app, "SELECT count(*) FROM access_log").await, 1);
+}
+
+#[tokio::test]
 async fn the_beheerder_finds_views_by_participant_and_user_and_the_export_includes_them() {
     let app = TestApp::spawn().await;
     let coordinator = app.login_as(Role::Coordinator).await;
