@@ -285,6 +285,26 @@ pub async fn pending_for_organisation(
     .await
 }
 
+/// Whether every one of `entries` is an entry of `placement`.
+pub async fn all_of_placement(
+    conn: &mut PgConnection,
+    placement: PlacementId,
+    entries: &[EntryId],
+) -> Result<bool, sqlx::Error> {
+    let ids: Vec<uuid::Uuid> = entries.iter().map(|entry| entry.0).collect();
+    sqlx::query_scalar!(
+        r#"SELECT NOT EXISTS (
+               SELECT 1 FROM unnest($1::uuid[]) AS shown (id)
+               LEFT JOIN hour_entries e ON e.id = shown.id AND e.placement_id = $2
+               WHERE e.id IS NULL
+           ) AS "all!""#,
+        &ids,
+        placement.0
+    )
+    .fetch_one(conn)
+    .await
+}
+
 pub async fn pending_for_placement(
     conn: &mut PgConnection,
     placement: PlacementId,

@@ -269,13 +269,21 @@ async fn report(session: &Session, outcome: &DecisionOutcome, done: &str) -> Res
 }
 
 /// Decides every entry in `shown`, in one transaction; reports the tally.
+/// Confirms the entries shown of one placement: an entry of another placement in the form is
+/// not of this page, and the whole request is not found.
 async fn confirm_many(
     app: &AppState,
     session: &Session,
     decider: &Decider<'_>,
+    placement: &str,
     shown: &[(EntryId, i32)],
 ) -> Result<(), AppError> {
+    let placement = path_id::<PlacementId>(placement)?;
     let mut tx = app.pool.begin().await?;
+    let ids: Vec<EntryId> = shown.iter().map(|(entry, _)| *entry).collect();
+    if !confirmation::all_of_placement(&mut tx, placement, &ids).await? {
+        return Err(AppError::NotFound);
+    }
     let (mut done, mut already, mut changed) = (0, 0, 0);
     for (entry, version) in shown {
         match confirmation::decide(&mut tx, decider, *entry, *version, &Decision::Confirm).await? {
@@ -371,13 +379,15 @@ async fn partner_confirm_all(
     partner: PartnerUser,
     State(app): State<AppState>,
     session: Session,
+    Path(placement): Path<String>,
     Form(form): Form<ConfirmAllForm>,
 ) -> Result<Redirect, AppError> {
     let decider = Decider::Partner {
         user: partner.user.id,
         organisation: partner.organisation_id,
     };
-    confirm_many(&app, &session, &decider, &parse_shown(&form.entries)).await?;
+    let shown = parse_shown(&form.entries);
+    confirm_many(&app, &session, &decider, &placement, &shown).await?;
     Ok(Redirect::to("/partner"))
 }
 
@@ -611,7 +621,7 @@ async fn link_confirm_all(
     State(app): State<AppState>,
     session: Session,
     ClientAddr(client): ClientAddr,
-    Path((token, _placement)): Path<(String, String)>,
+    Path((token, placement)): Path<(String, String)>,
     Form(form): Form<ConfirmAllForm>,
 ) -> Result<Response, AppError> {
     let (link, name) = match link_decider(&app, &session, &token).await? {
@@ -624,7 +634,8 @@ async fn link_confirm_all(
         name: &name,
         client_addr: &client,
     };
-    confirm_many(&app, &session, &decider, &parse_shown(&form.entries)).await?;
+    let shown = parse_shown(&form.entries);
+    confirm_many(&app, &session, &decider, &placement, &shown).await?;
     Ok(Redirect::to(&format!("/bevestigen/{token}")).into_response())
 }
 

@@ -213,6 +213,41 @@ async fn confirm_all_confirms_what_was_shown() {
 }
 
 #[tokio::test]
+async fn confirm_all_of_one_placement_confirms_nothing_of_another() {
+    let app = TestApp::spawn().await;
+    let first = placement(&app, "Amina Yusuf").await;
+    let second = placement(&app, "Olena Shevchenko").await;
+    let own = app.create_entry(first, 90, 3).await;
+    let other = app.create_entry(second, 60, 2).await;
+    app.login_as(Role::Partner).await;
+    let response = app
+        .post_form(
+            &format!("/partner/plaatsingen/{first}/alles-bevestigen"),
+            &[("entries", &format!("{own}:1,{other}:1"))],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(status_of(&app, own).await, "ingediend");
+    assert_eq!(status_of(&app, other).await, "ingediend");
+    let response = app
+        .post_form(
+            "/partner/plaatsingen/geen-id/alles-bevestigen",
+            &[("entries", &format!("{own}:1"))],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let response = app
+        .post_form(
+            &format!("/partner/plaatsingen/{first}/alles-bevestigen"),
+            &[("entries", &format!("{own}:1"))],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(status_of(&app, own).await, "bevestigd");
+    assert_eq!(status_of(&app, other).await, "ingediend");
+}
+
+#[tokio::test]
 async fn an_entry_changed_since_it_was_shown_is_not_confirmed() {
     let app = TestApp::spawn().await;
     let placement = placement(&app, "Amina Yusuf").await;
