@@ -786,8 +786,10 @@ pub async fn set_neighbours(
     id: MunicipalityId,
     chosen: &[MunicipalityId],
 ) -> Result<Option<()>, NeighbourError> {
+    // FOR NO KEY UPDATE: inserting a pair checks the other municipality's key (KEY SHARE), which
+    // FOR UPDATE would block, so two beheerders pairing A and B from either side would deadlock.
     let found = sqlx::query_scalar!(
-        "SELECT id FROM municipalities WHERE id = $1 AND region_id = $2 FOR UPDATE",
+        "SELECT id FROM municipalities WHERE id = $1 AND region_id = $2 FOR NO KEY UPDATE",
         id.0,
         region.0
     )

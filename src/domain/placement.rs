@@ -736,7 +736,7 @@ async fn lock_in_region(
                   pl.contact_name, pl.contact_email, pl.contact_phone, pl.description
            FROM placements pl JOIN participants p ON p.id = pl.participant_id
            WHERE pl.id = $1 AND p.region_id = $2
-           FOR UPDATE OF pl"#,
+           FOR UPDATE OF p, pl"#,
         id.0,
         region.0,
     )

@@ -417,6 +417,7 @@ pub fn scrub_audit_json(value: &mut Value, anonymous: &str) {
             | "bestand" => {
                 *field = Value::String(String::new());
             }
+            "available_days" => *field = Value::from(0),
             "birth_date" => {
                 let year = field
                     .as_str()
@@ -442,14 +443,15 @@ pub fn scrub_audit_json(value: &mut Value, anonymous: &str) {
 
 #[derive(Serialize)]
 struct PurgeAudit {
-    velden: [&'static str; 8],
+    velden: [&'static str; 9],
     na_jaren: u32,
 }
 
-const ANONYMISED_FIELDS: [&str; 8] = [
+const ANONYMISED_FIELDS: [&str; 9] = [
     "full_name",
     "birth_date",
     "languages",
+    "available_days",
     "phone",
     "email",
     "external_dossier",
@@ -606,6 +608,7 @@ mod tests {
             "phone": "0470 12 34 56",
             "email": "olena@example.org",
             "notes": "Allergisch voor katten",
+            "available_days": 5,
             "status": "afgerond",
             "municipality_id": "x",
         });
@@ -618,6 +621,7 @@ mod tests {
                 "phone": "",
                 "email": "",
                 "notes": "",
+                "available_days": 0,
                 "status": "afgerond",
                 "municipality_id": "x",
             })

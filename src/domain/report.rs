@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
-use sqlx::PgConnection;
+use sqlx::{Connection, PgConnection, Postgres, Transaction};
 use time::{Date, Month};
 
 use super::ids::{MunicipalityId, OrganisationId, ParticipantId, RegionId};
@@ -885,6 +885,16 @@ impl Completion {
     }
 }
 
+/// A read-only transaction whose statements all see the database as at its first: a report
+/// read in two queries (participants, then their hours) adds up as if read in one.
+async fn one_snapshot(conn: &mut PgConnection) -> Result<Transaction<'_, Postgres>, sqlx::Error> {
+    let mut tx = conn.begin().await?;
+    sqlx::query!("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
 /// Confirmed minutes per participant and form worked in the period, for every participant of
 /// the region with any (from `participant_monthly_hours`, one range of its primary key: periods
 /// are whole months).
@@ -924,6 +934,7 @@ pub async fn period_participants(
     period: Period,
     municipality: Option<MunicipalityId>,
 ) -> Result<Vec<PeriodParticipant>, sqlx::Error> {
+    let mut tx = one_snapshot(conn).await?;
     let rows = sqlx::query!(
         r#"SELECT p.id AS "id: ParticipantId", p.full_name, p.external_dossier,
                   m.name AS municipality, p.birth_date, p.status AS "status: ParticipantStatus",
@@ -939,9 +950,10 @@ pub async fn period_participants(
         period.end(),
         municipality.map(|m| m.0),
     )
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut *tx)
     .await?;
-    let mut hours = period_hours(conn, region, period).await?;
+    let mut hours = period_hours(&mut tx, region, period).await?;
+    tx.commit().await?;
     Ok(rows
         .into_iter()
         .map(|row| PeriodParticipant {
@@ -970,6 +982,7 @@ pub async fn period_figures(
     period: Period,
     municipality: Option<MunicipalityId>,
 ) -> Result<Vec<PeriodFigures>, sqlx::Error> {
+    let mut tx = one_snapshot(conn).await?;
     let rows = sqlx::query!(
         r#"SELECT p.id AS "id: ParticipantId", m.name AS municipality, p.birth_date,
                   p.status AS "status: ParticipantStatus", p.confirmed_minutes, r.required_minutes
@@ -983,9 +996,10 @@ pub async fn period_figures(
         period.end(),
         municipality.map(|m| m.0),
     )
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut *tx)
     .await?;
-    let mut hours = period_hours(conn, region, period).await?;
+    let mut hours = period_hours(&mut tx, region, period).await?;
+    tx.commit().await?;
     Ok(rows
         .into_iter()
         .map(|row| PeriodFigures {
