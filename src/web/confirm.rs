@@ -275,10 +275,9 @@ async fn confirm_many(
     app: &AppState,
     session: &Session,
     decider: &Decider<'_>,
-    placement: &str,
+    placement: PlacementId,
     shown: &[(EntryId, i32)],
 ) -> Result<(), AppError> {
-    let placement = path_id::<PlacementId>(placement)?;
     let mut tx = app.pool.begin().await?;
     let ids: Vec<EntryId> = shown.iter().map(|(entry, _)| *entry).collect();
     if !confirmation::all_of_placement(&mut tx, placement, &ids).await? {
@@ -386,8 +385,9 @@ async fn partner_confirm_all(
         user: partner.user.id,
         organisation: partner.organisation_id,
     };
+    let placement = path_id::<PlacementId>(&placement)?;
     let shown = parse_shown(&form.entries);
-    confirm_many(&app, &session, &decider, &placement, &shown).await?;
+    confirm_many(&app, &session, &decider, placement, &shown).await?;
     Ok(Redirect::to("/partner"))
 }
 
@@ -634,8 +634,9 @@ async fn link_confirm_all(
         name: &name,
         client_addr: &client,
     };
+    let placement = path_id::<PlacementId>(&placement)?;
     let shown = parse_shown(&form.entries);
-    confirm_many(&app, &session, &decider, &placement, &shown).await?;
+    confirm_many(&app, &session, &decider, placement, &shown).await?;
     Ok(Redirect::to(&format!("/bevestigen/{token}")).into_response())
 }
 
