@@ -531,6 +531,10 @@ async fn two_coaches_taking_the_last_place_at_once_end_with_one_placement() {
 
 /// The offer form with every field valid.
 fn offer_form(municipality: &str) -> Vec<(&'static str, String)> {
+    // An offer that is open whatever day the suite runs.
+    let today = veertig::domain::dates::today();
+    let starts_on = veertig::domain::dates::iso_date(today);
+    let ends_on = veertig::domain::dates::iso_date(today + time::Duration::days(210));
     [
         ("title", "Samen koken"),
         ("description", "Elke woensdag koken met buren."),
@@ -541,8 +545,8 @@ fn offer_form(municipality: &str) -> Vec<(&'static str, String)> {
         ("address", "Markt 1"),
         ("dag_wo", "ja"),
         ("deel_nm", "ja"),
-        ("starts_on", "2026-12-01"),
-        ("ends_on", "2027-06-30"),
+        ("starts_on", starts_on.as_str()),
+        ("ends_on", ends_on.as_str()),
         ("contact_name", "Lies Peeters"),
         ("contact_email", "lies@vereniging.be"),
         ("contact_languages", "Frans, Engels"),

@@ -625,6 +625,10 @@ async fn an_issue_that_rolls_back_gives_its_number_back() {
         .await
         .expect("issued");
     assert_eq!(issued.number, number(1));
+    let first_backend: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut *tx)
+        .await
+        .expect("backend pid");
     // A second issuer waits for the counter row while the first transaction is open…
     let pool = app.pool.clone();
     let actor = coordinator.id;
@@ -637,7 +641,7 @@ async fn an_issue_that_rolls_back_gives_its_number_back() {
         tx.commit().await.expect("commit");
         issued.number
     });
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.wait_until_blocked_by(first_backend).await;
     assert!(
         !waiting.is_finished(),
         "the second issuer waits for the first"

@@ -523,6 +523,10 @@ async fn a_confirmation_queues_behind_an_edit_in_progress_instead_of_deadlocking
     .execute(&mut *edit)
     .await
     .expect("the edit locks the participant");
+    let edit_backend: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut *edit)
+        .await
+        .expect("backend pid");
 
     let pool = app.pool.clone();
     let organisation = app.organisation;
@@ -537,14 +541,14 @@ async fn a_confirmation_queues_behind_an_edit_in_progress_instead_of_deadlocking
         tx.commit().await.expect("commit");
         outcome
     });
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.wait_until_blocked_by(edit_backend).await;
     assert!(
         !deciding.is_finished(),
         "the confirmation waits for the edit"
     );
     // The edit goes on to change the entry: it must not wait for the confirmation.
     tokio::time::timeout(
-        std::time::Duration::from_secs(5),
+        std::time::Duration::from_secs(30),
         sqlx::query("UPDATE hour_entries SET minutes = 120, version = version + 1 WHERE id = $1")
             .bind(entry.0)
             .execute(&mut *edit),

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
@@ -22,6 +22,45 @@ use crate::helpers::{Page, TestApp, database_url};
 /// Longest any answer may take while the database is away: the pool's acquire timeout plus
 /// a margin for a loaded machine.
 const MAX_OUTAGE_LATENCY: Duration = Duration::from_secs(9);
+
+/// What the load tasks share: the signal to stop, and what they have seen so far, so that a
+/// test waits for what it needs to have happened instead of for a fixed time.
+#[derive(Default)]
+struct Load {
+    stop: AtomicBool,
+    hours_acknowledged: AtomicUsize,
+    certificates_acknowledged: AtomicUsize,
+    unavailable: AtomicUsize,
+}
+
+impl Load {
+    fn running(&self) -> bool {
+        !self.stop.load(Ordering::Relaxed)
+    }
+
+    fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+
+    fn count(counter: &AtomicUsize) -> usize {
+        counter.load(Ordering::Relaxed)
+    }
+
+    /// Waits until `counter` has grown by `more`; fails after a deadline far beyond what even a
+    /// loaded two-core machine needs, so a failure means the writes stopped, not that it was slow.
+    async fn wait_for(&self, what: &str, counter: &AtomicUsize, more: usize) {
+        let target = Self::count(counter) + more;
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while Self::count(counter) < target {
+            assert!(
+                Instant::now() < deadline,
+                "{what}: {} of {target} within 120 s",
+                Self::count(counter)
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
 
 /// What one load task saw.
 #[derive(Default)]
@@ -58,16 +97,11 @@ impl Tally {
 
 /// Logs 5 minutes per request on `path` (a placement's hours form), on the last 30 days in
 /// turn (room for 4,320 before the 12-hours-a-day rule refuses), each with a description of its own, until `stop` is set.
-async fn write_hours(
-    browser: Arc<TestApp>,
-    path: String,
-    tag: String,
-    stop: Arc<AtomicBool>,
-) -> Tally {
+async fn write_hours(browser: Arc<TestApp>, path: String, tag: String, load: Arc<Load>) -> Tally {
     let token = browser.csrf_token().await;
     let mut tally = Tally::default();
     let mut n = 0u32;
-    while !stop.load(Ordering::Relaxed) {
+    while load.running() {
         n += 1;
         let description = format!("{tag}-{n}");
         let date = format_date(today() - time::Duration::days(i64::from(n % 30 + 1)));
@@ -95,9 +129,11 @@ async fn write_hours(
                 *tally.statuses.entry(status.as_u16()).or_default() += 1;
                 if status == StatusCode::SEE_OTHER {
                     tally.acknowledged.push(description);
-                } else if status == StatusCode::SERVICE_UNAVAILABLE
-                    && tally.unavailable_page.is_none()
-                {
+                    load.hours_acknowledged.fetch_add(1, Ordering::Relaxed);
+                } else if status == StatusCode::SERVICE_UNAVAILABLE {
+                    load.unavailable.fetch_add(1, Ordering::Relaxed);
+                }
+                if status == StatusCode::SERVICE_UNAVAILABLE && tally.unavailable_page.is_none() {
                     let retry = response
                         .headers()
                         .get("retry-after")
@@ -117,11 +153,11 @@ async fn write_hours(
     tally
 }
 
-/// Reads `paths` in turn until `stop` is set.
-async fn read_pages(browser: Arc<TestApp>, paths: Vec<String>, stop: Arc<AtomicBool>) -> Tally {
+/// Reads `paths` in turn until the load stops.
+async fn read_pages(browser: Arc<TestApp>, paths: Vec<String>, load: Arc<Load>) -> Tally {
     let mut tally = Tally::default();
     let mut n = 0usize;
-    while !stop.load(Ordering::Relaxed) {
+    while load.running() {
         let path = &paths[n % paths.len()];
         n += 1;
         let started = Instant::now();
@@ -139,6 +175,9 @@ async fn read_pages(browser: Arc<TestApp>, paths: Vec<String>, stop: Arc<AtomicB
                     .statuses
                     .entry(response.status().as_u16())
                     .or_default() += 1;
+                if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+                    load.unavailable.fetch_add(1, Ordering::Relaxed);
+                }
                 let _ = response.bytes().await;
             }
             Err(_) => {
@@ -283,7 +322,7 @@ fn spawn_writers(
     placements: &[PlacementId],
     prefix: &str,
     tag: &str,
-    stop: &Arc<AtomicBool>,
+    load: &Arc<Load>,
 ) -> Vec<tokio::task::JoinHandle<Tally>> {
     browsers
         .iter()
@@ -294,7 +333,7 @@ fn spawn_writers(
                 browser.clone(),
                 format!("{prefix}/{placement}/uren"),
                 format!("{tag}{i}"),
-                stop.clone(),
+                load.clone(),
             ))
         })
         .collect()
@@ -356,12 +395,12 @@ async fn postgres_stopped_under_load_gives_503_and_keeps_every_acknowledged_writ
         "/inburgeraars".to_string(),
     ];
 
-    let stop = Arc::new(AtomicBool::new(false));
-    let mut tasks = spawn_writers(&writers, &placements, "/plaatsingen", "w", &stop);
+    let load = Arc::new(Load::default());
+    let mut tasks = spawn_writers(&writers, &placements, "/plaatsingen", "w", &load);
     tasks.push(tokio::spawn(read_pages(
         reader.clone(),
         reads,
-        stop.clone(),
+        load.clone(),
     )));
 
     // Two outages: a crash (no checkpoint, WAL replay at the start) and a fast shutdown.
@@ -371,13 +410,16 @@ async fn postgres_stopped_under_load_gives_503_and_keeps_every_acknowledged_writ
     let mut cluster = Some(cluster);
     let mut outages = Vec::new();
     for mode in [Shutdown::Immediate, Shutdown::Fast] {
-        tokio::time::sleep(Duration::from_secs(2)).await;
+        load.wait_for("writes before the outage", &load.hours_acknowledged, 20)
+            .await;
         let running = cluster.take().expect("a running cluster");
         let outage_started = Instant::now();
         tokio::task::spawn_blocking(move || running.stop(mode))
             .await
             .expect("stop");
-        tokio::time::sleep(Duration::from_secs(3)).await;
+        // Down until the load has met the outage: answers with 503 (the pool's acquire timeout).
+        load.wait_for("503 answers in the outage", &load.unavailable, 2)
+            .await;
         cluster = Some(
             tokio::task::spawn_blocking(start.clone())
                 .await
@@ -416,8 +458,9 @@ async fn postgres_stopped_under_load_gives_503_and_keeps_every_acknowledged_writ
             recovered_after.as_millis()
         ));
     }
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    stop.store(true, Ordering::Relaxed);
+    load.wait_for("writes after the outages", &load.hours_acknowledged, 20)
+        .await;
+    load.stop();
     let tally = collect(tasks).await;
 
     let missing = missing_writes(&app.pool, &tally.acknowledged).await;
@@ -507,12 +550,12 @@ fn start_binary(database: &str) -> (Child, std::net::SocketAddr) {
 async fn issue_certificates(
     browser: Arc<TestApp>,
     participants: Vec<ParticipantId>,
-    stop: Arc<AtomicBool>,
+    load: Arc<Load>,
 ) -> Tally {
     let token = browser.csrf_token().await;
     let mut tally = Tally::default();
     for participant in participants {
-        if stop.load(Ordering::Relaxed) {
+        if !load.running() {
             break;
         }
         let id = participant.to_string();
@@ -537,6 +580,8 @@ async fn issue_certificates(
                     .or_default() += 1;
                 if response.status() == StatusCode::SEE_OTHER {
                     tally.acknowledged.push(id);
+                    load.certificates_acknowledged
+                        .fetch_add(1, Ordering::Relaxed);
                 }
             }
             Err(_) => {
@@ -547,6 +592,9 @@ async fn issue_certificates(
     }
     tally
 }
+
+/// Acknowledged hour forms before the SIGKILL: enough that the kill lands among writes.
+const KILL_AFTER_WRITES: usize = 20;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_app_killed_during_writes_leaves_no_half_written_state() {
@@ -581,23 +629,35 @@ async fn the_app_killed_during_writes_leaves_no_half_written_state() {
     let coordinator = TestApp::browser_at(&app, address);
     coordinator.login_as(Role::Coordinator).await;
 
-    let stop = Arc::new(AtomicBool::new(false));
+    let load = Arc::new(Load::default());
     // Coaches log pending hours, the partner logs hours that count as confirmed (totals and
     // the monthly report), the coördinator issues certificates (counter, snapshot, status).
-    let mut tasks = spawn_writers(&coaches, &placements[..COACHES], "/plaatsingen", "c", &stop);
+    let mut tasks = spawn_writers(&coaches, &placements[..COACHES], "/plaatsingen", "c", &load);
     tasks.extend(spawn_writers(
         &[Arc::new(partner)],
         &placements[COACHES..],
         "/partner/plaatsingen",
         "p",
-        &stop,
+        &load,
     ));
     let issuing = tokio::spawn(issue_certificates(
         Arc::new(coordinator),
         ready.clone(),
-        stop.clone(),
+        load.clone(),
     ));
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Killed in the middle of writes, once enough of them went through to count.
+    load.wait_for(
+        "hours before the kill",
+        &load.hours_acknowledged,
+        KILL_AFTER_WRITES,
+    )
+    .await;
+    load.wait_for(
+        "certificates before the kill",
+        &load.certificates_acknowledged,
+        1,
+    )
+    .await;
     let pid = i32::try_from(child.id()).expect("pid");
     // SAFETY: kill(2) on our own child.
     unsafe {
@@ -607,8 +667,7 @@ async fn the_app_killed_during_writes_leaves_no_half_written_state() {
         .await
         .expect("wait")
         .expect("killed");
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    stop.store(true, Ordering::Relaxed);
+    load.stop();
     let writes = collect(tasks).await;
     let certificates = issuing.await.expect("issuing task");
 
@@ -651,7 +710,7 @@ async fn the_app_killed_during_writes_leaves_no_half_written_state() {
     );
 
     println!(
-        "FAULT sigkill: veertig killed (SIGKILL) after 1.5 s of writes; hour forms sent {} \
+        "FAULT sigkill: veertig killed (SIGKILL) after {KILL_AFTER_WRITES} acknowledged hour forms; hour forms sent {} \
          ({:?} by status, {} without answer); acknowledged {}, found {}, stored {}; \
          certificates acknowledged {}, found {}, issued in all {}; invariants broken: {}",
         writes.requests,
@@ -679,7 +738,7 @@ async fn the_app_killed_during_writes_leaves_no_half_written_state() {
     );
     assert!(broken.is_empty(), "half-written state: {broken:?}");
     assert!(
-        writes.acknowledged.len() > 10,
+        writes.acknowledged.len() >= KILL_AFTER_WRITES,
         "writes went through before the kill"
     );
     assert!(

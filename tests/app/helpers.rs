@@ -489,6 +489,30 @@ impl TestApp {
         }
     }
 
+    /// Waits until some other backend waits for a lock that the backend `holder` (a
+    /// `pg_backend_pid()`) holds: the observable moment a concurrent transaction has queued.
+    /// The deadline is far beyond a loaded machine's worst, so a failure means it never queued.
+    pub async fn wait_until_blocked_by(&self, holder: i32) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let waiting: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid)))",
+            )
+            .bind(holder)
+            .fetch_one(&self.pool)
+            .await
+            .expect("lock waiters");
+            if waiting {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "nobody queued behind backend {holder} within 60 s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
     /// Opens the login page and submits it; returns the response to the POST.
     pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
         self.get_page("/login").await;

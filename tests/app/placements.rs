@@ -202,9 +202,14 @@ async fn a_partner_user_can_be_the_contact_and_lends_their_name() {
         )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let created: uuid::Uuid = location(&response)
+        .trim_start_matches("/plaatsingen/")
+        .parse()
+        .expect("the new placement's id in the redirect");
     let row = sqlx::query!(
         "SELECT contact_user_id, contact_name, contact_email FROM placements
-         WHERE participant_id = $1 AND planned_minutes = 2400 AND starts_on = '2026-11-02'",
+         WHERE id = $1 AND participant_id = $2",
+        created,
         s.participant.0
     )
     .fetch_one(&app.pool)

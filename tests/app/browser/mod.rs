@@ -26,6 +26,9 @@ pub const PHONE: (u32, u32) = (360, 740);
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const AXE: &str = include_str!("axe.min.js");
+/// How long chromedriver may take to start, or a page to load after a click: far beyond a
+/// loaded two-core machine's worst, so a failure means it never happened.
+const PAGE_DEADLINE: Duration = Duration::from_secs(60);
 
 /// Two cores: more than two browsers at once only makes every test slower.
 static BROWSERS: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(2));
@@ -42,6 +45,9 @@ fn driver_url() -> &'static str {
         let mut command = Command::new(CHROMEDRIVER);
         command
             .arg(format!("--port={port}"))
+            // Chromium does not start under libfaketime (scripts/test-on-date shifts the clock
+            // of everything else): it keeps the real clock, and only renders what it is sent.
+            .env_remove("LD_PRELOAD")
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         // chromedriver dies with the test process (see veertig::pg for why a parked thread).
@@ -65,7 +71,8 @@ fn driver_url() -> &'static str {
             .expect("driver thread")
             .expect("chromedriver starts");
         let url = format!("http://127.0.0.1:{port}");
-        for _ in 0..100 {
+        let deadline = std::time::Instant::now() + PAGE_DEADLINE;
+        while std::time::Instant::now() < deadline {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
                 return url;
             }
@@ -230,7 +237,8 @@ impl Browser {
             .click()
             .await
             .unwrap_or_else(|_| panic!("click {css}"));
-        for _ in 0..200 {
+        let deadline = std::time::Instant::now() + PAGE_DEADLINE;
+        while std::time::Instant::now() < deadline {
             let loaded = self
                 .client
                 .execute(
