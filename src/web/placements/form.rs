@@ -1,0 +1,465 @@
+//! The placement form: a new placement for a participant, and changes to one.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use sqlx::PgConnection;
+use tower_sessions::Session;
+
+use super::{placement_path, scoped_placement};
+use crate::domain::dates::{iso_date, today};
+use crate::domain::ids::{OrganisationId, ParticipantId, PlacementId, RegionId};
+use crate::domain::offer::Criteria;
+use crate::domain::placement::{
+    self, ContactChoice, OrganisationChoice, ParticipantRef, Placement, PlacementError,
+    PlacementFields, PlacementInput, PlacementKind, Scope,
+};
+use crate::domain::submission::Claim;
+use crate::error::AppError;
+use crate::startup::AppState;
+use crate::web::forms::{FieldErrors, OnceForm, path_id, repeated};
+use crate::web::layout::Layout;
+use crate::web::session::{self, CaseworkUser, FlashKind};
+
+/// The placement form as typed.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct PlacementForm {
+    #[serde(default)]
+    organisation_id: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    starts_on: String,
+    #[serde(default)]
+    ends_on: String,
+    #[serde(default)]
+    planned: String,
+    #[serde(default)]
+    contact_user_id: String,
+    #[serde(default)]
+    contact_name: String,
+    #[serde(default)]
+    contact_email: String,
+    #[serde(default)]
+    contact_phone: String,
+    #[serde(default)]
+    description: String,
+    // The criteria checkboxes: present (any value) when ticked.
+    #[serde(default)]
+    meets_contact: Option<String>,
+    #[serde(default)]
+    meets_dutch_setting: Option<String>,
+    #[serde(default)]
+    meets_new_contacts: Option<String>,
+    #[serde(default)]
+    meets_unpaid: Option<String>,
+}
+
+impl PlacementForm {
+    fn criteria(&self) -> Criteria {
+        Criteria::from_checked([
+            self.meets_contact.is_some(),
+            self.meets_dutch_setting.is_some(),
+            self.meets_new_contacts.is_some(),
+            self.meets_unpaid.is_some(),
+        ])
+    }
+
+    /// The criteria as (field, wording, ticked), for the checkboxes.
+    fn criteria_choices(&self) -> Vec<(&'static str, &'static str, bool)> {
+        self.criteria().choices()
+    }
+
+    /// `from_offer`: the placement was taken from an approved offer, which carries the check.
+    fn fields(&self, from_offer: bool) -> PlacementFields<'_> {
+        PlacementFields {
+            organisation_id: &self.organisation_id,
+            kind: &self.kind,
+            starts_on: &self.starts_on,
+            ends_on: &self.ends_on,
+            planned: &self.planned,
+            contact_user_id: &self.contact_user_id,
+            contact_name: &self.contact_name,
+            contact_email: &self.contact_email,
+            contact_phone: &self.contact_phone,
+            description: &self.description,
+            criteria: (!from_offer).then(|| self.criteria()),
+        }
+    }
+
+    fn of(placement: &Placement) -> Self {
+        Self {
+            organisation_id: placement.organisation_id.to_string(),
+            kind: placement.kind.code().to_string(),
+            starts_on: iso_date(placement.starts_on),
+            ends_on: iso_date(placement.ends_on),
+            planned: placement.planned_text().replace(' ', ""),
+            contact_user_id: placement
+                .contact_user_id
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
+            contact_name: placement.contact_name.clone(),
+            contact_email: placement.contact_email.clone(),
+            contact_phone: placement.contact_phone.clone(),
+            description: placement.description.clone(),
+            ..Self::default()
+        }
+        .with_criteria(placement.criteria_met == Some(true))
+    }
+
+    fn with_criteria(self, met: bool) -> Self {
+        let ticked = met.then(|| "on".to_string());
+        Self {
+            meets_contact: ticked.clone(),
+            meets_dutch_setting: ticked.clone(),
+            meets_new_contacts: ticked.clone(),
+            meets_unpaid: ticked,
+            ..self
+        }
+    }
+
+    /// Parses the form; every problem lands next to its field.
+    fn parse(&self, from_offer: bool) -> Result<PlacementInput, FieldErrors> {
+        PlacementInput::parse(&self.fields(from_offer)).map_err(|problems| {
+            let mut errors = FieldErrors::default();
+            for (field, problem) in problems {
+                errors.add(field, problem);
+            }
+            errors
+        })
+    }
+}
+
+/// The partner users of one organisation, for an `<optgroup>`.
+struct ContactGroup {
+    organisation: String,
+    users: Vec<(String, String)>,
+}
+
+fn group_contacts(contacts: Vec<ContactChoice>) -> Vec<ContactGroup> {
+    let mut groups: Vec<ContactGroup> = Vec::new();
+    for contact in contacts {
+        let user = (contact.id.to_string(), contact.name);
+        match groups.last_mut() {
+            Some(group) if group.organisation == contact.organisation_name => {
+                group.users.push(user);
+            }
+            _ => groups.push(ContactGroup {
+                organisation: contact.organisation_name,
+                users: vec![user],
+            }),
+        }
+    }
+    groups
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "placements/form.html")]
+struct PlacementFormPage {
+    layout: Layout,
+    participant: ParticipantRef,
+    /// `None` for a new placement.
+    placement_id: Option<PlacementId>,
+    action: String,
+    cancel: String,
+    form: PlacementForm,
+    errors: FieldErrors,
+    organisations: Vec<(String, String)>,
+    kinds: Vec<(String, String)>,
+    contacts: Vec<ContactGroup>,
+    /// The offer a placement was taken from: no criteria check on the form then.
+    offer_title: Option<String>,
+}
+
+impl PlacementFormPage {
+    fn title(&self) -> &'static str {
+        if self.placement_id.is_some() {
+            "Plaatsing bewerken"
+        } else {
+            "Nieuwe plaatsing"
+        }
+    }
+}
+
+/// The placement kinds for a `<select>`, after an empty option that says what to choose; the
+/// offers' pages pick from the same kinds.
+pub(in crate::web) fn kind_options(first: &str) -> Vec<(String, String)> {
+    let mut options = vec![(String::new(), first.to_string())];
+    options.extend(
+        PlacementKind::ALL
+            .into_iter()
+            .map(|kind| (kind.code().to_string(), kind.label().to_string())),
+    );
+    options
+}
+
+/// The region's partner organisations for a `<select>`; `keep` stays a choice even when it is
+/// no longer active, so an edit does not lose the organisation it has.
+pub(in crate::web) async fn organisation_options(
+    conn: &mut PgConnection,
+    region: RegionId,
+    keep: Option<OrganisationId>,
+) -> Result<Vec<(String, String)>, AppError> {
+    let mut options = vec![(String::new(), "Kies een organisatie".to_string())];
+    options.extend(
+        placement::organisation_choices(conn, region, keep)
+            .await?
+            .into_iter()
+            .map(|OrganisationChoice { id, name }| (id.to_string(), name)),
+    );
+    Ok(options)
+}
+
+/// Whom the form is about: a participant who gets a new placement, or a placement to change.
+enum Subject<'a> {
+    New(ParticipantRef),
+    Edit(&'a Placement),
+}
+
+impl Subject<'_> {
+    fn placement(&self) -> Option<&Placement> {
+        match self {
+            Self::New(_) => None,
+            Self::Edit(placement) => Some(placement),
+        }
+    }
+}
+
+async fn participant_of(
+    conn: &mut PgConnection,
+    raw_id: &str,
+    region: RegionId,
+) -> Result<ParticipantRef, AppError> {
+    let id: ParticipantId = path_id(raw_id)?;
+    placement::participant_in_region(conn, id, region)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn render_form(
+    conn: &mut PgConnection,
+    layout: Layout,
+    region: RegionId,
+    subject: Subject<'_>,
+    form: PlacementForm,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let keep = subject.placement().map(|p| p.organisation_id);
+    let organisations = organisation_options(&mut *conn, region, keep).await?;
+    let contacts = placement::contact_choices(&mut *conn, region).await?;
+    let (action, cancel) = match &subject {
+        Subject::New(participant) => (
+            format!("/inburgeraars/{}/plaatsingen/nieuw", participant.id),
+            format!("/inburgeraars/{}", participant.id),
+        ),
+        Subject::Edit(placement) => (
+            format!("{}/bewerken", placement_path(placement.id)),
+            placement_path(placement.id),
+        ),
+    };
+    let (participant, placement_id, offer_title) = match subject {
+        Subject::New(participant) => (participant, None, None),
+        Subject::Edit(placement) => (
+            ParticipantRef {
+                id: placement.participant_id,
+                full_name: placement.participant_name.clone(),
+                active: placement.participant_active,
+            },
+            Some(placement.id),
+            placement.offer_title.clone(),
+        ),
+    };
+    let page = PlacementFormPage {
+        layout,
+        participant,
+        placement_id,
+        action,
+        cancel,
+        form,
+        errors,
+        organisations,
+        kinds: kind_options("Kies een vorm"),
+        contacts: group_contacts(contacts),
+        offer_title,
+    };
+    Ok((status, page).into_response())
+}
+
+/// The form again, with what was typed and why it was not saved.
+async fn refused(
+    app: &AppState,
+    layout: Layout,
+    region: RegionId,
+    subject: Subject<'_>,
+    form: PlacementForm,
+    errors: FieldErrors,
+) -> Result<Response, AppError> {
+    let mut conn = app.pool.acquire().await?;
+    render_form(
+        &mut conn,
+        layout,
+        region,
+        subject,
+        form,
+        errors,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+/// After the commit: the placement's page with the message.
+async fn saved(session: &Session, id: PlacementId, message: &str) -> Result<Response, AppError> {
+    session::flash(session, FlashKind::Success, message).await?;
+    Ok(Redirect::to(&placement_path(id)).into_response())
+}
+
+/// Store errors the user can fix become field errors; the others become the error page.
+fn placement_problem(error: PlacementError) -> Result<FieldErrors, AppError> {
+    match error {
+        PlacementError::NotFound => Err(AppError::NotFound),
+        PlacementError::Database(error) => Err(error.into()),
+        problem => {
+            let mut errors = FieldErrors::default();
+            errors.add(problem.field(), problem);
+            Ok(errors)
+        }
+    }
+}
+
+pub(super) async fn new_page(
+    user: CaseworkUser,
+    layout: Layout,
+    State(app): State<AppState>,
+    Path(participant_id): Path<String>,
+) -> Result<Response, AppError> {
+    let region = user.user.staff_region()?;
+    let mut conn = app.pool.acquire().await?;
+    let participant = participant_of(&mut conn, &participant_id, region).await?;
+    let form = PlacementForm {
+        starts_on: iso_date(today()),
+        planned: "40".to_string(),
+        ..PlacementForm::default()
+    };
+    render_form(
+        &mut conn,
+        layout,
+        region,
+        Subject::New(participant),
+        form,
+        FieldErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub(super) async fn create(
+    user: CaseworkUser,
+    layout: Layout,
+    session: Session,
+    State(app): State<AppState>,
+    Path(participant_id): Path<String>,
+    once: OnceForm<PlacementForm>,
+) -> Result<Response, AppError> {
+    let region = user.user.staff_region()?;
+    let mut conn = app.pool.acquire().await?;
+    let participant = participant_of(&mut conn, &participant_id, region).await?;
+    drop(conn);
+    let submission = once.submission(user.user.id);
+    let form = once.form;
+    let errors = match form.parse(false) {
+        Ok(input) => {
+            let mut tx = app.pool.begin().await?;
+            if let Claim::Repeat { location } = submission.claim(&mut tx).await? {
+                return repeated(
+                    &session,
+                    location,
+                    &format!("/inburgeraars/{}", participant.id),
+                )
+                .await;
+            }
+            match placement::create(&mut tx, user.user.id, region, participant.id, &input, None)
+                .await
+            {
+                Ok(id) => {
+                    submission.complete(&mut tx, &placement_path(id)).await?;
+                    tx.commit().await?;
+                    return saved(&session, id, "De plaatsing is aangemaakt.").await;
+                }
+                Err(error) => placement_problem(error)?,
+            }
+        }
+        Err(errors) => errors,
+    };
+    refused(
+        &app,
+        layout,
+        region,
+        Subject::New(participant),
+        form,
+        errors,
+    )
+    .await
+}
+
+pub(super) async fn edit_page(
+    user: CaseworkUser,
+    layout: Layout,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let region = user.user.staff_region()?;
+    let mut conn = app.pool.acquire().await?;
+    let placement = scoped_placement(&mut conn, &id, Scope::Region(region)).await?;
+    let form = PlacementForm::of(&placement);
+    render_form(
+        &mut conn,
+        layout,
+        region,
+        Subject::Edit(&placement),
+        form,
+        FieldErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub(super) async fn update(
+    user: CaseworkUser,
+    layout: Layout,
+    session: Session,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Form(form): Form<PlacementForm>,
+) -> Result<Response, AppError> {
+    let region = user.user.staff_region()?;
+    let mut conn = app.pool.acquire().await?;
+    let placement = scoped_placement(&mut conn, &id, Scope::Region(region)).await?;
+    drop(conn);
+    let errors = match form.parse(placement.offer_id.is_some()) {
+        Ok(input) => {
+            let mut tx = app.pool.begin().await?;
+            match placement::update(&mut tx, user.user.id, region, placement.id, &input).await {
+                Ok(()) => {
+                    tx.commit().await?;
+                    return saved(&session, placement.id, "De plaatsing is bijgewerkt.").await;
+                }
+                Err(error) => placement_problem(error)?,
+            }
+        }
+        Err(errors) => errors,
+    };
+    refused(
+        &app,
+        layout,
+        region,
+        Subject::Edit(&placement),
+        form,
+        errors,
+    )
+    .await
+}
