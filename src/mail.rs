@@ -11,8 +11,8 @@ use sqlx::{PgConnection, PgPool};
 use time::Date;
 use uuid::Uuid;
 
-use crate::domain::dates::format_date;
-use crate::domain::hours::format_minutes;
+use crate::values::dates::format_date;
+use crate::values::duration::format_minutes;
 
 pub struct Mail {
     pub to: String,

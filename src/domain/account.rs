@@ -8,9 +8,9 @@ use sqlx::PgConnection;
 
 use super::audit::AuditEntry;
 use super::confirmation::{hash_token, new_token};
-use super::ids::UserId;
 use super::user::{Email, NewPassword};
 use crate::mail::{self, PasswordResetMail};
+use crate::values::ids::UserId;
 
 /// How long a reset link works.
 pub const RESET_VALID_MINUTES: i64 = 60;

@@ -9,8 +9,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::audit::AuditEntry;
-use super::ids::{MunicipalityId, OrganisationId, RegionId, UserId};
 use super::user::{self, CreateUserError, Email, NewPassword, NewUser, PersonName, Role};
+use crate::values::ids::{MunicipalityId, OrganisationId, RegionId, UserId};
 
 // ---------------------------------------------------------------------------------------------
 // Users

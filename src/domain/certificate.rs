@@ -16,9 +16,9 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::audit::AuditEntry;
-use super::hours::format_minutes;
-use super::ids::{MunicipalityId, ParticipantId, RegionId, UserId};
 use super::participant::ParticipantStatus;
+use crate::values::duration::format_minutes;
+use crate::values::ids::{MunicipalityId, ParticipantId, RegionId, UserId};
 
 /// Requests per client address per minute on the public verification page.
 pub const VERIFY_REQUESTS_PER_MINUTE: i32 = 30;
@@ -26,7 +26,7 @@ pub const VERIFY_REQUESTS_PER_MINUTE: i32 = 30;
 /// Ready-list rows shown at most; the filters narrow a longer list.
 pub const READY_LIST_LIMIT: i64 = 500;
 
-pub use super::ids::CertificateId;
+pub use crate::values::ids::CertificateId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
 #[sqlx(type_name = "certificate_status", rename_all = "lowercase")]

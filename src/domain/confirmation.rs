@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::audit::AuditEntry;
 use super::hours;
-use super::ids::{EntryId, OrganisationId, ParticipantId, PlacementId, RegionId, UserId};
+use crate::values::ids::{EntryId, OrganisationId, ParticipantId, PlacementId, RegionId, UserId};
 
 /// How long a personal link works unless said otherwise.
 pub const LINK_VALID_DAYS: i64 = 14;
@@ -684,7 +684,7 @@ pub async fn send_link(
         organisation: &about.organisation,
         pending_entries: usize::try_from(about.entries).unwrap_or(0),
         pending_minutes: about.minutes,
-        valid_until: super::dates::today() + time::Duration::days(LINK_VALID_DAYS),
+        valid_until: crate::values::dates::today() + time::Duration::days(LINK_VALID_DAYS),
     }
     .compose()
     .map_err(|error| LinkError::Database(sqlx::Error::Encode(Box::new(error))))?;
@@ -755,8 +755,8 @@ pub async fn queue_weekly_digest(
                 participant_name: row.full_name,
                 kind: row.kind,
                 entries: row.entries,
-                minutes: super::hours::format_minutes(row.minutes),
-                oldest: super::dates::format_date(row.oldest),
+                minutes: crate::values::duration::format_minutes(row.minutes),
+                oldest: crate::values::dates::format_date(row.oldest),
             });
         }
     }
@@ -783,7 +783,7 @@ pub async fn queue_weekly_digest_once(
     base_url: &str,
     now: OffsetDateTime,
 ) -> Result<bool, sqlx::Error> {
-    let today = super::dates::brussels_date(now);
+    let today = crate::values::dates::brussels_date(now);
     let monday = today - time::Duration::days(i64::from(today.weekday().number_days_from_monday()));
     if today == monday && now.to_offset(time::UtcOffset::UTC).hour() < 7 {
         return Ok(false);

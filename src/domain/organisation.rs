@@ -11,9 +11,9 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 
 use super::audit::AuditEntry;
-use super::ids::{MunicipalityId, OrganisationId, RegionId, UserId};
 use super::search::{contains_pattern, search_key};
 use super::user::{self, CreateUserError, Email, NewPassword, NewUser, PersonName, Role};
+use crate::values::ids::{MunicipalityId, OrganisationId, RegionId, UserId};
 
 /// What kind of place an organisation is (PostgreSQL enum `organisation_kind`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type, Serialize)]

@@ -13,8 +13,8 @@ use serde::Serialize;
 use sqlx::{Connection, PgConnection, Postgres, Transaction};
 use time::{Date, Month};
 
-use super::ids::{MunicipalityId, OrganisationId, ParticipantId, RegionId};
 use super::participant::{DEADLINE_WITHIN_DAYS, ParticipantStatus, STALLED_AFTER_DAYS};
+use crate::values::ids::{MunicipalityId, OrganisationId, ParticipantId, RegionId};
 
 /// Entries waiting longer than this for a decision are worth a call to the organisation.
 pub const PENDING_TOO_LONG_DAYS: i32 = 14;
@@ -22,7 +22,7 @@ pub const PENDING_TOO_LONG_DAYS: i32 = 14;
 /// Longest period a report covers, in months (ten years).
 pub const MAX_PERIOD_MONTHS: i32 = 120;
 
-pub use super::placement::PlacementKind;
+pub use crate::values::kinds::PlacementKind;
 
 // ---------------------------------------------------------------------------------------------
 // Periods
@@ -76,7 +76,8 @@ impl YearMonth {
             [a, b] if a.len() == 4 => (number(a)?, number(b)?),
             [a, b] if b.len() == 4 => (number(b)?, number(a)?),
             [_, _, _] => {
-                let date = super::dates::parse_date(text).map_err(|_| PeriodError::Unreadable)?;
+                let date =
+                    crate::values::dates::parse_date(text).map_err(|_| PeriodError::Unreadable)?;
                 return Ok(Self::of(date));
             }
             _ => return Err(PeriodError::Unreadable),

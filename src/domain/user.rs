@@ -4,7 +4,7 @@ use serde::Serialize;
 use sqlx::PgConnection;
 
 use super::audit::AuditEntry;
-use super::ids::{OrganisationId, RegionId, UserId};
+use crate::values::ids::{OrganisationId, RegionId, UserId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type, Serialize)]
 #[sqlx(type_name = "user_role", rename_all = "lowercase")]

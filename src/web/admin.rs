@@ -24,12 +24,12 @@ use crate::domain::admin::{
     RegionInput, RegionRow, SaveMunicipalityError, SaveRegionError, SaveUserError, UserChanges,
     UserDetail, UserRow,
 };
-use crate::domain::dates::format_moment;
-use crate::domain::hours::format_minutes;
-use crate::domain::ids::{MunicipalityId, OrganisationId, RegionId, UserId};
 use crate::domain::user::{Email, NewPassword, NewUser, PersonName, Role};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::values::dates::format_moment;
+use crate::values::duration::format_minutes;
+use crate::values::ids::{MunicipalityId, OrganisationId, RegionId, UserId};
+use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

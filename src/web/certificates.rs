@@ -23,13 +23,13 @@ use crate::domain::certificate::{
     self, Certificate, CertificateId, CertificateRow, IssueError, ReadyFilter, ReadyRow,
     RevokeError, RevokeReason, VERIFY_REQUESTS_PER_MINUTE, Verified, VerifyCode,
 };
-use crate::domain::dates::{self, format_date, format_moment};
-use crate::domain::hours::format_minutes;
-use crate::domain::ids::{MunicipalityId, ParticipantId, RegionId, UserId};
 use crate::domain::participant;
 use crate::domain::submission::Claim;
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::values::dates::{self, format_date, format_moment};
+use crate::values::duration::format_minutes;
+use crate::values::ids::{MunicipalityId, ParticipantId, RegionId, UserId};
+use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -21,12 +21,12 @@ use crate::domain::confirmation::{
     self, ConfirmerName, DecidedEntry, Decider, Decision, DecisionOutcome, LinkError, LinkLookup,
     PendingEntry, RejectionReason, ValidLink,
 };
-use crate::domain::dates::{format_date, format_moment};
-use crate::domain::hours::format_minutes;
-use crate::domain::ids::{EntryId, PlacementId};
 use crate::error::AppError;
 use crate::mail::{self, OutboxRow};
-use crate::startup::AppState;
+use crate::values::dates::{format_date, format_moment};
+use crate::values::duration::format_minutes;
+use crate::values::ids::{EntryId, PlacementId};
+use crate::web::state::AppState;
 
 /// Pages behind a login.
 pub fn router() -> Router<AppState> {

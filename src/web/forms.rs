@@ -11,9 +11,9 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::session::{self, FlashKind};
-use crate::domain::ids::UserId;
 use crate::domain::submission::{self, IdempotencyKey, Submission};
 use crate::error::AppError;
+use crate::values::ids::UserId;
 
 /// Errors per form field, in the order of the form, for the inline messages and the summary.
 #[derive(Debug, Default)]

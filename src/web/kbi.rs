@@ -15,12 +15,12 @@ use super::forms::{Paging, path_id};
 use super::layout::Layout;
 use super::reports::export::{self, Separator, text};
 use super::session::{self, CaseworkUser, FlashKind};
-use crate::domain::dates::{self, format_date, iso_date};
-use crate::domain::ids::ParticipantId;
 use crate::domain::kbi::{self, HandoffError, KbiRow, KbiScope, KbiView};
 use crate::domain::user::{CurrentUser, Role};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::values::dates::{self, format_date, iso_date};
+use crate::values::ids::ParticipantId;
+use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -23,14 +23,14 @@ use super::session::{self, CaseworkUser, FlashKind};
 use crate::certificate_pdf;
 use crate::domain::access::{Access, AccessKind};
 use crate::domain::certificate::{self, VERIFY_REQUESTS_PER_MINUTE};
-use crate::domain::dates::format_date;
-use crate::domain::ids::ParticipantId;
 use crate::domain::mijn_traject::{self, OwnCertificate, OwnEntry, OwnPlacement};
 use crate::domain::participant;
-use crate::domain::placement::{PlacementKind, PlacementStatus};
 use crate::error::AppError;
 use crate::i18n::{Lang, messages};
-use crate::startup::AppState;
+use crate::values::dates::format_date;
+use crate::values::ids::ParticipantId;
+use crate::values::kinds::{PlacementKind, PlacementStatus};
+use crate::web::state::AppState;
 
 /// Staff pages (behind the login).
 pub fn router() -> Router<AppState> {

@@ -21,18 +21,23 @@ use tower_sessions::Session;
 use super::forms::{FieldErrors, OnceForm, Paging, non_blank, path_id, repeated};
 use super::layout::Layout;
 use super::session::{self, CaseworkUser, CoordinatorUser, FlashKind, PartnerUser};
-use crate::domain::dates::{iso_date, today};
-use crate::domain::ids::{MunicipalityId, OfferId, OrganisationId, ParticipantId, UserId};
 use crate::domain::offer::{
-    self, Approval, Criteria, DayParts, Decision, Offer, OfferError, OfferFields, OfferFilter,
-    OfferInput, OfferRow, OfferState, Profile, Suggestion, Taalicoon, WEEKDAYS, Weekdays,
+    self, Approval, Decision, Offer, OfferError, OfferFields, OfferFilter, OfferInput, OfferRow,
+    OfferState, Profile, Suggestion,
 };
 use crate::domain::participant::{self, Participant};
-use crate::domain::placement::{self, PlacementKind, Scope};
+use crate::domain::placement;
 use crate::domain::submission::Claim;
 use crate::domain::user::Role;
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::values::criteria::Criteria;
+use crate::values::dates::{iso_date, today};
+use crate::values::ids::{MunicipalityId, OfferId, OrganisationId, ParticipantId, UserId};
+use crate::values::kinds::PlacementKind;
+use crate::values::level::Taalicoon;
+use crate::values::period::Scope;
+use crate::values::weekdays::{DayParts, WEEKDAYS, Weekdays};
+use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

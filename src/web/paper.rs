@@ -27,14 +27,16 @@ use super::session::{self, CaseworkUser, FlashKind};
 use crate::domain::access::{Access, AccessKind};
 use crate::domain::audit::AuditEntry;
 use crate::domain::confirmation::{self, LinkError};
-use crate::domain::hours::{self, EntryRow, EntryStatus};
-use crate::domain::ids::{EntryId, RegionId, ScanId, UserId};
-use crate::domain::placement::{Placement, Scope};
+use crate::domain::hours::{self, EntryRow};
+use crate::domain::placement::Placement;
 use crate::domain::scan::{self, NewScan, ScanError};
 use crate::error::AppError;
 use crate::participation_pdf::{self, Sheet, SheetLine};
 use crate::pdf;
-use crate::startup::AppState;
+use crate::values::ids::{EntryId, RegionId, ScanId, UserId};
+use crate::values::kinds::EntryStatus;
+use crate::values::period::Scope;
+use crate::web::state::AppState;
 
 /// The upload route's own body limit: a 5 MB scan plus the form around it. Larger requests
 /// get the Dutch 413 page.

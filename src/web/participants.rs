@@ -18,19 +18,20 @@ use super::layout::Layout;
 use super::progress::Progress;
 use super::session::{self, CaseworkUser, FlashKind};
 use crate::domain::access::{Access, AccessKind};
-use crate::domain::dates::{self, format_date};
-use crate::domain::hours::format_minutes;
-use crate::domain::ids::{MunicipalityId, ParticipantId, RegionId, UserId};
 use crate::domain::participant::{
-    self, DutchLevel, EXEMPTION_REASONS, EntryLine, HistoryLine, ListFilter, Obligation,
-    Participant, ParticipantError, ParticipantForm, ParticipantRow, ParticipantStatus,
-    STOP_REASONS, reason_label,
+    self, EXEMPTION_REASONS, EntryLine, HistoryLine, ListFilter, Obligation, Participant,
+    ParticipantError, ParticipantForm, ParticipantRow, ParticipantStatus, STOP_REASONS,
+    reason_label,
 };
 use crate::domain::placement::{self, PlacementSummary};
 use crate::domain::submission::Claim;
 use crate::domain::user::{CurrentUser, Role};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::values::dates::{self, format_date};
+use crate::values::duration::format_minutes;
+use crate::values::ids::{MunicipalityId, ParticipantId, RegionId, UserId};
+use crate::values::level::DutchLevel;
+use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

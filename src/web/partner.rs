@@ -18,10 +18,11 @@ use super::placements::{LogForm, LogView, placement_progress, scoped_placement, 
 use super::progress::Progress;
 use super::session::{self, FlashKind, PartnerUser};
 use crate::domain::hours::{self, EntryRow};
-use crate::domain::ids::PlacementId;
-use crate::domain::placement::{self, Placement, PlacementSummary, Scope};
+use crate::domain::placement::{self, Placement, PlacementSummary};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::values::ids::PlacementId;
+use crate::values::period::Scope;
+use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -19,21 +19,23 @@ use super::layout::Layout;
 use super::progress::Progress;
 use super::session::{self, CaseworkUser, FlashKind};
 use crate::domain::confirmation::{self, LinkState, PendingEntry};
-use crate::domain::dates::{format_date, format_moment, iso_date, parse_date, today};
 use crate::domain::hours::{
     self, EntriesError, EntryChange, EntryError, EntryField, EntryRow, NewEntries, parse_dates,
     parse_entry_minutes,
 };
-use crate::domain::ids::{EntryId, ParticipantId, PlacementId, RegionId};
-use crate::domain::offer::Criteria;
 use crate::domain::placement::{
     self, ContactChoice, OrganisationChoice, ParticipantRef, Placement, PlacementError,
-    PlacementFields, PlacementInput, PlacementKind, PlacementStatus, Scope,
+    PlacementFields, PlacementInput,
 };
 use crate::domain::scan::{self, ScanRow};
 use crate::domain::submission::{Claim, Submission};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::values::criteria::Criteria;
+use crate::values::dates::{format_date, format_moment, iso_date, parse_date, today};
+use crate::values::ids::{EntryId, ParticipantId, PlacementId, RegionId};
+use crate::values::kinds::{PlacementKind, PlacementStatus};
+use crate::values::period::Scope;
+use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

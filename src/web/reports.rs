@@ -22,9 +22,6 @@ use self::export::{Separator, text};
 use super::forms::{FieldErrors, Paging, non_blank, path_id};
 use super::layout::Layout;
 use super::session::CoordinatorUser;
-use crate::domain::dates::{self, format_date, format_moment};
-use crate::domain::hours::format_minutes;
-use crate::domain::ids::{MunicipalityId, OrganisationId, ParticipantId, RegionId};
 use crate::domain::participant;
 use crate::domain::privacy::{self, AccessExport, ExportFormat};
 use crate::domain::report::{
@@ -32,7 +29,10 @@ use crate::domain::report::{
     PendingRow, Period, PlacementKind, WorkList, YearMonth,
 };
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::values::dates::{self, format_date, format_moment};
+use crate::values::duration::format_minutes;
+use crate::values::ids::{MunicipalityId, OrganisationId, ParticipantId, RegionId};
+use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
     let mut router = Router::new()
