@@ -3,7 +3,6 @@
 
 pub mod access;
 pub mod account;
-pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod certificate;
@@ -16,6 +15,7 @@ pub mod organisation;
 pub mod participant;
 pub mod placement;
 pub mod privacy;
+pub mod region;
 pub mod report;
 pub mod scan;
 pub mod search;
