@@ -20,7 +20,7 @@ use sqlx::PgConnection;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::forms::{FieldErrors, path_id};
+use super::forms::{FieldErrors, PathId};
 use super::layout::Layout;
 use super::placements::{placement_path, scoped_placement};
 use super::session::{self, CaseworkUser, FlashKind};
@@ -371,10 +371,9 @@ async fn download(
     CaseworkUser { user, .. }: CaseworkUser,
     State(app): State<AppState>,
     OriginalUri(uri): OriginalUri,
-    Path(id): Path<String>,
+    PathId(id): PathId<ScanId>,
 ) -> Result<Response, AppError> {
     let region = user.staff_region()?;
-    let id = path_id::<ScanId>(&id)?;
     let mut conn = app.pool.acquire().await?;
     let file = scan::get(&mut conn, region, id)
         .await?

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{OriginalUri, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::values::dates::{self, format_date, format_moment};
 use crate::values::duration::format_minutes;
 use crate::values::ids::ParticipantId;
-use crate::web::forms::path_id;
+use crate::web::forms::PathId;
 use crate::web::layout::Layout;
 use crate::web::session::CoordinatorUser;
 use crate::web::state::AppState;
@@ -20,12 +20,11 @@ use crate::web::state::AppState;
 async fn gather(
     app: &AppState,
     user: &CurrentUser,
-    id: &str,
+    id: ParticipantId,
     format: ExportFormat,
     path: &str,
 ) -> Result<AccessExport, AppError> {
     let region = user.staff_region()?;
-    let id = path_id::<ParticipantId>(id)?;
     let mut tx = app.pool.begin().await?;
     let Some(export) = privacy::access_export(&mut tx, user.id, region, id, format, path).await?
     else {
@@ -72,9 +71,9 @@ pub(super) async fn access_page(
     State(app): State<AppState>,
     layout: Layout,
     OriginalUri(uri): OriginalUri,
-    Path(id): Path<String>,
+    PathId(id): PathId<ParticipantId>,
 ) -> Result<AccessPage, AppError> {
-    let export = gather(&app, &user, &id, ExportFormat::Page, uri.path()).await?;
+    let export = gather(&app, &user, id, ExportFormat::Page, uri.path()).await?;
     Ok(AccessPage { layout, export })
 }
 
@@ -82,9 +81,9 @@ pub(super) async fn access_json(
     CoordinatorUser { user, .. }: CoordinatorUser,
     State(app): State<AppState>,
     OriginalUri(uri): OriginalUri,
-    Path(id): Path<String>,
+    PathId(id): PathId<ParticipantId>,
 ) -> Result<Response, AppError> {
-    let export = gather(&app, &user, &id, ExportFormat::Json, uri.path()).await?;
+    let export = gather(&app, &user, id, ExportFormat::Json, uri.path()).await?;
     let body = serde_json::to_vec_pretty(&export)
         .map_err(|_| AppError::Internal("cannot write the access export as JSON"))?;
     let short: String = export
