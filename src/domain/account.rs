@@ -22,8 +22,8 @@ pub const MAX_RESETS_PER_HOUR: i64 = 3;
 pub enum ResetError {
     #[error(transparent)]
     Database(#[from] sqlx::Error),
-    #[error("mail template: {0}")]
-    Mail(#[from] askama::Error),
+    #[error(transparent)]
+    Mail(#[from] mail::ComposeError),
 }
 
 /// Queues a reset mail when `email` belongs to an account that may log in and the hourly limit
