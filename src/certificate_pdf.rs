@@ -8,12 +8,12 @@ use qrcode::QrCode;
 
 // The font and error types live in `pdf`; callers of the certificate PDF know them from here.
 use crate::domain::certificate::Certificate;
-use crate::domain::dates::format_date;
-use crate::domain::hours::format_minutes;
 use crate::pdf::{
     Align, INK, MUTED, PAGE_HEIGHT, PAGE_WIDTH, PRIMARY, Painter, REVOKED, a4_page, qr_code, style,
 };
 pub use crate::pdf::{FONT_FILES, FontError, Fonts, PdfError, Weight, fonts, qr_svg_path};
+use crate::values::dates::format_date;
+use crate::values::duration::format_minutes;
 
 /// Where the footer (date, signature, QR code) starts; the text above stays clear of it.
 const FOOTER_TOP: f32 = 640.0;
@@ -270,7 +270,7 @@ mod tests {
 
     fn certificate(name: &str) -> Certificate {
         use crate::domain::certificate::{CertificateId, CertificateStatus, KindMinutes};
-        use crate::domain::ids::ParticipantId;
+        use crate::values::ids::ParticipantId;
         use sqlx::types::Json;
         Certificate {
             id: CertificateId(uuid::Uuid::nil()),

@@ -10,11 +10,13 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::db::Database;
-use crate::domain::ids::{OrganisationId, RegionId};
+use crate::domain::privacy;
 use crate::domain::user::{self, Email, NewPassword, NewUser, PersonName, Role};
-use crate::domain::{dates, privacy};
 use crate::scale::Scale;
-use crate::startup::{self, AppState};
+use crate::startup;
+use crate::values::dates;
+use crate::values::ids::{OrganisationId, RegionId};
+use crate::web::state::AppState;
 use crate::{demo, telemetry};
 
 #[derive(Parser)]

@@ -94,7 +94,7 @@ pub async fn pool(options: PgConnectOptions, max_connections: u32) -> Result<PgP
         // page: long enough for a burst of traffic, short enough that nobody stares at a
         // spinner.
         .acquire_timeout(ACQUIRE_TIMEOUT)
-        // "Today" is the Belgian day everywhere (`domain::dates::today`): SQL's `current_date`
+        // "Today" is the Belgian day everywhere (`values::dates::today`): SQL's `current_date`
         // and casts of timestamps to dates agree with it, also between 23:00 and 01:00 UTC.
         // (sqlx sets TimeZone=UTC when it connects, so this follows it.)
         //

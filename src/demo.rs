@@ -3,9 +3,9 @@
 
 use sqlx::{PgConnection, PgPool};
 
-use crate::domain::ids::{OrganisationId, RegionId};
 use crate::domain::search::search_key;
 use crate::domain::user::{self, CreateUserError, Email, NewPassword, NewUser, PersonName, Role};
+use crate::values::ids::{OrganisationId, RegionId};
 
 pub const PASSWORD: &str = "veertig-demo";
 

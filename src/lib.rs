@@ -15,4 +15,5 @@ pub mod pg;
 pub mod scale;
 pub mod startup;
 pub mod telemetry;
+pub mod values;
 pub mod web;

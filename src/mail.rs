@@ -11,8 +11,8 @@ use sqlx::{PgConnection, PgPool};
 use time::Date;
 use uuid::Uuid;
 
-use crate::domain::dates::format_date;
-use crate::domain::hours::format_minutes;
+use crate::values::dates::format_date;
+use crate::values::duration::format_minutes;
 
 pub struct Mail {
     pub to: String,
@@ -158,6 +158,11 @@ pub struct LinkMail<'a> {
     pub valid_until: Date,
 }
 
+/// A mail template that did not render: a bug in a template, never the reader's input.
+#[derive(Debug, thiserror::Error)]
+#[error("mail template: {0}")]
+pub struct ComposeError(#[from] askama::Error);
+
 #[derive(Template)]
 #[template(path = "mail/link.txt")]
 struct LinkText<'a> {
@@ -177,7 +182,7 @@ struct LinkHtml<'a> {
 }
 
 impl LinkMail<'_> {
-    pub fn compose(&self) -> Result<Mail, askama::Error> {
+    pub fn compose(&self) -> Result<Mail, ComposeError> {
         let url = format!("{}/bevestigen/{}", self.base_url, self.token);
         let minutes = format_minutes(self.pending_minutes);
         let until = format_date(self.valid_until);
@@ -232,7 +237,7 @@ struct DigestHtml<'a> {
 }
 
 impl DigestMail<'_> {
-    pub fn compose(&self) -> Result<Mail, askama::Error> {
+    pub fn compose(&self) -> Result<Mail, ComposeError> {
         Ok(Mail {
             to: self.to.to_string(),
             subject: format!("Uren die wachten op bevestiging bij {}", self.organisation),
@@ -266,7 +271,7 @@ struct PasswordResetHtml<'a> {
 }
 
 impl PasswordResetMail<'_> {
-    pub fn compose(&self) -> Result<Mail, askama::Error> {
+    pub fn compose(&self) -> Result<Mail, ComposeError> {
         let url = format!("{}/wachtwoord-herstellen/{}", self.base_url, self.token);
         Ok(Mail {
             to: self.email.to_string(),

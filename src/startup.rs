@@ -1,49 +1,16 @@
 //! Building the application state and the server; `main` and the tests both start here.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::FromRef;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
 use tower_sessions::ExpiredDeletion;
 use tower_sessions_sqlx_store::PostgresStore;
 
-use crate::config::Config;
 use crate::domain::{confirmation, submission};
 use crate::mail::Sender;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub pool: PgPool,
-    pub config: Arc<Config>,
-    /// Region-wide exports running at once. An export of a large region reads hundreds of
-    /// thousands of entries for seconds; without a bound, a few coördinatoren exporting together
-    /// would hold every database connection and the other pages would wait for one in vain.
-    pub exports: Arc<Semaphore>,
-    /// Regions' open offers for matching, each used only while still exact.
-    pub catalogue: crate::domain::offer::Catalogue,
-}
-
-impl AppState {
-    pub fn new(pool: PgPool, config: Config) -> Self {
-        let exports = (config.db_max_connections / 4).max(1) as usize;
-        Self {
-            pool,
-            config: Arc::new(config),
-            exports: Arc::new(Semaphore::new(exports)),
-            catalogue: crate::domain::offer::Catalogue::default(),
-        }
-    }
-}
-
-impl FromRef<AppState> for PgPool {
-    fn from_ref(state: &AppState) -> Self {
-        state.pool.clone()
-    }
-}
+use crate::web::state::AppState;
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {

@@ -9,7 +9,7 @@
 use sqlx::PgConnection;
 use time::OffsetDateTime;
 
-use super::ids::{ParticipantId, ScanId, UserId};
+use crate::values::ids::{ParticipantId, ScanId, UserId};
 
 /// Whether `participant` exists outside the region of `user`: a page of theirs answered "not
 /// found" to that user (rather than revealing them), which the access log records as refused.

@@ -8,9 +8,9 @@ use sqlx::PgConnection;
 
 use super::audit::AuditEntry;
 use super::confirmation::{hash_token, new_token};
-use super::ids::UserId;
 use super::user::{Email, NewPassword};
 use crate::mail::{self, PasswordResetMail};
+use crate::values::ids::UserId;
 
 /// How long a reset link works.
 pub const RESET_VALID_MINUTES: i64 = 60;
@@ -22,8 +22,8 @@ pub const MAX_RESETS_PER_HOUR: i64 = 3;
 pub enum ResetError {
     #[error(transparent)]
     Database(#[from] sqlx::Error),
-    #[error("mail template: {0}")]
-    Mail(#[from] askama::Error),
+    #[error(transparent)]
+    Mail(#[from] mail::ComposeError),
 }
 
 /// Queues a reset mail when `email` belongs to an account that may log in and the hourly limit

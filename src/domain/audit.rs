@@ -5,7 +5,7 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::ids::{ParticipantId, UserId};
+use crate::values::ids::{ParticipantId, UserId};
 
 pub struct AuditEntry<'a> {
     pub actor: Option<UserId>,

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 use sqlx::PgConnection;
 
-use super::ids::UserId;
+use crate::values::ids::UserId;
 
 /// Failed attempts per account within the window before it is locked for the window.
 pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;

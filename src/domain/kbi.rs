@@ -11,9 +11,9 @@ use sqlx::PgConnection;
 use time::{Date, OffsetDateTime};
 
 use super::audit::AuditEntry;
-use super::dates::brussels_date;
-use super::ids::{ParticipantId, RegionId, UserId};
 use super::participant::ParticipantStatus;
+use crate::values::dates::brussels_date;
+use crate::values::ids::{ParticipantId, RegionId, UserId};
 
 /// Whose outcomes a list holds: a coach's own caseload, or a coordinator's whole region.
 #[derive(Debug, Clone, Copy)]
@@ -63,12 +63,12 @@ impl KbiRow {
     }
 
     pub fn outcome_text(&self) -> String {
-        super::dates::format_date(self.outcome_on())
+        crate::values::dates::format_date(self.outcome_on())
     }
 
     pub fn passed_text(&self) -> String {
         self.passed_on
-            .map(super::dates::format_date)
+            .map(crate::values::dates::format_date)
             .unwrap_or_default()
     }
 }
@@ -236,7 +236,7 @@ pub async fn mark_passed(
         None,
         Some(&HandoffAudit {
             resultaat: outcome_label(row.status),
-            doorgegeven_op: super::dates::iso_date(passed_on),
+            doorgegeven_op: crate::values::dates::iso_date(passed_on),
         }),
     )
     .await?;

@@ -17,8 +17,8 @@ use uuid::Uuid;
 use super::audit::AuditEntry;
 use super::certificate::CertificateId;
 use super::confirmation::{hash_token, new_token};
-use super::ids::{ParticipantId, RegionId, UserId};
-use super::placement::{PlacementKind, PlacementStatus};
+use crate::values::ids::{ParticipantId, RegionId, UserId};
+use crate::values::kinds::{PlacementKind, PlacementStatus};
 
 /// A link just made: its token exists only here, on the printed card and in the coach's session.
 pub struct NewParticipantLink {

@@ -3,14 +3,11 @@
 
 pub mod access;
 pub mod account;
-pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod certificate;
 pub mod confirmation;
-pub mod dates;
 pub mod hours;
-pub mod ids;
 pub mod kbi;
 pub mod mijn_traject;
 pub mod offer;
@@ -18,6 +15,7 @@ pub mod organisation;
 pub mod participant;
 pub mod placement;
 pub mod privacy;
+pub mod region;
 pub mod report;
 pub mod scan;
 pub mod search;

@@ -16,9 +16,9 @@ use time::{Date, Month, OffsetDateTime};
 
 use super::access::{Access, AccessKind};
 use super::audit::AuditEntry;
-use super::dates::iso_date;
-use super::ids::{ParticipantId, RegionId, UserId};
 use super::participant::{self, reason_label};
+use crate::values::dates::iso_date;
+use crate::values::ids::{ParticipantId, RegionId, UserId};
 
 /// Years after the end of a trajectory after which `veertig purge` anonymises it, by default.
 pub const DEFAULT_PURGE_AFTER_YEARS: u32 = 5;

@@ -6,7 +6,7 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 
 use super::audit::AuditEntry;
-use super::ids::{EntryId, ParticipantId, PlacementId, RegionId, ScanId, UserId};
+use crate::values::ids::{EntryId, ParticipantId, PlacementId, RegionId, ScanId, UserId};
 
 /// The largest scan accepted: a phone photo of an A4 sheet fits comfortably.
 pub const MAX_SCAN_BYTES: usize = 5 * 1024 * 1024;

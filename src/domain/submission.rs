@@ -7,7 +7,7 @@
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use super::ids::UserId;
+use crate::values::ids::UserId;
 
 /// Name of the hidden form field that carries the key.
 pub const FIELD: &str = "idempotency_key";

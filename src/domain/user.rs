@@ -1,10 +1,13 @@
-//! Users, their roles and the rules for their e-mail addresses, names and passwords.
+//! Users, their roles and the rules for their e-mail addresses, names and passwords; the
+//! beheerder's management of accounts (change, deactivate, new password). Every change writes
+//! its audit row in the caller's transaction; password hashes never reach the audit log.
 
 use serde::Serialize;
 use sqlx::PgConnection;
+use time::OffsetDateTime;
 
 use super::audit::AuditEntry;
-use super::ids::{OrganisationId, RegionId, UserId};
+use crate::values::ids::{OrganisationId, RegionId, UserId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type, Serialize)]
 #[sqlx(type_name = "user_role", rename_all = "lowercase")]
@@ -236,6 +239,7 @@ impl From<sqlx::Error> for CreateUserError {
     }
 }
 
+/// What the audit log keeps of a user: no password hash, ever.
 #[derive(Serialize)]
 struct UserAudit<'a> {
     email: &'a str,
@@ -243,6 +247,9 @@ struct UserAudit<'a> {
     role: Role,
     region_id: Option<RegionId>,
     organisation_id: Option<OrganisationId>,
+    /// Left out of a new account's row, as it always was: a new account is active.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    active: Option<bool>,
 }
 
 /// Creates the account and its audit row; run it inside the caller's transaction.
@@ -281,10 +288,325 @@ pub async fn create(
             role: user.role,
             region_id: user.region_id,
             organisation_id: user.organisation_id,
+            active: None,
         }),
     )
     .await?;
     Ok(id)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The beheerder's management of accounts
+
+/// Why saving a user failed; the first four belong next to a form field.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveUserError {
+    #[error("Er bestaat al een gebruiker met dit e-mailadres.")]
+    EmailTaken,
+    #[error("Een partnercontact hoort bij precies één partnerorganisatie.")]
+    PartnerNeedsOrganisation,
+    #[error("Een trajectbegeleider of coördinator hoort bij een regio.")]
+    StaffNeedsRegion,
+    #[error("Kies een regio uit de lijst.")]
+    UnknownRegion,
+    #[error("Kies een organisatie uit de lijst.")]
+    UnknownOrganisation,
+    #[error(transparent)]
+    Database(sqlx::Error),
+}
+
+impl SaveUserError {
+    /// The form field the error belongs to, if any.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::EmailTaken => Some("email"),
+            Self::PartnerNeedsOrganisation | Self::UnknownOrganisation => Some("organisation_id"),
+            Self::StaffNeedsRegion | Self::UnknownRegion => Some("region_id"),
+            Self::Database(_) => None,
+        }
+    }
+}
+
+impl From<sqlx::Error> for SaveUserError {
+    fn from(error: sqlx::Error) -> Self {
+        CreateUserError::from(error).into()
+    }
+}
+
+/// The beheerder's form can also name a region or organisation that is gone by now.
+impl From<CreateUserError> for SaveUserError {
+    fn from(error: CreateUserError) -> Self {
+        match error {
+            CreateUserError::EmailTaken => Self::EmailTaken,
+            CreateUserError::PartnerNeedsOrganisation => Self::PartnerNeedsOrganisation,
+            CreateUserError::StaffNeedsRegion => Self::StaffNeedsRegion,
+            CreateUserError::Database(error) => {
+                match error.as_database_error().and_then(|e| e.constraint()) {
+                    Some("users_region_id_fkey") => Self::UnknownRegion,
+                    Some("users_organisation_id_fkey") => Self::UnknownOrganisation,
+                    _ => Self::Database(error),
+                }
+            }
+        }
+    }
+}
+
+/// A line of the user list.
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    pub id: UserId,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub active: bool,
+    pub region: Option<String>,
+    pub organisation: Option<String>,
+}
+
+/// One page of users whose name or e-mail contains `search` (case ignored), by name.
+pub async fn list(
+    conn: &mut PgConnection,
+    search: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<UserRow>, sqlx::Error> {
+    // The e-mail is stored in lower case; names compare in lower case too. Few users: no index.
+    let typed = search.trim().to_lowercase();
+    let pattern = (!typed.is_empty()).then(|| {
+        let escaped = typed
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        format!("%{escaped}%")
+    });
+    sqlx::query_as!(
+        UserRow,
+        r#"SELECT u.id AS "id: UserId", u.name, u.email, u.role AS "role: Role", u.active,
+                  r.name AS "region?", o.name AS "organisation?"
+           FROM users u
+           LEFT JOIN regions r ON r.id = u.region_id
+           LEFT JOIN organisations o ON o.id = u.organisation_id
+           WHERE $1::text IS NULL OR lower(u.name) LIKE $1 OR u.email LIKE $1
+           ORDER BY lower(u.name), u.id
+           OFFSET $2 LIMIT $3"#,
+        pattern,
+        offset,
+        limit,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// A user as the edit page shows it.
+#[derive(Debug, Clone)]
+pub struct UserDetail {
+    pub id: UserId,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub active: bool,
+    pub region_id: Option<RegionId>,
+    pub organisation_id: Option<OrganisationId>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+pub async fn find(conn: &mut PgConnection, id: UserId) -> Result<Option<UserDetail>, sqlx::Error> {
+    sqlx::query_as!(
+        UserDetail,
+        r#"SELECT id AS "id: UserId", name, email, role AS "role: Role", active,
+                  region_id AS "region_id: RegionId",
+                  organisation_id AS "organisation_id: OrganisationId", created_at, updated_at
+           FROM users WHERE id = $1"#,
+        id.0
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+impl UserDetail {
+    fn audit(&self) -> UserAudit<'_> {
+        UserAudit {
+            email: &self.email,
+            name: &self.name,
+            role: self.role,
+            region_id: self.region_id,
+            organisation_id: self.organisation_id,
+            active: Some(self.active),
+        }
+    }
+}
+
+async fn lock(conn: &mut PgConnection, id: UserId) -> Result<Option<UserDetail>, sqlx::Error> {
+    sqlx::query!("SELECT id FROM users WHERE id = $1 FOR UPDATE", id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    find(conn, id).await
+}
+
+/// Audits a change to the account `before` was read from, with the account as it is now.
+async fn audit_change(
+    conn: &mut PgConnection,
+    actor: UserId,
+    action: &str,
+    before: &UserDetail,
+) -> Result<(), sqlx::Error> {
+    let after = find(conn, before.id).await?;
+    audit(conn, actor, action, before, after.as_ref()).await
+}
+
+async fn audit(
+    conn: &mut PgConnection,
+    actor: UserId,
+    action: &str,
+    before: &UserDetail,
+    after: Option<&UserDetail>,
+) -> Result<(), sqlx::Error> {
+    AuditEntry {
+        actor: Some(actor),
+        action,
+        entity: "user",
+        entity_id: before.id.0,
+        participant: None,
+    }
+    .record(
+        conn,
+        Some(&before.audit()),
+        after.map(UserDetail::audit).as_ref(),
+    )
+    .await
+}
+
+/// Name, e-mail, role, region and organisation as the beheerder sets them.
+pub struct UserChanges {
+    pub name: PersonName,
+    pub email: Email,
+    pub role: Role,
+    pub region_id: Option<RegionId>,
+    pub organisation_id: Option<OrganisationId>,
+}
+
+/// Changes an account; `None` when there is no such user.
+pub async fn update(
+    conn: &mut PgConnection,
+    actor: UserId,
+    id: UserId,
+    changes: &UserChanges,
+) -> Result<Option<()>, SaveUserError> {
+    let Some(before) = lock(conn, id).await? else {
+        return Ok(None);
+    };
+    sqlx::query!(
+        "UPDATE users SET name = $2, email = $3, role = $4, region_id = $5, organisation_id = $6,
+             updated_at = now()
+         WHERE id = $1",
+        id.0,
+        changes.name.as_str(),
+        changes.email.as_str(),
+        changes.role as Role,
+        changes.region_id.map(|r| r.0),
+        changes.organisation_id.map(|o| o.0),
+    )
+    .execute(&mut *conn)
+    .await?;
+    let action = if before.role == changes.role {
+        "gewijzigd"
+    } else {
+        "rol gewijzigd"
+    };
+    audit_change(conn, actor, action, &before).await?;
+    Ok(Some(()))
+}
+
+/// Deactivates or reactivates an account. A deactivated user's sessions stop working at their
+/// next request (the session extractor only finds active users). `None`: no such user.
+pub async fn set_active(
+    conn: &mut PgConnection,
+    actor: UserId,
+    id: UserId,
+    active: bool,
+) -> Result<Option<()>, sqlx::Error> {
+    let Some(before) = lock(conn, id).await? else {
+        return Ok(None);
+    };
+    if before.active == active {
+        return Ok(Some(()));
+    }
+    sqlx::query!(
+        "UPDATE users SET active = $2, updated_at = now() WHERE id = $1",
+        id.0,
+        active
+    )
+    .execute(&mut *conn)
+    .await?;
+    let action = if active {
+        "geactiveerd"
+    } else {
+        "gedeactiveerd"
+    };
+    audit_change(conn, actor, action, &before).await?;
+    Ok(Some(()))
+}
+
+/// Gives the account a new password, ends its sessions (whoever knew the old password is out)
+/// and forgets its failed logins, so the user can log in at once. The audit row says that it happened, not what the password is.
+pub async fn set_password(
+    conn: &mut PgConnection,
+    actor: UserId,
+    id: UserId,
+    password: NewPassword,
+) -> Result<Option<()>, sqlx::Error> {
+    let Some(before) = lock(conn, id).await? else {
+        return Ok(None);
+    };
+    let hash = password.hash().await;
+    sqlx::query!(
+        "UPDATE users SET password_hash = $2, session_generation = session_generation + 1,
+                updated_at = now()
+         WHERE id = $1",
+        id.0,
+        hash
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!("DELETE FROM login_failures WHERE email = $1", before.email)
+        .execute(&mut *conn)
+        .await?;
+    audit(conn, actor, "wachtwoord ingesteld", &before, None).await?;
+    Ok(Some(()))
+}
+
+/// How many users per role are active, for the beheerder's home page.
+pub async fn active_by_role(conn: &mut PgConnection) -> Result<Vec<(Role, i64)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT role AS "role: Role", count(*) AS "n!" FROM users WHERE active GROUP BY role"#
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(Role::ALL
+        .into_iter()
+        .map(|role| {
+            let n = rows.iter().find(|r| r.role == role).map_or(0, |r| r.n);
+            (role, n)
+        })
+        .collect())
+}
+
+/// Every organisation with its region, for a partnercontact's organisation choice.
+pub async fn organisation_options(
+    conn: &mut PgConnection,
+) -> Result<Vec<(OrganisationId, String)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT o.id AS "id: OrganisationId", o.name, r.name AS region
+           FROM organisations o JOIN regions r ON r.id = o.region_id
+           ORDER BY r.name, o.search_name, o.id"#
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.id, format!("{} ({})", row.name, row.region)))
+        .collect())
 }
 
 #[cfg(test)]

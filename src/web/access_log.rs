@@ -13,10 +13,10 @@ use super::forms::{Paging, non_blank};
 use super::layout::Layout;
 use super::session::AdminUser;
 use crate::domain::access::{self, AccessFilter, AccessRow};
-use crate::domain::dates::format_moment;
-use crate::domain::ids::{ParticipantId, UserId};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::values::dates::format_moment;
+use crate::values::ids::{ParticipantId, UserId};
+use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/beheer/toegangslog", get(page))

@@ -19,7 +19,7 @@ use crate::domain::account::{self, RESET_VALID_MINUTES, ResetError};
 use crate::domain::auth::{self, LoginOutcome, WINDOW_MINUTES};
 use crate::domain::user::{self, Email, NewPassword};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

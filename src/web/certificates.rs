@@ -14,7 +14,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::forms::{FieldErrors, OnceForm, Paging, non_blank, path_id, repeated};
+use super::forms::{FieldErrors, OnceForm, Paging, PathId, non_blank, repeated};
 use super::layout::Layout;
 use super::middleware::ClientAddr;
 use super::session::{self, CoordinatorUser, FlashKind};
@@ -23,13 +23,13 @@ use crate::domain::certificate::{
     self, Certificate, CertificateId, CertificateRow, IssueError, ReadyFilter, ReadyRow,
     RevokeError, RevokeReason, VERIFY_REQUESTS_PER_MINUTE, Verified, VerifyCode,
 };
-use crate::domain::dates::{self, format_date, format_moment};
-use crate::domain::hours::format_minutes;
-use crate::domain::ids::{MunicipalityId, ParticipantId, RegionId, UserId};
 use crate::domain::participant;
 use crate::domain::submission::Claim;
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::values::dates::{self, format_date, format_moment};
+use crate::values::duration::format_minutes;
+use crate::values::ids::{MunicipalityId, ParticipantId, RegionId, UserId};
+use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -335,10 +335,10 @@ async fn show(
     CoordinatorUser { user, .. }: CoordinatorUser,
     State(app): State<AppState>,
     layout: Layout,
-    Path(id): Path<String>,
+    PathId(id): PathId<CertificateId>,
 ) -> Result<ShowPage, AppError> {
     let region = user.staff_region()?;
-    let c = load(&app, region, path_id::<CertificateId>(&id)?).await?;
+    let c = load(&app, region, id).await?;
     Ok(ShowPage {
         layout,
         verify_url: certificate_pdf::verify_url(&app.config.base_url(), &c.verify_code),
@@ -359,11 +359,10 @@ async fn revoke(
     State(app): State<AppState>,
     session: Session,
     layout: Layout,
-    Path(id): Path<String>,
+    PathId(id): PathId<CertificateId>,
     Form(form): Form<RevokeForm>,
 ) -> Result<Response, AppError> {
     let region = user.staff_region()?;
-    let id = path_id::<CertificateId>(&id)?;
     let reason = match RevokeReason::parse(&form.reden) {
         Ok(reason) => reason,
         Err(error) => {
@@ -462,10 +461,10 @@ fn print_page(
 async fn print(
     CoordinatorUser { user, .. }: CoordinatorUser,
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<CertificateId>,
 ) -> Result<PrintPage, AppError> {
     let region = user.staff_region()?;
-    let c = load(&app, region, path_id::<CertificateId>(&id)?).await?;
+    let c = load(&app, region, id).await?;
     let back = format!("/certificaten/{}", c.id);
     let pdf_link = format!("/certificaten/{}/pdf", c.id);
     print_page(&app, vec![c], back, pdf_link)
@@ -525,10 +524,10 @@ async fn pdf(
     CoordinatorUser { user, .. }: CoordinatorUser,
     State(app): State<AppState>,
     layout: Layout,
-    Path(id): Path<String>,
+    PathId(id): PathId<CertificateId>,
 ) -> Result<Response, AppError> {
     let region = user.staff_region()?;
-    let c = load(&app, region, path_id::<CertificateId>(&id)?).await?;
+    let c = load(&app, region, id).await?;
     let filename = format!("{}.pdf", c.number);
     pdf_response(&app, layout, vec![c], &filename).await
 }

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::forms::{PageQuery, Paging, path_id};
+use super::forms::{PageQuery, Paging, PathId, path_id};
 use super::layout::Layout;
 use super::middleware::ClientAddr;
 use super::session::{self, AdminUser, CaseworkUser, FlashKind, PartnerUser};
@@ -21,12 +21,12 @@ use crate::domain::confirmation::{
     self, ConfirmerName, DecidedEntry, Decider, Decision, DecisionOutcome, LinkError, LinkLookup,
     PendingEntry, RejectionReason, ValidLink,
 };
-use crate::domain::dates::{format_date, format_moment};
-use crate::domain::hours::format_minutes;
-use crate::domain::ids::{EntryId, PlacementId};
 use crate::error::AppError;
 use crate::mail::{self, OutboxRow};
-use crate::startup::AppState;
+use crate::values::dates::{format_date, format_moment};
+use crate::values::duration::format_minutes;
+use crate::values::ids::{EntryId, PlacementId};
+use crate::web::state::AppState;
 
 /// Pages behind a login.
 pub fn router() -> Router<AppState> {
@@ -317,10 +317,10 @@ async fn partner_confirm(
     partner: PartnerUser,
     State(app): State<AppState>,
     session: Session,
-    Path(id): Path<String>,
+    PathId(id): PathId<EntryId>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Redirect, AppError> {
-    let entry = path_id::<EntryId>(&id)?;
+    let entry = id;
     let version = parse_version(&form.version)?;
     let decider = Decider::Partner {
         user: partner.user.id,
@@ -339,10 +339,10 @@ async fn partner_reject(
     State(app): State<AppState>,
     session: Session,
     layout: Layout,
-    Path(id): Path<String>,
+    PathId(id): PathId<EntryId>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Response, AppError> {
-    let entry = path_id::<EntryId>(&id)?;
+    let entry = id;
     let version = parse_version(&form.version)?;
     let reason = match RejectionReason::parse(&form.reason) {
         Ok(reason) => reason,
@@ -378,14 +378,13 @@ async fn partner_confirm_all(
     partner: PartnerUser,
     State(app): State<AppState>,
     session: Session,
-    Path(placement): Path<String>,
+    PathId(placement): PathId<PlacementId>,
     Form(form): Form<ConfirmAllForm>,
 ) -> Result<Redirect, AppError> {
     let decider = Decider::Partner {
         user: partner.user.id,
         organisation: partner.organisation_id,
     };
-    let placement = path_id::<PlacementId>(&placement)?;
     let shown = parse_shown(&form.entries);
     confirm_many(&app, &session, &decider, placement, &shown).await?;
     Ok(Redirect::to("/partner"))
@@ -647,9 +646,9 @@ async fn send_reminder(
     CaseworkUser { user, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
-    Path(id): Path<String>,
+    PathId(id): PathId<PlacementId>,
 ) -> Result<Redirect, AppError> {
-    let placement = path_id::<PlacementId>(&id)?;
+    let placement = id;
     let region = user.staff_region()?;
     let base_url = app.config.base_url();
     let mut tx = app.pool.begin().await?;
@@ -683,9 +682,8 @@ async fn revoke_link(
     CaseworkUser { user, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
-    Path(id): Path<String>,
+    PathId(link): PathId<Uuid>,
 ) -> Result<Redirect, AppError> {
-    let link = id.parse::<Uuid>().map_err(|_| AppError::NotFound)?;
     let region = user.staff_region()?;
     let mut tx = app.pool.begin().await?;
     let placement = confirmation::revoke_link(&mut tx, user.id, region, link)

@@ -3,7 +3,8 @@
 
 use axum::Form;
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -11,9 +12,9 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::session::{self, FlashKind};
-use crate::domain::ids::UserId;
 use crate::domain::submission::{self, IdempotencyKey, Submission};
 use crate::error::AppError;
+use crate::values::ids::UserId;
 
 /// Errors per form field, in the order of the form, for the inline messages and the summary.
 #[derive(Debug, Default)]
@@ -114,8 +115,22 @@ pub fn non_blank(value: &str) -> Option<&str> {
     (!trimmed.is_empty()).then_some(trimmed)
 }
 
-/// An id from the URL path. Anything that is not an id names a page that does not exist:
-/// the Dutch 404 page, like an id that is not there.
+/// The `{id}` of the URL path as the id type the handler asks for. Anything that is not an id
+/// names a page that does not exist: the Dutch 404 page, like an id that is not there.
+pub struct PathId<T>(pub T);
+
+impl<T: From<Uuid>, S: Send + Sync> FromRequestParts<S> for PathId<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        path_id(&raw).map(Self)
+    }
+}
+
+/// An id from a path segment the handler extracted itself (a path that also carries a token).
 pub fn path_id<T: From<Uuid>>(raw: &str) -> Result<T, AppError> {
     Uuid::parse_str(raw.trim())
         .map(T::from)

@@ -10,7 +10,7 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::web::state::AppState;
 
 pub fn router(bench_limit_page: bool) -> Router<AppState> {
     let probes = Router::new()

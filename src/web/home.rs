@@ -11,10 +11,10 @@ use axum::extract::State;
 use super::layout::{Layout, home_path};
 use super::progress::Progress;
 use super::session::{AnyUser, CoachUser};
-use crate::domain::dates::{self, format_date};
 use crate::domain::participant::{self, Attention, CaseloadRow};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::values::dates::{self, format_date};
+use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -4,23 +4,23 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::forms::{Paging, path_id};
+use super::forms::{Paging, PathId};
 use super::layout::Layout;
 use super::reports::export::{self, Separator, text};
 use super::session::{self, CaseworkUser, FlashKind};
-use crate::domain::dates::{self, format_date, iso_date};
-use crate::domain::ids::ParticipantId;
 use crate::domain::kbi::{self, HandoffError, KbiRow, KbiScope, KbiView};
 use crate::domain::user::{CurrentUser, Role};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::values::dates::{self, format_date, iso_date};
+use crate::values::ids::ParticipantId;
+use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -149,11 +149,10 @@ async fn mark(
     CaseworkUser { user, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
-    Path(id): Path<String>,
+    PathId(id): PathId<ParticipantId>,
     Form(form): Form<MarkForm>,
 ) -> Result<Redirect, AppError> {
     let scope = scope_of(&user)?;
-    let id = path_id::<ParticipantId>(&id)?;
     let passed_on = match dates::parse_date(&form.datum) {
         Ok(date) => date,
         Err(error) => {

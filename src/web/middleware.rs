@@ -16,9 +16,9 @@ use uuid::Uuid;
 
 use super::layout::Layout;
 use crate::domain::access::{self, Access, AccessKind};
-use crate::domain::ids::ParticipantId;
 use crate::error::{CsrfFailure, ErrorPage};
-use crate::startup::AppState;
+use crate::values::ids::ParticipantId;
+use crate::web::state::AppState;
 
 /// One log line per request: method, path, status, latency and request id.
 pub async fn request_log(request: Request, next: Next) -> Response {

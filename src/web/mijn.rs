@@ -15,7 +15,7 @@ use time::{Date, OffsetDateTime};
 use tower_sessions::Session;
 
 use super::certificates::pdf_response;
-use super::forms::path_id;
+use super::forms::PathId;
 use super::layout::Layout;
 use super::middleware::ClientAddr;
 use super::progress::Progress;
@@ -23,14 +23,14 @@ use super::session::{self, CaseworkUser, FlashKind};
 use crate::certificate_pdf;
 use crate::domain::access::{Access, AccessKind};
 use crate::domain::certificate::{self, VERIFY_REQUESTS_PER_MINUTE};
-use crate::domain::dates::format_date;
-use crate::domain::ids::ParticipantId;
 use crate::domain::mijn_traject::{self, OwnCertificate, OwnEntry, OwnPlacement};
 use crate::domain::participant;
-use crate::domain::placement::{PlacementKind, PlacementStatus};
 use crate::error::AppError;
 use crate::i18n::{Lang, messages};
-use crate::startup::AppState;
+use crate::values::dates::format_date;
+use crate::values::ids::ParticipantId;
+use crate::values::kinds::{PlacementKind, PlacementStatus};
+use crate::web::state::AppState;
 
 /// Staff pages (behind the login).
 pub fn router() -> Router<AppState> {
@@ -78,10 +78,9 @@ async fn create_link(
     CaseworkUser { user, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
-    Path(id): Path<String>,
+    PathId(id): PathId<ParticipantId>,
 ) -> Result<Redirect, AppError> {
     let region = user.staff_region()?;
-    let id = path_id::<ParticipantId>(&id)?;
     let mut tx = app.pool.begin().await?;
     let link = mijn_traject::create_link(&mut tx, user.id, region, id)
         .await?
@@ -113,10 +112,9 @@ async fn card(
     CaseworkUser { user, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
-    Path(id): Path<String>,
+    PathId(id): PathId<ParticipantId>,
 ) -> Result<Response, AppError> {
     let region = user.staff_region()?;
-    let id = path_id::<ParticipantId>(&id)?;
     let mut conn = app.pool.acquire().await?;
     let p = participant::get(&mut conn, region, id)
         .await?
@@ -165,10 +163,9 @@ async fn revoke_link(
     CaseworkUser { user, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
-    Path(id): Path<String>,
+    PathId(id): PathId<ParticipantId>,
 ) -> Result<Redirect, AppError> {
     let region = user.staff_region()?;
-    let id = path_id::<ParticipantId>(&id)?;
     let mut tx = app.pool.begin().await?;
     let revoked = mijn_traject::revoke_link(&mut tx, user.id, region, id)
         .await?

@@ -22,6 +22,7 @@ pub mod placements;
 pub mod progress;
 pub mod reports;
 pub mod session;
+pub mod state;
 
 use std::time::Duration;
 
@@ -43,7 +44,7 @@ use tower_sessions_moka_store::MokaStore;
 use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::web::state::AppState;
 
 /// No inline scripts or styles anywhere; nothing may frame Veertig.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \

@@ -20,8 +20,6 @@ use uuid::Uuid;
 use super::forms::{FieldErrors, OnceForm, Paging, repeated};
 use super::layout::Layout;
 use super::session::{self, FlashKind, OrganisationManager};
-use crate::domain::dates::{brussels_date, format_date};
-use crate::domain::ids::{OrganisationId, RegionId};
 use crate::domain::organisation::{
     self, ADDRESS_MAX_CHARS, Contact, DESCRIPTION_MAX_CHARS, DeleteError, ListRow,
     MunicipalityOption, NewContact, Organisation, OrganisationInput, OrganisationInputError,
@@ -30,7 +28,9 @@ use crate::domain::organisation::{
 use crate::domain::submission::Claim;
 use crate::domain::user::{CreateUserError, CurrentUser, Email, PersonName, Role};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::values::dates::{brussels_date, format_date};
+use crate::values::ids::{OrganisationId, RegionId};
+use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -11,7 +11,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::multipart::{Multipart, MultipartError};
-use axum::extract::{DefaultBodyLimit, OriginalUri, Path, State};
+use axum::extract::{DefaultBodyLimit, OriginalUri, State};
 use axum::http::StatusCode;
 use axum::http::header::{self, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -20,21 +20,23 @@ use sqlx::PgConnection;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::forms::{FieldErrors, path_id};
+use super::forms::{FieldErrors, PathId};
 use super::layout::Layout;
 use super::placements::{placement_path, scoped_placement};
 use super::session::{self, CaseworkUser, FlashKind};
 use crate::domain::access::{Access, AccessKind};
 use crate::domain::audit::AuditEntry;
 use crate::domain::confirmation::{self, LinkError};
-use crate::domain::hours::{self, EntryRow, EntryStatus};
-use crate::domain::ids::{EntryId, RegionId, ScanId, UserId};
-use crate::domain::placement::{Placement, Scope};
+use crate::domain::hours::{self, EntryRow};
+use crate::domain::placement::Placement;
 use crate::domain::scan::{self, NewScan, ScanError};
 use crate::error::AppError;
 use crate::participation_pdf::{self, Sheet, SheetLine};
 use crate::pdf;
-use crate::startup::AppState;
+use crate::values::ids::{EntryId, PlacementId, RegionId, ScanId, UserId};
+use crate::values::kinds::EntryStatus;
+use crate::values::period::Scope;
+use crate::web::state::AppState;
 
 /// The upload route's own body limit: a 5 MB scan plus the form around it. Larger requests
 /// get the Dutch 413 page.
@@ -61,11 +63,11 @@ async fn prepare_sheet(
     app: &AppState,
     actor: UserId,
     region: RegionId,
-    raw_id: &str,
+    id: PlacementId,
     format: &'static str,
 ) -> Result<(Placement, Sheet), AppError> {
     let mut tx = app.pool.begin().await?;
-    let placement = scoped_placement(&mut tx, raw_id, Scope::Region(region)).await?;
+    let placement = scoped_placement(&mut tx, id, Scope::Region(region)).await?;
     let mut entries = hours::list_for_placement(&mut tx, &placement).await?;
     entries.retain(|e| e.status != EntryStatus::Afgewezen);
     entries.sort_by_key(|e| e.worked_on);
@@ -143,10 +145,10 @@ struct PrintPage {
 async fn print_view(
     CaseworkUser { user, .. }: CaseworkUser,
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<PlacementId>,
 ) -> Result<PrintPage, AppError> {
     let region = user.staff_region()?;
-    let (placement, sheet) = prepare_sheet(&app, user.id, region, &id, "pagina").await?;
+    let (placement, sheet) = prepare_sheet(&app, user.id, region, id, "pagina").await?;
     let qr = sheet
         .confirm_url
         .as_deref()
@@ -176,14 +178,14 @@ async fn print_pdf(
     CaseworkUser { user, .. }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
-    Path(id): Path<String>,
+    PathId(id): PathId<PlacementId>,
 ) -> Result<Response, AppError> {
     let region = user.staff_region()?;
     let Ok(fonts) = pdf::fonts(&app.config.font_dir) else {
         // Logged with the fix when the fonts were first looked for.
         return Ok((StatusCode::SERVICE_UNAVAILABLE, UnavailablePage { layout }).into_response());
     };
-    let (placement, sheet) = prepare_sheet(&app, user.id, region, &id, "pdf").await?;
+    let (placement, sheet) = prepare_sheet(&app, user.id, region, id, "pdf").await?;
     let rendered = tokio::task::spawn_blocking(move || participation_pdf::render(&fonts, &sheet))
         .await
         .map_err(|_| AppError::Internal("the PDF task panicked"))?;
@@ -257,11 +259,11 @@ async fn upload_page(
     CaseworkUser { user, .. }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
-    Path(id): Path<String>,
+    PathId(id): PathId<PlacementId>,
 ) -> Result<UploadPage, AppError> {
     let region = user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
-    let placement = scoped_placement(&mut conn, &id, Scope::Region(region)).await?;
+    let placement = scoped_placement(&mut conn, id, Scope::Region(region)).await?;
     render_upload(
         &mut conn,
         layout,
@@ -306,7 +308,7 @@ async fn upload(
     State(app): State<AppState>,
     layout: Layout,
     session: Session,
-    Path(id): Path<String>,
+    PathId(id): PathId<PlacementId>,
     multipart: Multipart,
 ) -> Result<Response, AppError> {
     let region = user.staff_region()?;
@@ -319,7 +321,7 @@ async fn upload(
         Err(_) => return Ok(StatusCode::BAD_REQUEST.into_response()),
     };
     let mut tx = app.pool.begin().await?;
-    let placement = scoped_placement(&mut tx, &id, Scope::Region(region)).await?;
+    let placement = scoped_placement(&mut tx, id, Scope::Region(region)).await?;
     let mut errors = FieldErrors::default();
     let kind = errors.check("bestand", scan::check_file(&form.content));
     if form.entries.is_empty() {
@@ -369,10 +371,9 @@ async fn download(
     CaseworkUser { user, .. }: CaseworkUser,
     State(app): State<AppState>,
     OriginalUri(uri): OriginalUri,
-    Path(id): Path<String>,
+    PathId(id): PathId<ScanId>,
 ) -> Result<Response, AppError> {
     let region = user.staff_region()?;
-    let id = path_id::<ScanId>(&id)?;
     let mut conn = app.pool.acquire().await?;
     let file = scan::get(&mut conn, region, id)
         .await?

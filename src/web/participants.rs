@@ -3,7 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -13,24 +13,25 @@ use sqlx::PgConnection;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::forms::{FieldErrors, OnceForm, Paging, non_blank, path_id, repeated};
+use super::forms::{FieldErrors, OnceForm, Paging, PathId, non_blank, repeated};
 use super::layout::Layout;
 use super::progress::Progress;
 use super::session::{self, CaseworkUser, FlashKind};
 use crate::domain::access::{Access, AccessKind};
-use crate::domain::dates::{self, format_date};
-use crate::domain::hours::format_minutes;
-use crate::domain::ids::{MunicipalityId, ParticipantId, RegionId, UserId};
 use crate::domain::participant::{
-    self, DutchLevel, EXEMPTION_REASONS, EntryLine, HistoryLine, ListFilter, Obligation,
-    Participant, ParticipantError, ParticipantForm, ParticipantRow, ParticipantStatus,
-    STOP_REASONS, reason_label,
+    self, EXEMPTION_REASONS, EntryLine, HistoryLine, ListFilter, Obligation, Participant,
+    ParticipantError, ParticipantForm, ParticipantRow, ParticipantStatus, STOP_REASONS,
+    reason_label,
 };
 use crate::domain::placement::{self, PlacementSummary};
 use crate::domain::submission::Claim;
 use crate::domain::user::{CurrentUser, Role};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::values::dates::{self, format_date};
+use crate::values::duration::format_minutes;
+use crate::values::ids::{MunicipalityId, ParticipantId, RegionId, UserId};
+use crate::values::level::DutchLevel;
+use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -331,10 +332,9 @@ async fn edit_form(
     CaseworkUser { user, .. }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
-    Path(id): Path<String>,
+    PathId(id): PathId<ParticipantId>,
 ) -> Result<FormPage, AppError> {
     let region = user.staff_region()?;
-    let id = path_id::<ParticipantId>(&id)?;
     let mut conn = app.pool.acquire().await?;
     let participant = participant::get(&mut conn, region, id)
         .await?
@@ -355,11 +355,10 @@ async fn update(
     State(app): State<AppState>,
     session: Session,
     layout: Layout,
-    Path(id): Path<String>,
+    PathId(id): PathId<ParticipantId>,
     Form(form): Form<ParticipantForm>,
 ) -> Result<Response, AppError> {
     let region = user.staff_region()?;
-    let id = path_id::<ParticipantId>(&id)?;
     let mut tx = app.pool.begin().await?;
     participant::get(&mut tx, region, id)
         .await?
@@ -445,10 +444,9 @@ async fn show(
     CaseworkUser { user, .. }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
-    Path(id): Path<String>,
+    PathId(id): PathId<ParticipantId>,
 ) -> Result<ShowPage, AppError> {
     let region = user.staff_region()?;
-    let id = path_id::<ParticipantId>(&id)?;
     let mut conn = app.pool.acquire().await?;
     let p = participant::get(&mut conn, region, id)
         .await?
@@ -502,11 +500,10 @@ async fn assign_coach(
     CaseworkUser { user, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
-    Path(id): Path<String>,
+    PathId(id): PathId<ParticipantId>,
     Form(form): Form<CoachForm>,
 ) -> Result<Redirect, AppError> {
     let region = user.staff_region()?;
-    let id = path_id::<ParticipantId>(&id)?;
     let coach = match non_blank(&form.coach_id) {
         None => None,
         Some(raw) => Some(
@@ -533,14 +530,14 @@ async fn stop(
     CaseworkUser { user, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
-    Path(id): Path<String>,
+    PathId(id): PathId<ParticipantId>,
     Form(form): Form<CloseForm>,
 ) -> Result<Redirect, AppError> {
     close(
         &app,
         &session,
         &user,
-        &id,
+        id,
         ParticipantStatus::Stopgezet,
         &STOP_REASONS,
         form,
@@ -552,14 +549,14 @@ async fn exempt(
     CaseworkUser { user, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
-    Path(id): Path<String>,
+    PathId(id): PathId<ParticipantId>,
     Form(form): Form<CloseForm>,
 ) -> Result<Redirect, AppError> {
     close(
         &app,
         &session,
         &user,
-        &id,
+        id,
         ParticipantStatus::Vrijgesteld,
         &EXEMPTION_REASONS,
         form,
@@ -571,13 +568,12 @@ async fn close(
     app: &AppState,
     session: &Session,
     user: &CurrentUser,
-    id: &str,
+    id: ParticipantId,
     status: ParticipantStatus,
     reasons: &[(&str, &str)],
     form: CloseForm,
 ) -> Result<Redirect, AppError> {
     let region = user.staff_region()?;
-    let id = path_id::<ParticipantId>(id)?;
     let Some((reason, _)) = reasons.iter().find(|(code, _)| *code == form.reason) else {
         // Someone of another region gets the 404 they get for any other request about this
         // participant, not a message about the form.
@@ -613,10 +609,9 @@ async fn reactivate(
     CaseworkUser { user, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
-    Path(id): Path<String>,
+    PathId(id): PathId<ParticipantId>,
 ) -> Result<Redirect, AppError> {
     let region = user.staff_region()?;
-    let id = path_id::<ParticipantId>(&id)?;
     let mut tx = app.pool.begin().await?;
     let outcome = participant::reactivate(&mut tx, user.id, region, id).await;
     finish(tx, &session, id, outcome, "Het traject is weer actief.").await

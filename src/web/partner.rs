@@ -5,23 +5,24 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use sqlx::PgConnection;
 use tower_sessions::Session;
 
-use super::forms::{FieldErrors, OnceForm, PageQuery, Paging};
+use super::forms::{FieldErrors, OnceForm, PageQuery, Paging, PathId};
 use super::layout::Layout;
 use super::placements::{LogForm, LogView, placement_progress, scoped_placement, submit_hours};
 use super::progress::Progress;
 use super::session::{self, FlashKind, PartnerUser};
 use crate::domain::hours::{self, EntryRow};
-use crate::domain::ids::PlacementId;
-use crate::domain::placement::{self, Placement, PlacementSummary, Scope};
+use crate::domain::placement::{self, Placement, PlacementSummary};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::values::ids::PlacementId;
+use crate::values::period::Scope;
+use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -110,11 +111,11 @@ async fn show(
     partner: PartnerUser,
     layout: Layout,
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<PlacementId>,
 ) -> Result<PartnerPlacementPage, AppError> {
     let mut conn = app.pool.acquire().await?;
     let placement =
-        scoped_placement(&mut conn, &id, Scope::Organisation(partner.organisation_id)).await?;
+        scoped_placement(&mut conn, id, Scope::Organisation(partner.organisation_id)).await?;
     let form = LogForm::fresh(&placement);
     render(&mut conn, layout, placement, form, FieldErrors::default()).await
 }
@@ -124,12 +125,12 @@ async fn log_hours(
     layout: Layout,
     session: Session,
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<PlacementId>,
     once: OnceForm<LogForm>,
 ) -> Result<Response, AppError> {
     let organisation = partner.organisation_id;
     let mut conn = app.pool.acquire().await?;
-    let placement = scoped_placement(&mut conn, &id, Scope::Organisation(organisation)).await?;
+    let placement = scoped_placement(&mut conn, id, Scope::Organisation(organisation)).await?;
     drop(conn);
     let id = placement.id;
     let scope = Scope::Organisation(organisation);
@@ -142,12 +143,8 @@ async fn log_hours(
         }
         Err(errors) => {
             let mut conn = app.pool.acquire().await?;
-            let placement = scoped_placement(
-                &mut conn,
-                &id.to_string(),
-                Scope::Organisation(organisation),
-            )
-            .await?;
+            let placement =
+                scoped_placement(&mut conn, id, Scope::Organisation(organisation)).await?;
             let page = render(&mut conn, layout, placement, form, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }

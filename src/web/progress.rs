@@ -1,7 +1,7 @@
 //! The progress bar: confirmed and pending against the requirement, with the numbers written
 //! out (the bar's two parts differ in pattern as well as colour).
 
-use crate::domain::hours::format_minutes;
+use crate::values::duration::format_minutes;
 
 pub struct Progress {
     pub confirmed: String,

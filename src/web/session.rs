@@ -14,9 +14,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use tower_sessions::Session;
 
-use crate::domain::ids::{OrganisationId, RegionId, UserId};
 use crate::domain::user::{self, CurrentUser, Role};
 use crate::error::AppError;
+use crate::values::ids::{OrganisationId, RegionId, UserId};
 
 const USER_KEY: &str = "user_id";
 const CSRF_KEY: &str = "csrf_token";

@@ -1,8 +1,8 @@
 //! Aanbod and matching: offers, their approval, "Zoek een plaats" and taking the last place.
 
 use reqwest::StatusCode;
-use veertig::domain::ids::{MunicipalityId, OfferId, OrganisationId, ParticipantId};
 use veertig::domain::user::Role;
+use veertig::values::ids::{MunicipalityId, OfferId, OrganisationId, ParticipantId};
 
 use crate::helpers::{TestApp, location};
 
@@ -532,9 +532,9 @@ async fn two_coaches_taking_the_last_place_at_once_end_with_one_placement() {
 /// The offer form with every field valid.
 fn offer_form(municipality: &str) -> Vec<(&'static str, String)> {
     // An offer that is open whatever day the suite runs.
-    let today = veertig::domain::dates::today();
-    let starts_on = veertig::domain::dates::iso_date(today);
-    let ends_on = veertig::domain::dates::iso_date(today + time::Duration::days(210));
+    let today = veertig::values::dates::today();
+    let starts_on = veertig::values::dates::iso_date(today);
+    let ends_on = veertig::values::dates::iso_date(today + time::Duration::days(210));
     [
         ("title", "Samen koken"),
         ("description", "Elke woensdag koken met buren."),

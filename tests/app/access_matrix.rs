@@ -15,8 +15,8 @@ use reqwest::StatusCode;
 use veertig::domain::account;
 use veertig::domain::certificate;
 use veertig::domain::confirmation;
-use veertig::domain::ids::{ParticipantId, UserId};
 use veertig::domain::user::{Email, Role};
+use veertig::values::ids::{ParticipantId, UserId};
 
 use crate::helpers::{OtherRegion, PASSWORD, TestApp, TestUser, location};
 
@@ -350,7 +350,7 @@ async fn with_certificate(
         issuer,
         region,
         participant,
-        veertig::domain::dates::today(),
+        veertig::values::dates::today(),
     )
     .await
     .expect("certificate issued");
@@ -360,9 +360,9 @@ async fn with_certificate(
 
 async fn insert_offer(
     app: &TestApp,
-    region: veertig::domain::ids::RegionId,
-    organisation: veertig::domain::ids::OrganisationId,
-    municipality: veertig::domain::ids::MunicipalityId,
+    region: veertig::values::ids::RegionId,
+    organisation: veertig::values::ids::OrganisationId,
+    municipality: veertig::values::ids::MunicipalityId,
     title: &str,
 ) -> uuid::Uuid {
     sqlx::query_scalar(

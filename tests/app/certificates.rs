@@ -5,9 +5,9 @@ use reqwest::StatusCode;
 use uuid::Uuid;
 use veertig::config::Config;
 use veertig::domain::certificate;
-use veertig::domain::dates;
-use veertig::domain::ids::{OrganisationId, ParticipantId, PlacementId, UserId};
 use veertig::domain::user::Role;
+use veertig::values::dates;
+use veertig::values::ids::{OrganisationId, ParticipantId, PlacementId, UserId};
 
 use crate::helpers::{Page, TestApp, location};
 

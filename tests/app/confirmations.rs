@@ -1,8 +1,8 @@
 //! Partners confirming and rejecting hours, with an account and through personal links.
 
 use reqwest::StatusCode;
-use veertig::domain::ids::{EntryId, PlacementId};
 use veertig::domain::user::Role;
+use veertig::values::ids::{EntryId, PlacementId};
 
 use crate::helpers::{Page, TestApp, location};
 
@@ -43,7 +43,7 @@ async fn a_partner_sees_only_the_pending_hours_of_their_own_organisation() {
     .expect("org");
     let other = app.create_participant("Niet Zichtbaar", None, None).await;
     let theirs = app
-        .create_placement(other, veertig::domain::ids::OrganisationId(elsewhere_org))
+        .create_placement(other, veertig::values::ids::OrganisationId(elsewhere_org))
         .await;
     app.create_entry(theirs, 120, 1).await;
 
@@ -515,9 +515,9 @@ async fn hours_logged_by_a_coach_send_the_contact_a_link_once_a_day() {
         .execute(&app.pool)
         .await
         .expect("contact");
-    let today = veertig::domain::dates::today();
+    let today = veertig::values::dates::today();
     for days_ago in [2, 1] {
-        let date = veertig::domain::dates::format_date(today - time::Duration::days(days_ago));
+        let date = veertig::values::dates::format_date(today - time::Duration::days(days_ago));
         let response = app
             .post_form(
                 &format!("/plaatsingen/{placement}/uren"),

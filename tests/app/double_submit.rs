@@ -9,9 +9,9 @@
 //! (`certificates::an_issue_that_rolls_back_gives_its_number_back`).
 
 use reqwest::StatusCode;
-use veertig::domain::dates::{format_date, iso_date, today};
-use veertig::domain::ids::{EntryId, ParticipantId, PlacementId};
 use veertig::domain::user::Role;
+use veertig::values::dates::{format_date, iso_date, today};
+use veertig::values::ids::{EntryId, ParticipantId, PlacementId};
 
 use crate::helpers::{Page, TestApp, location};
 

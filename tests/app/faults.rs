@@ -12,10 +12,10 @@ use reqwest::StatusCode;
 use sqlx::{Connection, PgConnection, PgPool};
 use uuid::Uuid;
 use veertig::config::Config;
-use veertig::domain::dates::{format_date, today};
-use veertig::domain::ids::{ParticipantId, PlacementId};
 use veertig::domain::user::Role;
 use veertig::pg::{ClusterOptions, PrivateCluster, Shutdown};
+use veertig::values::dates::{format_date, today};
+use veertig::values::ids::{ParticipantId, PlacementId};
 
 use crate::helpers::{Page, TestApp, database_url};
 

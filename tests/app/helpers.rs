@@ -16,12 +16,12 @@ use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection, PgPool};
 use uuid::Uuid;
 use veertig::config::Config;
-use veertig::domain::ids::{
-    EntryId, MunicipalityId, OrganisationId, ParticipantId, PlacementId, RegionId, UserId,
-};
 use veertig::domain::user::{self, Email, NewPassword, NewUser, PersonName, Role};
 use veertig::pg::{ClusterOptions, PrivateCluster};
-use veertig::startup::AppState;
+use veertig::values::ids::{
+    EntryId, MunicipalityId, OrganisationId, ParticipantId, PlacementId, RegionId, UserId,
+};
+use veertig::web::state::AppState;
 
 pub const PASSWORD: &str = "correct-horse-battery";
 

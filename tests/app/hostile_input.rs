@@ -10,9 +10,9 @@ use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config as ProptestConfig, TestRunner};
 use reqwest::StatusCode;
 use scraper::{Html, Selector};
-use veertig::domain::dates::{format_date, parse_date};
-use veertig::domain::hours::{Minutes, format_minutes};
 use veertig::domain::user::Role;
+use veertig::values::dates::{format_date, parse_date};
+use veertig::values::duration::{Minutes, format_minutes};
 
 use crate::access_matrix::{Caller, concrete_path, rows, world};
 use crate::helpers::{PASSWORD, TestApp, location};

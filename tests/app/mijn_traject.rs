@@ -2,8 +2,8 @@
 //! revoking the link, what the page shows (and never shows), its languages, and who may do what.
 
 use reqwest::StatusCode;
-use veertig::domain::ids::{ParticipantId, PlacementId};
 use veertig::domain::user::Role;
+use veertig::values::ids::{ParticipantId, PlacementId};
 
 use crate::helpers::{Page, TestApp, location};
 
@@ -520,7 +520,7 @@ async fn an_anonymised_participants_link_stops_working() {
         .create_participant("Dawit Haile", Some(coach.id), None)
         .await;
     let path = path_of(&app, &make_link(&app, participant).await);
-    let today = veertig::domain::dates::today();
+    let today = veertig::values::dates::today();
     let long_ago = today - time::Duration::days(365 * 8);
     sqlx::query!(
         "UPDATE participants SET status = 'stopgezet', status_reason = 'verhuisd',

@@ -130,5 +130,5 @@ async fn the_database_counts_days_in_belgian_time() {
             .await
             .expect("time zone");
     assert_eq!(zone, "Europe/Brussels");
-    assert_eq!(day, veertig::domain::dates::today());
+    assert_eq!(day, veertig::values::dates::today());
 }

@@ -2,8 +2,8 @@
 //! hand-off list and its CSV, and the access log (views, exports, scans, refused requests).
 
 use reqwest::StatusCode;
-use veertig::domain::ids::{ParticipantId, PlacementId};
 use veertig::domain::user::Role;
+use veertig::values::ids::{ParticipantId, PlacementId};
 
 use crate::helpers::{Page, TestApp, location};
 
@@ -447,7 +447,7 @@ async fn the_kbi_list_shows_closed_trajectories_until_they_are_passed_on() {
     assert_eq!(lines.next(), None);
 
     // Marked as passed on: gone from the open list, shown among the done ones, audited.
-    let today = veertig::domain::dates::iso_date(veertig::domain::dates::today());
+    let today = veertig::values::dates::iso_date(veertig::values::dates::today());
     let response = app
         .post_form(&format!("/kbi/{stopped}/doorgegeven"), &[("datum", &today)])
         .await;
@@ -502,13 +502,13 @@ async fn coordinators_see_the_whole_region_and_dates_are_checked() {
     let (_, page) = app.get_page("/kbi").await;
     assert_eq!(page.select_all("#kbi-lijst td.name"), vec!["Ana Silva"]);
 
-    let tomorrow = veertig::domain::dates::today()
+    let tomorrow = veertig::values::dates::today()
         .next_day()
         .expect("a tomorrow");
     let response = app
         .post_form(
             &format!("/kbi/{stopped}/doorgegeven"),
-            &[("datum", &veertig::domain::dates::iso_date(tomorrow))],
+            &[("datum", &veertig::values::dates::iso_date(tomorrow))],
         )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
@@ -704,7 +704,7 @@ async fn purge_deletes_the_signed_scans_of_an_anonymised_participant() {
     .execute(&app.pool)
     .await
     .expect("ended long ago");
-    let today = veertig::domain::dates::today();
+    let today = veertig::values::dates::today();
     let cutoff = veertig::domain::privacy::purge_cutoff(today, 5);
     let purged = veertig::domain::privacy::purge(&app.pool, cutoff, 5)
         .await

@@ -2,8 +2,8 @@
 //! coach's caseload, and who may see what.
 
 use reqwest::StatusCode;
-use veertig::domain::ids::ParticipantId;
 use veertig::domain::user::Role;
+use veertig::values::ids::ParticipantId;
 
 use crate::helpers::{Page, TestApp, location};
 

@@ -2,9 +2,9 @@
 
 use reqwest::StatusCode;
 use time::{Date, Duration};
-use veertig::domain::dates::{format_date, today};
-use veertig::domain::ids::{OrganisationId, ParticipantId, PlacementId};
 use veertig::domain::user::Role;
+use veertig::values::dates::{format_date, today};
+use veertig::values::ids::{OrganisationId, ParticipantId, PlacementId};
 
 use crate::helpers::{Page, TestApp, TestUser, location};
 

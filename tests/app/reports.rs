@@ -7,9 +7,9 @@ use reqwest::StatusCode;
 use time::Date;
 use time::macros::date;
 use uuid::Uuid;
-use veertig::domain::ids::{MunicipalityId, OrganisationId, ParticipantId, PlacementId, RegionId};
 use veertig::domain::privacy;
 use veertig::domain::user::Role;
+use veertig::values::ids::{MunicipalityId, OrganisationId, ParticipantId, PlacementId, RegionId};
 
 use crate::helpers::{OtherRegion, Page, TestApp, database_url};
 
@@ -618,7 +618,7 @@ async fn the_summary_follows_every_change_to_entries_participants_and_placements
 async fn working_lists_hold_the_hand_computed_participants() {
     let app = TestApp::spawn().await;
     app.login_as(Role::Coordinator).await;
-    let today = veertig::domain::dates::today();
+    let today = veertig::values::dates::today();
     let days = |n: i64| today + time::Duration::days(n);
     let a = app.municipality;
     let y = organisation(&app, app.region, "Buurthuis Ypsilon").await;
@@ -1095,7 +1095,7 @@ async fn region_totals(app: &TestApp) -> Vec<(Uuid, i64, i64)> {
 
 /// What `veertig purge --years N` runs.
 async fn purge(app: &TestApp, years: u32) -> u64 {
-    let cutoff = privacy::purge_cutoff(veertig::domain::dates::today(), years);
+    let cutoff = privacy::purge_cutoff(veertig::values::dates::today(), years);
     privacy::purge(&app.pool, cutoff, years)
         .await
         .expect("purge")
@@ -1105,7 +1105,7 @@ async fn purge(app: &TestApp, years: u32) -> u64 {
 async fn purge_anonymises_old_trajectories_and_keeps_every_total() {
     let app = TestApp::spawn().await;
     app.login_as(Role::Coordinator).await;
-    let today = veertig::domain::dates::today();
+    let today = veertig::values::dates::today();
     let years_ago = |n: i64| today - time::Duration::days(365 * n + 2);
     let old = app.create_participant("Ayşe Öztürk", None, None).await;
     sqlx::query(

@@ -4,7 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -12,19 +12,20 @@ use sqlx::PgConnection;
 use tower_sessions::Session;
 
 use super::{OfferUser, Viewer, choices, fixable, municipality_options, scoped_offer};
-use crate::domain::dates::{iso_date, today};
-use crate::domain::ids::{OfferId, OrganisationId};
-use crate::domain::offer::{
-    self, Criteria, DayParts, Offer, OfferError, OfferFields, OfferInput, Taalicoon, Weekdays,
-};
-use crate::domain::placement::Scope;
+use crate::domain::offer::{self, Offer, OfferError, OfferFields, OfferInput};
 use crate::domain::submission::Claim;
 use crate::error::AppError;
-use crate::startup::AppState;
-use crate::web::forms::{FieldErrors, OnceForm, repeated};
+use crate::values::criteria::Criteria;
+use crate::values::dates::{iso_date, today};
+use crate::values::ids::{OfferId, OrganisationId};
+use crate::values::level::Taalicoon;
+use crate::values::period::Scope;
+use crate::values::weekdays::{DayParts, Weekdays};
+use crate::web::forms::{FieldErrors, OnceForm, PathId, repeated};
 use crate::web::layout::Layout;
 use crate::web::placements::{kind_options, organisation_options};
 use crate::web::session::{self, FlashKind};
+use crate::web::state::AppState;
 
 /// The offer form as typed; checkboxes are present when ticked.
 #[derive(Debug, Default, Deserialize)]
@@ -388,11 +389,11 @@ pub(super) async fn edit_page<U: OfferUser>(
     user: U,
     layout: Layout,
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<OfferId>,
 ) -> Result<Response, AppError> {
     let viewer = user.viewer()?;
     let mut conn = app.pool.acquire().await?;
-    let offer = scoped_offer(&mut conn, &id, viewer.scope).await?;
+    let offer = scoped_offer(&mut conn, id, viewer.scope).await?;
     let form = OfferForm::of(&offer);
     render_form(
         &mut conn,
@@ -411,12 +412,12 @@ pub(super) async fn update<U: OfferUser>(
     layout: Layout,
     session: Session,
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<OfferId>,
     Form(form): Form<OfferForm>,
 ) -> Result<Response, AppError> {
     let viewer = user.viewer()?;
     let mut conn = app.pool.acquire().await?;
-    let offer = scoped_offer(&mut conn, &id, viewer.scope).await?;
+    let offer = scoped_offer(&mut conn, id, viewer.scope).await?;
     drop(conn);
     let errors = match form.parse() {
         Ok(input) => {

@@ -7,14 +7,16 @@ use axum::extract::{Query, State};
 use serde::Deserialize;
 
 use super::{OfferUser, choices, municipality_options};
-use crate::domain::ids::MunicipalityId;
-use crate::domain::offer::{self, Approval, OfferFilter, OfferRow, Taalicoon, WEEKDAYS};
-use crate::domain::placement::PlacementKind;
+use crate::domain::offer::{self, Approval, OfferFilter, OfferRow};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::values::ids::MunicipalityId;
+use crate::values::kinds::PlacementKind;
+use crate::values::level::Taalicoon;
+use crate::values::weekdays::WEEKDAYS;
 use crate::web::forms::{Paging, non_blank};
 use crate::web::layout::Layout;
 use crate::web::placements::kind_options;
+use crate::web::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct ListQuery {

@@ -4,23 +4,24 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Redirect;
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::flash_problem;
-use crate::domain::dates::today;
-use crate::domain::ids::{OfferId, ParticipantId};
-use crate::domain::offer::{self, Profile, Suggestion, Taalicoon};
+use crate::domain::offer::{self, Profile, Suggestion};
 use crate::domain::participant::{self, Participant};
-use crate::domain::placement::PlacementKind;
 use crate::error::AppError;
-use crate::startup::AppState;
-use crate::web::forms::path_id;
+use crate::values::dates::today;
+use crate::values::ids::{OfferId, ParticipantId};
+use crate::values::kinds::PlacementKind;
+use crate::values::level::Taalicoon;
+use crate::web::forms::PathId;
 use crate::web::layout::Layout;
 use crate::web::placements::{kind_options, placement_path};
 use crate::web::session::{self, CaseworkUser, FlashKind};
+use crate::web::state::AppState;
 
 /// How many suggestions the page shows.
 const SUGGESTIONS: usize = 20;
@@ -63,11 +64,10 @@ pub(super) async fn match_page(
     user: CaseworkUser,
     layout: Layout,
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<ParticipantId>,
     Query(query): Query<MatchQuery>,
 ) -> Result<MatchPage, AppError> {
     let region = user.user.staff_region()?;
-    let id: ParticipantId = path_id(&id)?;
     let mut conn = app.pool.acquire().await?;
     let participant = participant::get(&mut conn, region, id)
         .await?
@@ -106,11 +106,10 @@ pub(super) async fn take_place(
     user: CaseworkUser,
     session: Session,
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    PathId(participant): PathId<ParticipantId>,
     Form(form): Form<TakeForm>,
 ) -> Result<Redirect, AppError> {
     let region = user.user.staff_region()?;
-    let participant: ParticipantId = path_id(&id)?;
     let back = format!("/inburgeraars/{participant}/zoek-een-plaats");
     let Ok(offer_id) = uuid::Uuid::parse_str(form.offer_id.trim()).map(OfferId) else {
         session::flash(&session, FlashKind::Error, "Kies een aanbod uit de lijst.").await?;

@@ -17,14 +17,13 @@ use axum::routing::{get, post};
 use sqlx::PgConnection;
 use tower_sessions::Session;
 
-use super::forms::path_id;
 use super::session::{self, CaseworkUser, CoordinatorUser, FlashKind, PartnerUser};
-use crate::domain::ids::{OfferId, OrganisationId, UserId};
 use crate::domain::offer::{self, Offer, OfferError};
-use crate::domain::placement::Scope;
 use crate::domain::user::{CurrentUser, Role};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::values::ids::{OfferId, OrganisationId, UserId};
+use crate::values::period::Scope;
+use crate::web::state::AppState;
 
 use form::{create, edit_page, new_page, update};
 use list::list;
@@ -134,10 +133,9 @@ impl OfferUser for PartnerUser {
 
 async fn scoped_offer(
     conn: &mut PgConnection,
-    raw_id: &str,
+    id: OfferId,
     scope: Scope,
 ) -> Result<Offer, AppError> {
-    let id: OfferId = path_id(raw_id)?;
     offer::get(conn, id, scope).await?.ok_or(AppError::NotFound)
 }
 

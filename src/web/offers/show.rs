@@ -4,20 +4,20 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::{OfferUser, Viewer, fixable, flash_problem, scoped_offer};
-use crate::domain::ids::OfferId;
 use crate::domain::offer::{self, Decision, Offer, OfferState};
 use crate::error::AppError;
-use crate::startup::AppState;
-use crate::web::forms::{FieldErrors, path_id};
+use crate::values::ids::OfferId;
+use crate::web::forms::{FieldErrors, PathId};
 use crate::web::layout::Layout;
 use crate::web::session::{self, CoordinatorUser, FlashKind};
+use crate::web::state::AppState;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "offers/show.html")]
@@ -53,11 +53,11 @@ pub(super) async fn show<U: OfferUser>(
     user: U,
     layout: Layout,
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<OfferId>,
 ) -> Result<ShowPage, AppError> {
     let viewer = user.viewer()?;
     let mut conn = app.pool.acquire().await?;
-    let offer = scoped_offer(&mut conn, &id, viewer.scope).await?;
+    let offer = scoped_offer(&mut conn, id, viewer.scope).await?;
     Ok(ShowPage::new(&viewer, layout, offer))
 }
 
@@ -71,11 +71,10 @@ pub(super) async fn change_state<U: OfferUser>(
     user: U,
     session: Session,
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<OfferId>,
     Form(form): Form<StateForm>,
 ) -> Result<Redirect, AppError> {
     let viewer = user.viewer()?;
-    let id: OfferId = path_id(&id)?;
     let back = viewer.offer_path(id);
     let Some(next) = OfferState::parse(&form.state) else {
         session::flash(&session, FlashKind::Error, "Kies een geldige status.").await?;
@@ -97,11 +96,10 @@ pub(super) async fn approve(
     user: CoordinatorUser,
     session: Session,
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<OfferId>,
 ) -> Result<Redirect, AppError> {
     let viewer = user.viewer()?;
     let region = user.user.staff_region()?;
-    let id: OfferId = path_id(&id)?;
     let mut tx = app.pool.begin().await?;
     match offer::decide(&mut tx, viewer.user, region, id, &Decision::Approve).await {
         Ok(()) => {
@@ -129,13 +127,13 @@ pub(super) async fn refuse(
     layout: Layout,
     session: Session,
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<OfferId>,
     Form(form): Form<RefuseForm>,
 ) -> Result<Response, AppError> {
     let viewer = user.viewer()?;
     let region = user.user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
-    let offer = scoped_offer(&mut conn, &id, viewer.scope).await?;
+    let offer = scoped_offer(&mut conn, id, viewer.scope).await?;
     drop(conn);
     let mut errors = FieldErrors::default();
     if let Some(decision) = errors.check(offer::fields::REASON, Decision::refuse(&form.reason)) {

@@ -3,7 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -11,19 +11,21 @@ use sqlx::PgConnection;
 use tower_sessions::Session;
 
 use super::{placement_path, scoped_placement};
-use crate::domain::dates::{iso_date, today};
-use crate::domain::ids::{OrganisationId, ParticipantId, PlacementId, RegionId};
-use crate::domain::offer::Criteria;
 use crate::domain::placement::{
     self, ContactChoice, OrganisationChoice, ParticipantRef, Placement, PlacementError,
-    PlacementFields, PlacementInput, PlacementKind, Scope,
+    PlacementFields, PlacementInput,
 };
 use crate::domain::submission::Claim;
 use crate::error::AppError;
-use crate::startup::AppState;
-use crate::web::forms::{FieldErrors, OnceForm, path_id, repeated};
+use crate::values::criteria::Criteria;
+use crate::values::dates::{iso_date, today};
+use crate::values::ids::{OrganisationId, ParticipantId, PlacementId, RegionId};
+use crate::values::kinds::PlacementKind;
+use crate::values::period::Scope;
+use crate::web::forms::{FieldErrors, OnceForm, PathId, repeated};
 use crate::web::layout::Layout;
 use crate::web::session::{self, CaseworkUser, FlashKind};
+use crate::web::state::AppState;
 
 /// The placement form as typed.
 #[derive(Debug, Default, Deserialize)]
@@ -231,10 +233,9 @@ impl Subject<'_> {
 
 async fn participant_of(
     conn: &mut PgConnection,
-    raw_id: &str,
+    id: ParticipantId,
     region: RegionId,
 ) -> Result<ParticipantRef, AppError> {
-    let id: ParticipantId = path_id(raw_id)?;
     placement::participant_in_region(conn, id, region)
         .await?
         .ok_or(AppError::NotFound)
@@ -335,11 +336,11 @@ pub(super) async fn new_page(
     user: CaseworkUser,
     layout: Layout,
     State(app): State<AppState>,
-    Path(participant_id): Path<String>,
+    PathId(participant_id): PathId<ParticipantId>,
 ) -> Result<Response, AppError> {
     let region = user.user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
-    let participant = participant_of(&mut conn, &participant_id, region).await?;
+    let participant = participant_of(&mut conn, participant_id, region).await?;
     let form = PlacementForm {
         starts_on: iso_date(today()),
         planned: "40".to_string(),
@@ -362,12 +363,12 @@ pub(super) async fn create(
     layout: Layout,
     session: Session,
     State(app): State<AppState>,
-    Path(participant_id): Path<String>,
+    PathId(participant_id): PathId<ParticipantId>,
     once: OnceForm<PlacementForm>,
 ) -> Result<Response, AppError> {
     let region = user.user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
-    let participant = participant_of(&mut conn, &participant_id, region).await?;
+    let participant = participant_of(&mut conn, participant_id, region).await?;
     drop(conn);
     let submission = once.submission(user.user.id);
     let form = once.form;
@@ -410,11 +411,11 @@ pub(super) async fn edit_page(
     user: CaseworkUser,
     layout: Layout,
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<PlacementId>,
 ) -> Result<Response, AppError> {
     let region = user.user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
-    let placement = scoped_placement(&mut conn, &id, Scope::Region(region)).await?;
+    let placement = scoped_placement(&mut conn, id, Scope::Region(region)).await?;
     let form = PlacementForm::of(&placement);
     render_form(
         &mut conn,
@@ -433,12 +434,12 @@ pub(super) async fn update(
     layout: Layout,
     session: Session,
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<PlacementId>,
     Form(form): Form<PlacementForm>,
 ) -> Result<Response, AppError> {
     let region = user.user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
-    let placement = scoped_placement(&mut conn, &id, Scope::Region(region)).await?;
+    let placement = scoped_placement(&mut conn, id, Scope::Region(region)).await?;
     drop(conn);
     let errors = match form.parse(placement.offer_id.is_some()) {
         Ok(input) => {

@@ -4,7 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -13,19 +13,21 @@ use tower_sessions::Session;
 
 use super::placement_path;
 use crate::domain::confirmation;
-use crate::domain::dates::{format_date, iso_date, parse_date, today};
 use crate::domain::hours::{
-    self, EntriesError, EntryChange, EntryError, EntryField, EntryStatus, NewEntries, parse_dates,
+    self, EntriesError, EntryChange, EntryError, EntryField, NewEntries, parse_dates,
     parse_entry_minutes,
 };
-use crate::domain::ids::{EntryId, PlacementId, RegionId};
-use crate::domain::placement::{Placement, Scope};
+use crate::domain::placement::Placement;
 use crate::domain::submission::{Claim, Submission};
 use crate::error::AppError;
-use crate::startup::AppState;
-use crate::web::forms::{FieldErrors, path_id};
+use crate::values::dates::{format_date, iso_date, parse_date, today};
+use crate::values::ids::{EntryId, PlacementId, RegionId};
+use crate::values::kinds::EntryStatus;
+use crate::values::period::Scope;
+use crate::web::forms::{FieldErrors, PathId};
 use crate::web::layout::Layout;
 use crate::web::session::{self, CaseworkUser, FlashKind};
+use crate::web::state::AppState;
 
 /// The log-hours form as typed.
 #[derive(Debug, Default, Deserialize)]
@@ -224,10 +226,9 @@ struct EntryFormPage {
 
 async fn scoped_entry(
     conn: &mut PgConnection,
-    raw_id: &str,
+    id: EntryId,
     region: RegionId,
 ) -> Result<hours::Entry, AppError> {
-    let id: EntryId = path_id(raw_id)?;
     hours::get_entry(conn, id, Scope::Region(region))
         .await?
         .ok_or(AppError::NotFound)
@@ -257,11 +258,11 @@ pub(super) async fn edit_entry_page(
     layout: Layout,
     session: Session,
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<EntryId>,
 ) -> Result<Response, AppError> {
     let region = user.user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
-    let entry = scoped_entry(&mut conn, &id, region).await?;
+    let entry = scoped_entry(&mut conn, id, region).await?;
     if !entry.status.is_pending() {
         return refuse_decided(&session, entry.placement_id, entry.status).await;
     }
@@ -285,12 +286,12 @@ pub(super) async fn update_entry(
     layout: Layout,
     session: Session,
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<EntryId>,
     Form(form): Form<EntryForm>,
 ) -> Result<Response, AppError> {
     let region = user.user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
-    let entry = scoped_entry(&mut conn, &id, region).await?;
+    let entry = scoped_entry(&mut conn, id, region).await?;
     drop(conn);
     if !entry.status.is_pending() {
         return refuse_decided(&session, entry.placement_id, entry.status).await;
@@ -339,11 +340,11 @@ pub(super) async fn delete_entry(
     user: CaseworkUser,
     session: Session,
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<EntryId>,
 ) -> Result<Response, AppError> {
     let region = user.user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
-    let entry = scoped_entry(&mut conn, &id, region).await?;
+    let entry = scoped_entry(&mut conn, id, region).await?;
     drop(conn);
     let mut tx = app.pool.begin().await?;
     match hours::delete_entry(&mut tx, entry.id, Scope::Region(region), user.user.id).await {

@@ -11,12 +11,12 @@ use axum::Router;
 use axum::routing::{get, post};
 use sqlx::PgConnection;
 
-use super::forms::path_id;
 use super::progress::Progress;
-use crate::domain::ids::PlacementId;
-use crate::domain::placement::{self, Placement, Scope};
+use crate::domain::placement::{self, Placement};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::values::ids::PlacementId;
+use crate::values::period::Scope;
+use crate::web::state::AppState;
 
 pub(super) use form::{kind_options, organisation_options};
 pub(super) use hours::{LogForm, LogView, submit_hours};
@@ -62,10 +62,9 @@ pub(super) fn placement_progress(placement: &Placement) -> Progress {
 /// partner) may see it; anything else is a page that does not exist.
 pub(super) async fn scoped_placement(
     conn: &mut PgConnection,
-    raw_id: &str,
+    id: PlacementId,
     scope: Scope,
 ) -> Result<Placement, AppError> {
-    let id: PlacementId = path_id(raw_id)?;
     placement::get(conn, id, scope)
         .await?
         .ok_or(AppError::NotFound)

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sqlx::PgConnection;
@@ -12,17 +12,19 @@ use tower_sessions::Session;
 use super::hours::{LogForm, LogView, submit_hours};
 use super::{placement_path, placement_progress, scoped_placement};
 use crate::domain::confirmation::{self, LinkState, PendingEntry};
-use crate::domain::dates::format_moment;
 use crate::domain::hours::{self, EntryRow};
-use crate::domain::ids::{PlacementId, RegionId};
-use crate::domain::placement::{Placement, PlacementStatus, Scope};
+use crate::domain::placement::Placement;
 use crate::domain::scan::{self, ScanRow};
 use crate::error::AppError;
-use crate::startup::AppState;
-use crate::web::forms::{FieldErrors, OnceForm};
+use crate::values::dates::format_moment;
+use crate::values::ids::{PlacementId, RegionId};
+use crate::values::kinds::PlacementStatus;
+use crate::values::period::Scope;
+use crate::web::forms::{FieldErrors, OnceForm, PathId};
 use crate::web::layout::Layout;
 use crate::web::progress::Progress;
 use crate::web::session::{self, CaseworkUser, FlashKind};
+use crate::web::state::AppState;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "placements/show.html")]
@@ -126,11 +128,11 @@ pub(super) async fn show(
     user: CaseworkUser,
     layout: Layout,
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<PlacementId>,
 ) -> Result<PlacementPage, AppError> {
     let region = user.user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
-    let placement = scoped_placement(&mut conn, &id, Scope::Region(region)).await?;
+    let placement = scoped_placement(&mut conn, id, Scope::Region(region)).await?;
     let form = LogForm::fresh(&placement);
     render_placement(
         &mut conn,
@@ -148,12 +150,12 @@ pub(super) async fn log_hours(
     layout: Layout,
     session: Session,
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<PlacementId>,
     once: OnceForm<LogForm>,
 ) -> Result<Response, AppError> {
     let region = user.user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
-    let placement = scoped_placement(&mut conn, &id, Scope::Region(region)).await?;
+    let placement = scoped_placement(&mut conn, id, Scope::Region(region)).await?;
     drop(conn);
     let id = placement.id;
     let submission = once.submission(user.user.id);
@@ -166,8 +168,7 @@ pub(super) async fn log_hours(
         Err(errors) => {
             // Show the totals as they are now, with what was typed.
             let mut conn = app.pool.acquire().await?;
-            let placement =
-                scoped_placement(&mut conn, &id.to_string(), Scope::Region(region)).await?;
+            let placement = scoped_placement(&mut conn, id, Scope::Region(region)).await?;
             let page = render_placement(&mut conn, layout, region, placement, form, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }

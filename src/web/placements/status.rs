@@ -2,18 +2,20 @@
 //! allow.
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Redirect;
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::placement_path;
-use crate::domain::ids::PlacementId;
-use crate::domain::placement::{self, PlacementError, PlacementStatus, Scope};
+use crate::domain::placement::{self, PlacementError};
 use crate::error::AppError;
-use crate::startup::AppState;
-use crate::web::forms::path_id;
+use crate::values::ids::PlacementId;
+use crate::values::kinds::PlacementStatus;
+use crate::values::period::Scope;
+use crate::web::forms::PathId;
 use crate::web::session::{self, CaseworkUser, FlashKind};
+use crate::web::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct StatusForm {
@@ -25,11 +27,10 @@ pub(super) async fn change_status(
     user: CaseworkUser,
     session: Session,
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<PlacementId>,
     Form(form): Form<StatusForm>,
 ) -> Result<Redirect, AppError> {
     let region = user.user.staff_region()?;
-    let id: PlacementId = path_id(&id)?;
     let Some(next) = PlacementStatus::parse(&form.status) else {
         // Someone of another region gets the 404 they get for any other request about it.
         let mut conn = app.pool.acquire().await?;

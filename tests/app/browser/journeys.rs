@@ -90,9 +90,9 @@ async fn a_coach_registers_an_inburgeraar_places_them_and_logs_hours() {
         browser.assert_accessible().await;
         browser.select("#organisation_id", "Testvereniging").await;
         browser.select("#kind", "Buddy").await;
-        let today = veertig::domain::dates::today();
-        let start = veertig::domain::dates::iso_date(today - time::Duration::days(30));
-        let end = veertig::domain::dates::iso_date(today + time::Duration::days(60));
+        let today = veertig::values::dates::today();
+        let start = veertig::values::dates::iso_date(today - time::Duration::days(30));
+        let end = veertig::values::dates::iso_date(today + time::Duration::days(60));
         browser.set_value("#starts_on", &start).await;
         browser.set_value("#ends_on", &end).await;
         browser.fill("#planned", "40").await;
@@ -105,7 +105,7 @@ async fn a_coach_registers_an_inburgeraar_places_them_and_logs_hours() {
         assert!(browser.text("h1").await.contains("Testvereniging"));
         browser.assert_accessible().await;
 
-        let yesterday = veertig::domain::dates::format_date(today - time::Duration::days(1));
+        let yesterday = veertig::values::dates::format_date(today - time::Duration::days(1));
         browser.fill("#dates", &yesterday).await;
         browser.fill("#minutes", "1u30").await;
         browser.click("#uren form button[type=submit]").await;
@@ -318,8 +318,8 @@ async fn hours_are_logged_with_the_keyboard_alone() {
         browser.goto(&format!("/plaatsingen/{placement}")).await;
         browser.tab_to("#dates", 80).await;
         browser.assert_focus_visible().await;
-        let yesterday = veertig::domain::dates::format_date(
-            veertig::domain::dates::today() - time::Duration::days(1),
+        let yesterday = veertig::values::dates::format_date(
+            veertig::values::dates::today() - time::Duration::days(1),
         );
         // The field starts with today's date: select it and type over it.
         browser

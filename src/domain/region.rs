@@ -1,346 +1,14 @@
-//! Administration for the beheerder: user accounts (create, change, deactivate, new password)
-//! and regions with their municipalities and settings. Every change writes its audit row in
-//! the caller's transaction; password hashes never reach the audit log.
+//! Regions, their municipalities (names, and which border each other) and their settings: the
+//! code that prefixes certificate numbers, the required hours and the trajectory length. Every
+//! change writes its audit row in the caller's transaction.
 
 use serde::Serialize;
 use sqlx::PgConnection;
-use time::OffsetDateTime;
-
 use uuid::Uuid;
 
 use super::audit::AuditEntry;
-use super::ids::{MunicipalityId, OrganisationId, RegionId, UserId};
-use super::user::{self, CreateUserError, Email, NewPassword, NewUser, PersonName, Role};
-
-// ---------------------------------------------------------------------------------------------
-// Users
-
-/// Why saving a user failed; the first four belong next to a form field.
-#[derive(Debug, thiserror::Error)]
-pub enum SaveUserError {
-    #[error("Er bestaat al een gebruiker met dit e-mailadres.")]
-    EmailTaken,
-    #[error("Een partnercontact hoort bij precies één partnerorganisatie.")]
-    PartnerNeedsOrganisation,
-    #[error("Een trajectbegeleider of coördinator hoort bij een regio.")]
-    StaffNeedsRegion,
-    #[error("Kies een regio uit de lijst.")]
-    UnknownRegion,
-    #[error("Kies een organisatie uit de lijst.")]
-    UnknownOrganisation,
-    #[error(transparent)]
-    Database(sqlx::Error),
-}
-
-impl SaveUserError {
-    /// The form field the error belongs to, if any.
-    pub fn field(&self) -> Option<&'static str> {
-        match self {
-            Self::EmailTaken => Some("email"),
-            Self::PartnerNeedsOrganisation | Self::UnknownOrganisation => Some("organisation_id"),
-            Self::StaffNeedsRegion | Self::UnknownRegion => Some("region_id"),
-            Self::Database(_) => None,
-        }
-    }
-}
-
-impl From<sqlx::Error> for SaveUserError {
-    fn from(error: sqlx::Error) -> Self {
-        match error.as_database_error().and_then(|e| e.constraint()) {
-            Some("users_email_key") => Self::EmailTaken,
-            Some("users_partner_has_organisation") => Self::PartnerNeedsOrganisation,
-            Some("users_staff_has_region") => Self::StaffNeedsRegion,
-            Some("users_region_id_fkey") => Self::UnknownRegion,
-            Some("users_organisation_id_fkey") => Self::UnknownOrganisation,
-            _ => Self::Database(error),
-        }
-    }
-}
-
-impl From<CreateUserError> for SaveUserError {
-    fn from(error: CreateUserError) -> Self {
-        match error {
-            CreateUserError::EmailTaken => Self::EmailTaken,
-            CreateUserError::PartnerNeedsOrganisation => Self::PartnerNeedsOrganisation,
-            CreateUserError::StaffNeedsRegion => Self::StaffNeedsRegion,
-            CreateUserError::Database(error) => Self::from(error),
-        }
-    }
-}
-
-/// A line of the user list.
-#[derive(Debug, Clone)]
-pub struct UserRow {
-    pub id: UserId,
-    pub name: String,
-    pub email: String,
-    pub role: Role,
-    pub active: bool,
-    pub region: Option<String>,
-    pub organisation: Option<String>,
-}
-
-/// One page of users whose name or e-mail contains `search` (case ignored), by name.
-pub async fn users(
-    conn: &mut PgConnection,
-    search: &str,
-    offset: i64,
-    limit: i64,
-) -> Result<Vec<UserRow>, sqlx::Error> {
-    // The e-mail is stored in lower case; names compare in lower case too. Few users: no index.
-    let typed = search.trim().to_lowercase();
-    let pattern = (!typed.is_empty()).then(|| {
-        let escaped = typed
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        format!("%{escaped}%")
-    });
-    sqlx::query_as!(
-        UserRow,
-        r#"SELECT u.id AS "id: UserId", u.name, u.email, u.role AS "role: Role", u.active,
-                  r.name AS "region?", o.name AS "organisation?"
-           FROM users u
-           LEFT JOIN regions r ON r.id = u.region_id
-           LEFT JOIN organisations o ON o.id = u.organisation_id
-           WHERE $1::text IS NULL OR lower(u.name) LIKE $1 OR u.email LIKE $1
-           ORDER BY lower(u.name), u.id
-           OFFSET $2 LIMIT $3"#,
-        pattern,
-        offset,
-        limit,
-    )
-    .fetch_all(conn)
-    .await
-}
-
-/// A user as the edit page shows it.
-#[derive(Debug, Clone)]
-pub struct UserDetail {
-    pub id: UserId,
-    pub name: String,
-    pub email: String,
-    pub role: Role,
-    pub active: bool,
-    pub region_id: Option<RegionId>,
-    pub organisation_id: Option<OrganisationId>,
-    pub created_at: OffsetDateTime,
-    pub updated_at: OffsetDateTime,
-}
-
-pub async fn user(conn: &mut PgConnection, id: UserId) -> Result<Option<UserDetail>, sqlx::Error> {
-    sqlx::query_as!(
-        UserDetail,
-        r#"SELECT id AS "id: UserId", name, email, role AS "role: Role", active,
-                  region_id AS "region_id: RegionId",
-                  organisation_id AS "organisation_id: OrganisationId", created_at, updated_at
-           FROM users WHERE id = $1"#,
-        id.0
-    )
-    .fetch_optional(conn)
-    .await
-}
-
-/// What the audit log keeps of a user: no password hash, ever.
-#[derive(Serialize)]
-struct UserAudit<'a> {
-    email: &'a str,
-    name: &'a str,
-    role: Role,
-    region_id: Option<RegionId>,
-    organisation_id: Option<OrganisationId>,
-    active: bool,
-}
-
-impl UserDetail {
-    fn audit(&self) -> UserAudit<'_> {
-        UserAudit {
-            email: &self.email,
-            name: &self.name,
-            role: self.role,
-            region_id: self.region_id,
-            organisation_id: self.organisation_id,
-            active: self.active,
-        }
-    }
-}
-
-async fn lock_user(conn: &mut PgConnection, id: UserId) -> Result<Option<UserDetail>, sqlx::Error> {
-    sqlx::query!("SELECT id FROM users WHERE id = $1 FOR UPDATE", id.0)
-        .fetch_optional(&mut *conn)
-        .await?;
-    user(conn, id).await
-}
-
-async fn audit_user(
-    conn: &mut PgConnection,
-    actor: UserId,
-    action: &str,
-    before: &UserDetail,
-    after: Option<&UserDetail>,
-) -> Result<(), sqlx::Error> {
-    AuditEntry {
-        actor: Some(actor),
-        action,
-        entity: "user",
-        entity_id: before.id.0,
-        participant: None,
-    }
-    .record(
-        conn,
-        Some(&before.audit()),
-        after.map(UserDetail::audit).as_ref(),
-    )
-    .await
-}
-
-/// Creates an account (audited by `user::create`).
-pub async fn create_user(
-    conn: &mut PgConnection,
-    actor: UserId,
-    new: NewUser,
-) -> Result<UserId, SaveUserError> {
-    Ok(user::create(conn, Some(actor), new).await?)
-}
-
-/// Name, e-mail, role, region and organisation as the beheerder sets them.
-pub struct UserChanges {
-    pub name: PersonName,
-    pub email: Email,
-    pub role: Role,
-    pub region_id: Option<RegionId>,
-    pub organisation_id: Option<OrganisationId>,
-}
-
-/// Changes an account; `None` when there is no such user.
-pub async fn update_user(
-    conn: &mut PgConnection,
-    actor: UserId,
-    id: UserId,
-    changes: &UserChanges,
-) -> Result<Option<()>, SaveUserError> {
-    let Some(before) = lock_user(conn, id).await? else {
-        return Ok(None);
-    };
-    sqlx::query!(
-        "UPDATE users SET name = $2, email = $3, role = $4, region_id = $5, organisation_id = $6,
-             updated_at = now()
-         WHERE id = $1",
-        id.0,
-        changes.name.as_str(),
-        changes.email.as_str(),
-        changes.role as Role,
-        changes.region_id.map(|r| r.0),
-        changes.organisation_id.map(|o| o.0),
-    )
-    .execute(&mut *conn)
-    .await?;
-    let after = user(conn, id).await?;
-    let action = if before.role == changes.role {
-        "gewijzigd"
-    } else {
-        "rol gewijzigd"
-    };
-    audit_user(conn, actor, action, &before, after.as_ref()).await?;
-    Ok(Some(()))
-}
-
-/// Deactivates or reactivates an account. A deactivated user's sessions stop working at their
-/// next request (the session extractor only finds active users). `None`: no such user.
-pub async fn set_active(
-    conn: &mut PgConnection,
-    actor: UserId,
-    id: UserId,
-    active: bool,
-) -> Result<Option<()>, sqlx::Error> {
-    let Some(before) = lock_user(conn, id).await? else {
-        return Ok(None);
-    };
-    if before.active == active {
-        return Ok(Some(()));
-    }
-    sqlx::query!(
-        "UPDATE users SET active = $2, updated_at = now() WHERE id = $1",
-        id.0,
-        active
-    )
-    .execute(&mut *conn)
-    .await?;
-    let after = user(conn, id).await?;
-    let action = if active {
-        "geactiveerd"
-    } else {
-        "gedeactiveerd"
-    };
-    audit_user(conn, actor, action, &before, after.as_ref()).await?;
-    Ok(Some(()))
-}
-
-/// Gives the account a new password, ends its sessions (whoever knew the old password is out)
-/// and forgets its failed logins, so the user can log in at once. The audit row says that it happened, not what the password is.
-pub async fn set_password(
-    conn: &mut PgConnection,
-    actor: UserId,
-    id: UserId,
-    password: NewPassword,
-) -> Result<Option<()>, sqlx::Error> {
-    let Some(before) = lock_user(conn, id).await? else {
-        return Ok(None);
-    };
-    let hash = password.hash().await;
-    sqlx::query!(
-        "UPDATE users SET password_hash = $2, session_generation = session_generation + 1,
-                updated_at = now()
-         WHERE id = $1",
-        id.0,
-        hash
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query!("DELETE FROM login_failures WHERE email = $1", before.email)
-        .execute(&mut *conn)
-        .await?;
-    audit_user(conn, actor, "wachtwoord ingesteld", &before, None).await?;
-    Ok(Some(()))
-}
-
-/// How many users per role are active, for the beheerder's home page.
-pub async fn active_users_by_role(
-    conn: &mut PgConnection,
-) -> Result<Vec<(Role, i64)>, sqlx::Error> {
-    let rows = sqlx::query!(
-        r#"SELECT role AS "role: Role", count(*) AS "n!" FROM users WHERE active GROUP BY role"#
-    )
-    .fetch_all(conn)
-    .await?;
-    Ok(Role::ALL
-        .into_iter()
-        .map(|role| {
-            let n = rows.iter().find(|r| r.role == role).map_or(0, |r| r.n);
-            (role, n)
-        })
-        .collect())
-}
-
-/// Every organisation with its region, for the partner's organisation choice.
-pub async fn organisation_options(
-    conn: &mut PgConnection,
-) -> Result<Vec<(OrganisationId, String)>, sqlx::Error> {
-    let rows = sqlx::query!(
-        r#"SELECT o.id AS "id: OrganisationId", o.name, r.name AS region
-           FROM organisations o JOIN regions r ON r.id = o.region_id
-           ORDER BY r.name, o.search_name, o.id"#
-    )
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| (row.id, format!("{} ({})", row.name, row.region)))
-        .collect())
-}
-
-// ---------------------------------------------------------------------------------------------
-// Regions and municipalities
+use crate::values::duration::format_minutes;
+use crate::values::ids::{MunicipalityId, RegionId, UserId};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RegionInputError {
@@ -490,7 +158,14 @@ pub struct RegionRow {
     pub municipalities: i64,
 }
 
-pub async fn regions(conn: &mut PgConnection) -> Result<Vec<RegionRow>, sqlx::Error> {
+impl RegionRow {
+    /// The required hours as the lists show them (`40 u 30`).
+    pub fn required_hours(&self) -> String {
+        format_minutes(i64::from(self.required_minutes))
+    }
+}
+
+pub async fn list(conn: &mut PgConnection) -> Result<Vec<RegionRow>, sqlx::Error> {
     sqlx::query_as!(
         RegionRow,
         r#"SELECT r.id AS "id: RegionId", r.code, r.name, r.required_minutes, r.trajectory_months,
@@ -510,7 +185,7 @@ pub struct Region {
     pub trajectory_months: i32,
 }
 
-pub async fn region(conn: &mut PgConnection, id: RegionId) -> Result<Option<Region>, sqlx::Error> {
+pub async fn find(conn: &mut PgConnection, id: RegionId) -> Result<Option<Region>, sqlx::Error> {
     sqlx::query_as!(
         Region,
         r#"SELECT id AS "id: RegionId", code, name, required_minutes, trajectory_months
@@ -521,26 +196,18 @@ pub async fn region(conn: &mut PgConnection, id: RegionId) -> Result<Option<Regi
     .await
 }
 
-async fn audit_region(
-    conn: &mut PgConnection,
-    actor: UserId,
-    action: &str,
-    id: RegionId,
-    before: Option<&Region>,
-    after: Option<&Region>,
-) -> Result<(), sqlx::Error> {
+/// The beheerder's audit row for a region or municipality: no participant is concerned.
+fn audit_entry<'a>(actor: UserId, action: &'a str, entity: &'a str, id: Uuid) -> AuditEntry<'a> {
     AuditEntry {
         actor: Some(actor),
         action,
-        entity: "region",
-        entity_id: id.0,
+        entity,
+        entity_id: id,
         participant: None,
     }
-    .record(conn, before, after)
-    .await
 }
 
-pub async fn create_region(
+pub async fn create(
     conn: &mut PgConnection,
     actor: UserId,
     input: &RegionInput,
@@ -555,14 +222,16 @@ pub async fn create_region(
     )
     .fetch_one(&mut *conn)
     .await?;
-    let after = region(conn, id).await?;
-    audit_region(conn, actor, "aangemaakt", id, None, after.as_ref()).await?;
+    let after = find(conn, id).await?;
+    audit_entry(actor, "aangemaakt", "region", id.0)
+        .record::<Region, _>(conn, None, after.as_ref())
+        .await?;
     Ok(id)
 }
 
 /// Changes a region's code, name and settings. A new requirement applies at once to every
 /// active participant of the region (lists and progress compare with the region's value).
-pub async fn update_region(
+pub async fn update(
     conn: &mut PgConnection,
     actor: UserId,
     id: RegionId,
@@ -571,7 +240,7 @@ pub async fn update_region(
     sqlx::query!("SELECT id FROM regions WHERE id = $1 FOR UPDATE", id.0)
         .fetch_optional(&mut *conn)
         .await?;
-    let Some(before) = region(conn, id).await? else {
+    let Some(before) = find(conn, id).await? else {
         return Ok(None);
     };
     sqlx::query!(
@@ -585,8 +254,10 @@ pub async fn update_region(
     )
     .execute(&mut *conn)
     .await?;
-    let after = region(conn, id).await?;
-    audit_region(conn, actor, "gewijzigd", id, Some(&before), after.as_ref()).await?;
+    let after = find(conn, id).await?;
+    audit_entry(actor, "gewijzigd", "region", id.0)
+        .record(conn, Some(&before), after.as_ref())
+        .await?;
     Ok(Some(()))
 }
 
@@ -653,22 +324,16 @@ pub async fn add_municipality(
     )
     .fetch_one(&mut *conn)
     .await?;
-    AuditEntry {
-        actor: Some(actor),
-        action: "aangemaakt",
-        entity: "municipality",
-        entity_id: id.0,
-        participant: None,
-    }
-    .record::<(), _>(
-        conn,
-        None,
-        Some(&MunicipalityAudit {
-            region_id: region,
-            name: name.as_str(),
-        }),
-    )
-    .await?;
+    audit_entry(actor, "aangemaakt", "municipality", id.0)
+        .record::<(), _>(
+            conn,
+            None,
+            Some(&MunicipalityAudit {
+                region_id: region,
+                name: name.as_str(),
+            }),
+        )
+        .await?;
     Ok(id)
 }
 
@@ -697,25 +362,19 @@ pub async fn rename_municipality(
     )
     .execute(&mut *conn)
     .await?;
-    AuditEntry {
-        actor: Some(actor),
-        action: "hernoemd",
-        entity: "municipality",
-        entity_id: id.0,
-        participant: None,
-    }
-    .record(
-        conn,
-        Some(&MunicipalityAudit {
-            region_id: region,
-            name: &before,
-        }),
-        Some(&MunicipalityAudit {
-            region_id: region,
-            name: name.as_str(),
-        }),
-    )
-    .await?;
+    audit_entry(actor, "hernoemd", "municipality", id.0)
+        .record(
+            conn,
+            Some(&MunicipalityAudit {
+                region_id: region,
+                name: &before,
+            }),
+            Some(&MunicipalityAudit {
+                region_id: region,
+                name: name.as_str(),
+            }),
+        )
+        .await?;
     Ok(Some(()))
 }
 
@@ -845,25 +504,19 @@ pub async fn set_neighbours(
     .execute(&mut *conn)
     .await?;
     let after: Vec<MunicipalityId> = chosen.into_iter().map(MunicipalityId).collect();
-    AuditEntry {
-        actor: Some(actor),
-        action: "buren gewijzigd",
-        entity: "municipality",
-        entity_id: id.0,
-        participant: None,
-    }
-    .record(
-        conn,
-        Some(&NeighboursAudit {
-            region_id: region,
-            neighbours: &before,
-        }),
-        Some(&NeighboursAudit {
-            region_id: region,
-            neighbours: &after,
-        }),
-    )
-    .await?;
+    audit_entry(actor, "buren gewijzigd", "municipality", id.0)
+        .record(
+            conn,
+            Some(&NeighboursAudit {
+                region_id: region,
+                neighbours: &before,
+            }),
+            Some(&NeighboursAudit {
+                region_id: region,
+                neighbours: &after,
+            }),
+        )
+        .await?;
     Ok(Some(()))
 }
 

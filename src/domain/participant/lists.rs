@@ -1,0 +1,293 @@
+//! The lists staff work from: search, the caseload with what needs attention, history.
+
+use serde::Serialize;
+use sqlx::PgConnection;
+use time::Date;
+
+use crate::domain::search::contains_pattern;
+use crate::values::ids::{MunicipalityId, ParticipantId, RegionId, UserId};
+
+use super::ParticipantStatus;
+
+/// Filters of the participant list; `None` means "all".
+#[derive(Debug, Default, Clone)]
+pub struct ListFilter {
+    pub search: Option<String>,
+    pub status: Option<ParticipantStatus>,
+    pub municipality: Option<MunicipalityId>,
+    pub coach: Option<UserId>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ParticipantRow {
+    pub id: ParticipantId,
+    pub full_name: String,
+    pub municipality: String,
+    pub coach_name: Option<String>,
+    pub status: ParticipantStatus,
+    pub confirmed_minutes: i32,
+    pub pending_minutes: i32,
+    pub required_minutes: i32,
+    pub target_end_date: Date,
+}
+
+/// One page of the region's participants, by name. Each filter is optional; the indexes on
+/// (region, search_name), (region, status, search_name), (coach, …) and the trigram index
+/// on search_name serve the combinations.
+pub async fn list(
+    conn: &mut PgConnection,
+    region: RegionId,
+    filter: &ListFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<ParticipantRow>, sqlx::Error> {
+    let pattern = filter.search.as_deref().map(contains_pattern);
+    sqlx::query_as!(
+        ParticipantRow,
+        // The page's ids first, on their own: a common fragment then reads the region's name
+        // index in order (index only) until the page is full, instead of fetching every
+        // matching row of the region from the table; a rare one still uses the trigram index.
+        r#"WITH page AS MATERIALIZED (
+               SELECT p.id, p.search_name FROM participants p
+               WHERE p.region_id = $1
+                 AND ($2::text IS NULL OR p.search_name LIKE $2)
+                 AND ($3::participant_status IS NULL OR p.status = $3)
+                 AND ($4::uuid IS NULL OR p.municipality_id = $4)
+                 AND ($5::uuid IS NULL OR p.coach_id = $5)
+               ORDER BY p.search_name, p.id
+               OFFSET $6 LIMIT $7)
+           SELECT p.id AS "id: ParticipantId", p.full_name, m.name AS municipality,
+                  u.name AS "coach_name?", p.status AS "status: ParticipantStatus",
+                  p.confirmed_minutes, p.pending_minutes, r.required_minutes, p.target_end_date
+           FROM page
+           JOIN participants p ON p.id = page.id
+           JOIN municipalities m ON m.id = p.municipality_id
+           JOIN regions r ON r.id = p.region_id
+           LEFT JOIN users u ON u.id = p.coach_id
+           ORDER BY page.search_name, page.id"#,
+        region.0,
+        pattern,
+        filter.status as Option<ParticipantStatus>,
+        filter.municipality.map(|m| m.0),
+        filter.coach.map(|c| c.0),
+        offset,
+        limit,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Why a participant needs attention, most urgent first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Attention {
+    Stalled,
+    DeadlineNear,
+    WaitingForConfirmation,
+    OnTrack,
+}
+
+/// Days without confirmed hours after which a trajectory counts as stalled.
+pub const STALLED_AFTER_DAYS: i64 = 30;
+/// A deadline this close, with hours short, needs attention.
+pub const DEADLINE_WITHIN_DAYS: i64 = 60;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseloadRow {
+    pub id: ParticipantId,
+    pub full_name: String,
+    pub municipality: String,
+    pub confirmed_minutes: i32,
+    pub pending_minutes: i32,
+    pub required_minutes: i32,
+    pub start_date: Date,
+    pub target_end_date: Date,
+    pub last_confirmed_on: Option<Date>,
+}
+
+impl CaseloadRow {
+    /// Every reason that applies, most urgent first.
+    pub fn attention(&self, today: Date) -> Vec<Attention> {
+        let short = self.confirmed_minutes < self.required_minutes;
+        let since = self.last_confirmed_on.unwrap_or(self.start_date);
+        let mut reasons = Vec::new();
+        if short && (today - since).whole_days() > STALLED_AFTER_DAYS {
+            reasons.push(Attention::Stalled);
+        }
+        if short && (self.target_end_date - today).whole_days() <= DEADLINE_WITHIN_DAYS {
+            reasons.push(Attention::DeadlineNear);
+        }
+        if self.pending_minutes > 0 {
+            reasons.push(Attention::WaitingForConfirmation);
+        }
+        if reasons.is_empty() {
+            reasons.push(Attention::OnTrack);
+        }
+        reasons
+    }
+}
+
+/// The active participants a coach guides (a caseload is 30–80 people: no paging).
+pub async fn caseload(
+    conn: &mut PgConnection,
+    coach: UserId,
+) -> Result<Vec<CaseloadRow>, sqlx::Error> {
+    sqlx::query_as!(
+        CaseloadRow,
+        r#"SELECT p.id AS "id: ParticipantId", p.full_name, m.name AS municipality,
+                  p.confirmed_minutes, p.pending_minutes, r.required_minutes,
+                  p.start_date, p.target_end_date, p.last_confirmed_on
+           FROM participants p
+           JOIN municipalities m ON m.id = p.municipality_id
+           JOIN regions r ON r.id = p.region_id
+           WHERE p.coach_id = $1 AND p.status = 'actief'
+           ORDER BY p.target_end_date, p.search_name"#,
+        coach.0
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// A line of the participant's history.
+#[derive(Debug, Clone)]
+pub struct HistoryLine {
+    pub at: time::OffsetDateTime,
+    pub actor: Option<String>,
+    pub action: String,
+    pub entity: String,
+}
+
+pub async fn history(
+    conn: &mut PgConnection,
+    id: ParticipantId,
+) -> Result<Vec<HistoryLine>, sqlx::Error> {
+    sqlx::query_as!(
+        HistoryLine,
+        r#"SELECT a.at, u.name AS "actor?", a.action, a.entity
+           FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+           WHERE a.participant_id = $1
+           ORDER BY a.at DESC, a.id DESC
+           LIMIT 200"#,
+        id.0
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Choices for forms: the region's municipalities and active coaches, by name.
+pub async fn municipalities(
+    conn: &mut PgConnection,
+    region: RegionId,
+) -> Result<Vec<(MunicipalityId, String)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT id AS "id: MunicipalityId", name FROM municipalities WHERE region_id = $1 ORDER BY name"#,
+        region.0
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|row| (row.id, row.name)).collect())
+}
+
+pub async fn coaches(
+    conn: &mut PgConnection,
+    region: RegionId,
+) -> Result<Vec<(UserId, String)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT id AS "id: UserId", name FROM users
+           WHERE region_id = $1 AND role = 'coach' AND active ORDER BY name"#,
+        region.0
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|row| (row.id, row.name)).collect())
+}
+
+/// An hour entry as listed on the participant page.
+#[derive(Debug, Clone)]
+pub struct EntryLine {
+    pub worked_on: Date,
+    pub minutes: i32,
+    pub status: String,
+    pub organisation: String,
+    pub kind: String,
+    pub placement_id: crate::values::ids::PlacementId,
+    pub rejection_reason: Option<String>,
+}
+
+/// The participant's latest entries across placements.
+pub async fn recent_entries(
+    conn: &mut PgConnection,
+    id: ParticipantId,
+) -> Result<Vec<EntryLine>, sqlx::Error> {
+    sqlx::query_as!(
+        EntryLine,
+        r#"SELECT e.worked_on, e.minutes, e.status::text AS "status!", o.name AS organisation,
+                  pl.kind::text AS "kind!", pl.id AS "placement_id: crate::values::ids::PlacementId",
+                  e.rejection_reason
+           FROM hour_entries e
+           JOIN placements pl ON pl.id = e.placement_id
+           JOIN organisations o ON o.id = e.organisation_id
+           WHERE e.participant_id = $1
+           ORDER BY e.worked_on DESC, e.created_at DESC
+           LIMIT 100"#,
+        id.0
+    )
+    .fetch_all(conn)
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn row(confirmed: i32, pending: i32, last: Option<Date>, end: Date) -> CaseloadRow {
+        CaseloadRow {
+            id: ParticipantId(uuid::Uuid::nil()),
+            full_name: "X".into(),
+            municipality: "Brugge".into(),
+            confirmed_minutes: confirmed,
+            pending_minutes: pending,
+            required_minutes: 2400,
+            start_date: date!(2026 - 01 - 01),
+            target_end_date: end,
+            last_confirmed_on: last,
+        }
+    }
+
+    #[test]
+    fn stalled_after_thirty_days_without_confirmed_hours() {
+        let today = date!(2026 - 11 - 24);
+        let far = date!(2027 - 06 - 01);
+        assert_eq!(
+            row(600, 0, Some(date!(2026 - 10 - 20)), far).attention(today),
+            vec![Attention::Stalled]
+        );
+        assert_eq!(
+            row(600, 0, Some(date!(2026 - 11 - 01)), far).attention(today),
+            vec![Attention::OnTrack]
+        );
+        // Done is done: no longer stalled.
+        assert_eq!(
+            row(2400, 0, Some(date!(2026 - 01 - 20)), far).attention(today),
+            vec![Attention::OnTrack]
+        );
+    }
+
+    #[test]
+    fn deadline_within_sixty_days_and_short() {
+        let today = date!(2026 - 11 - 24);
+        let recent = Some(date!(2026 - 11 - 20));
+        assert_eq!(
+            row(600, 0, recent, date!(2027 - 01 - 20)).attention(today),
+            vec![Attention::DeadlineNear]
+        );
+        assert_eq!(
+            row(600, 0, recent, date!(2027 - 02 - 20)).attention(today),
+            vec![Attention::OnTrack]
+        );
+        assert_eq!(
+            row(600, 90, recent, date!(2027 - 01 - 20)).attention(today),
+            vec![Attention::DeadlineNear, Attention::WaitingForConfirmation]
+        );
+    }
+}

@@ -1,0 +1,451 @@
+//! The funder's figures: the participants of a period, what each counts for, and their
+//! counts by municipality, form, age band and completion.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+use sqlx::{Connection, PgConnection, Postgres, Transaction};
+use time::Date;
+
+use super::period::Period;
+use crate::domain::participant::ParticipantStatus;
+use crate::values::ids::{MunicipalityId, ParticipantId, RegionId};
+use crate::values::kinds::PlacementKind;
+
+/// The age bands funders ask for, by age at the end of the period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum AgeBand {
+    Under18,
+    From18To25,
+    From26To35,
+    From36To45,
+    From46To55,
+    From56,
+}
+
+impl AgeBand {
+    pub const ALL: [Self; 6] = [
+        Self::Under18,
+        Self::From18To25,
+        Self::From26To35,
+        Self::From36To45,
+        Self::From46To55,
+        Self::From56,
+    ];
+
+    pub fn of(birth: Date, at: Date) -> Self {
+        match age(birth, at) {
+            ..18 => Self::Under18,
+            18..=25 => Self::From18To25,
+            26..=35 => Self::From26To35,
+            36..=45 => Self::From36To45,
+            46..=55 => Self::From46To55,
+            _ => Self::From56,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Under18 => "jonger dan 18",
+            Self::From18To25 => "18–25",
+            Self::From26To35 => "26–35",
+            Self::From36To45 => "36–45",
+            Self::From46To55 => "46–55",
+            Self::From56 => "56+",
+        }
+    }
+}
+
+/// Age in whole years on `at`.
+pub fn age(birth: Date, at: Date) -> i32 {
+    let mut years = at.year() - birth.year();
+    if (u8::from(at.month()), at.day()) < (u8::from(birth.month()), birth.day()) {
+        years -= 1;
+    }
+    years
+}
+
+/// What the funder's report counts of a participant whose trajectory overlaps the period.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeriodFigures {
+    pub municipality: String,
+    pub birth_date: Date,
+    pub status: ParticipantStatus,
+    pub confirmed_minutes: i32,
+    pub required_minutes: i32,
+    /// Confirmed minutes worked in the period, per form.
+    pub minutes_by_kind: BTreeMap<PlacementKind, i64>,
+}
+
+impl PeriodFigures {
+    /// The requirement met: hours enough, or the certificate already issued.
+    pub fn completed(&self) -> bool {
+        self.status == ParticipantStatus::Afgerond
+            || self.confirmed_minutes >= self.required_minutes
+    }
+
+    pub fn period_minutes(&self) -> i64 {
+        self.minutes_by_kind.values().sum()
+    }
+
+    pub fn completion(&self) -> Completion {
+        if self.completed() {
+            Completion::Done
+        } else {
+            match self.status {
+                ParticipantStatus::Stopgezet => Completion::Stopped,
+                ParticipantStatus::Vrijgesteld => Completion::Exempted,
+                _ => Completion::Busy,
+            }
+        }
+    }
+}
+
+/// A participant whose trajectory overlaps the period, who they are and their figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeriodParticipant {
+    pub id: ParticipantId,
+    pub full_name: String,
+    pub external_dossier: String,
+    pub start_date: Date,
+    pub target_end_date: Date,
+    #[serde(flatten)]
+    pub figures: PeriodFigures,
+}
+
+/// Where a trajectory stands, for the funder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Completion {
+    Done,
+    Busy,
+    Stopped,
+    Exempted,
+}
+
+impl Completion {
+    pub const ALL: [Self; 4] = [Self::Done, Self::Busy, Self::Stopped, Self::Exempted];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Done => "uren behaald",
+            Self::Busy => "nog bezig",
+            Self::Stopped => "stopgezet",
+            Self::Exempted => "vrijgesteld",
+        }
+    }
+}
+
+/// A read-only transaction whose statements all see the database as at its first: a report
+/// read in two queries (participants, then their hours) adds up as if read in one.
+async fn one_snapshot(conn: &mut PgConnection) -> Result<Transaction<'_, Postgres>, sqlx::Error> {
+    let mut tx = conn.begin().await?;
+    sqlx::query!("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
+/// Confirmed minutes per participant and form worked in the period, for every participant of
+/// the region with any (from `participant_monthly_hours`, one range of its primary key: periods
+/// are whole months).
+async fn period_hours(
+    conn: &mut PgConnection,
+    region: RegionId,
+    period: Period,
+) -> Result<HashMap<ParticipantId, BTreeMap<PlacementKind, i64>>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT participant_id AS "participant_id: ParticipantId",
+                  kind AS "kind: PlacementKind", sum(confirmed_minutes)::bigint AS "minutes!"
+           FROM participant_monthly_hours
+           WHERE region_id = $1 AND month BETWEEN $2 AND $3
+           GROUP BY participant_id, kind
+           HAVING sum(confirmed_minutes) <> 0"#,
+        region.0,
+        period.from.first_day(),
+        period.to.first_day(),
+    )
+    .fetch_all(conn)
+    .await?;
+    let mut hours: HashMap<ParticipantId, BTreeMap<PlacementKind, i64>> = HashMap::new();
+    for row in rows {
+        hours
+            .entry(row.participant_id)
+            .or_default()
+            .insert(row.kind, row.minutes);
+    }
+    Ok(hours)
+}
+
+/// The participants of `$region` (and of `$municipality`, if any) whose trajectory overlaps
+/// `$period`, with the `$columns` asked for (`id` among them) in the `$order` asked for, each
+/// beside its confirmed minutes per form in the period, all read from one snapshot. A macro
+/// because `sqlx` checks a query only when it is written out in literals, and keys its offline
+/// data by the whole text.
+macro_rules! in_period {
+    ($conn:expr, $region:expr, $period:expr, $municipality:expr, $columns:tt $(, $order:tt)?) => {{
+        let mut tx = one_snapshot($conn).await?;
+        let rows = sqlx::query!(
+            $columns
+                + r#"
+           FROM participants p
+           JOIN municipalities m ON m.id = p.municipality_id
+           JOIN regions r ON r.id = p.region_id
+           WHERE p.region_id = $1 AND p.start_date <= $3 AND p.target_end_date >= $2
+             AND ($4::uuid IS NULL OR p.municipality_id = $4)"#
+                $(+ $order)?,
+            $region.0,
+            $period.start(),
+            $period.end(),
+            $municipality.map(|m| m.0),
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut hours = period_hours(&mut tx, $region, $period).await?;
+        tx.commit().await?;
+        rows.into_iter().map(move |row| {
+            let minutes_by_kind = hours.remove(&row.id).unwrap_or_default();
+            (row, minutes_by_kind)
+        })
+    }};
+}
+
+/// Participants of the region (and municipality) whose trajectory overlaps the period, by
+/// municipality and name, with their figures.
+pub async fn period_participants(
+    conn: &mut PgConnection,
+    region: RegionId,
+    period: Period,
+    municipality: Option<MunicipalityId>,
+) -> Result<Vec<PeriodParticipant>, sqlx::Error> {
+    let rows = in_period!(
+        conn,
+        region,
+        period,
+        municipality,
+        r#"SELECT p.id AS "id: ParticipantId", p.full_name, p.external_dossier,
+                  m.name AS municipality, p.birth_date, p.status AS "status: ParticipantStatus",
+                  p.start_date, p.target_end_date, p.confirmed_minutes, r.required_minutes"#,
+        r#"
+           ORDER BY m.name, p.search_name, p.id"#
+    );
+    Ok(rows
+        .map(|(row, minutes_by_kind)| PeriodParticipant {
+            figures: PeriodFigures {
+                municipality: row.municipality,
+                birth_date: row.birth_date,
+                status: row.status,
+                confirmed_minutes: row.confirmed_minutes,
+                required_minutes: row.required_minutes,
+                minutes_by_kind,
+            },
+            id: row.id,
+            full_name: row.full_name,
+            external_dossier: row.external_dossier,
+            start_date: row.start_date,
+            target_end_date: row.target_end_date,
+        })
+        .collect())
+}
+
+/// The figures of `period_participants`, without who they are or an order: what the funder's
+/// report counts. The participants come from `participants_region_report_idx` alone.
+pub async fn period_figures(
+    conn: &mut PgConnection,
+    region: RegionId,
+    period: Period,
+    municipality: Option<MunicipalityId>,
+) -> Result<Vec<PeriodFigures>, sqlx::Error> {
+    let rows = in_period!(
+        conn,
+        region,
+        period,
+        municipality,
+        r#"SELECT p.id AS "id: ParticipantId", m.name AS municipality, p.birth_date,
+                  p.status AS "status: ParticipantStatus", p.confirmed_minutes, r.required_minutes"#
+    );
+    Ok(rows
+        .map(|(row, minutes_by_kind)| PeriodFigures {
+            municipality: row.municipality,
+            birth_date: row.birth_date,
+            status: row.status,
+            confirmed_minutes: row.confirmed_minutes,
+            required_minutes: row.required_minutes,
+            minutes_by_kind,
+        })
+        .collect())
+}
+
+/// One line of the funder's report: a group of participants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FunderLine {
+    /// `totaal`, `gemeente`, `vorm`, `leeftijd` or `afronding`.
+    pub dimension: &'static str,
+    pub group: String,
+    pub participants: i64,
+    pub completed: i64,
+    pub minutes: i64,
+}
+
+/// Counts by municipality, form, age band (at the end of the period) and completion. For a
+/// form: the participants who worked confirmed hours in it during the period.
+pub fn funder_lines(participants: &[PeriodFigures], period: Period) -> Vec<FunderLine> {
+    #[derive(Default)]
+    struct Tally {
+        participants: i64,
+        completed: i64,
+        minutes: i64,
+    }
+    fn add(tally: &mut Tally, completed: bool, minutes: i64) {
+        tally.participants += 1;
+        tally.completed += i64::from(completed);
+        tally.minutes += minutes;
+    }
+    let mut total = Tally::default();
+    let mut by_municipality: BTreeMap<&str, Tally> = BTreeMap::new();
+    let mut by_kind: BTreeMap<PlacementKind, Tally> = BTreeMap::new();
+    let mut by_age: BTreeMap<AgeBand, Tally> = BTreeMap::new();
+    let mut by_completion: BTreeMap<Completion, Tally> = BTreeMap::new();
+    for p in participants {
+        let completed = p.completed();
+        let minutes = p.period_minutes();
+        add(&mut total, completed, minutes);
+        add(
+            by_municipality.entry(&p.municipality).or_default(),
+            completed,
+            minutes,
+        );
+        for (kind, kind_minutes) in &p.minutes_by_kind {
+            if *kind_minutes > 0 {
+                add(by_kind.entry(*kind).or_default(), completed, *kind_minutes);
+            }
+        }
+        add(
+            by_age
+                .entry(AgeBand::of(p.birth_date, period.end()))
+                .or_default(),
+            completed,
+            minutes,
+        );
+        add(
+            by_completion.entry(p.completion()).or_default(),
+            completed,
+            minutes,
+        );
+    }
+    let line = |dimension, group: String, tally: Option<&Tally>| FunderLine {
+        dimension,
+        group,
+        participants: tally.map_or(0, |t| t.participants),
+        completed: tally.map_or(0, |t| t.completed),
+        minutes: tally.map_or(0, |t| t.minutes),
+    };
+    let mut lines = vec![line("totaal", "alle inburgeraars".into(), Some(&total))];
+    lines.extend(
+        by_municipality
+            .iter()
+            .map(|(name, tally)| line("gemeente", (*name).to_string(), Some(tally))),
+    );
+    lines.extend(
+        PlacementKind::ALL
+            .iter()
+            .map(|kind| line("vorm", kind.label().to_lowercase(), by_kind.get(kind))),
+    );
+    lines.extend(
+        AgeBand::ALL
+            .iter()
+            .map(|band| line("leeftijd", band.label().to_string(), by_age.get(band))),
+    );
+    lines.extend(
+        Completion::ALL
+            .iter()
+            .map(|c| line("afronding", c.label().to_string(), by_completion.get(c))),
+    );
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::report::period::YearMonth;
+    use time::macros::date;
+
+    #[test]
+    fn age_bands_at_the_end_of_the_period() {
+        let at = date!(2026 - 12 - 31);
+        assert_eq!(age(date!(2000 - 12 - 31), at), 26);
+        assert_eq!(age(date!(2001 - 01 - 01), at), 25);
+        assert_eq!(AgeBand::of(date!(2001 - 01 - 01), at), AgeBand::From18To25);
+        assert_eq!(AgeBand::of(date!(2000 - 12 - 31), at), AgeBand::From26To35);
+        assert_eq!(AgeBand::of(date!(2009 - 01 - 01), at), AgeBand::Under18);
+        assert_eq!(AgeBand::of(date!(1970 - 06 - 01), at), AgeBand::From56);
+        assert_eq!(AgeBand::of(date!(1971 - 01 - 01), at), AgeBand::From46To55);
+        // A leap-day birthday turns a year older on 1 March.
+        assert_eq!(age(date!(2000 - 02 - 29), date!(2026 - 02 - 28)), 25);
+        assert_eq!(age(date!(2000 - 02 - 29), date!(2026 - 03 - 01)), 26);
+    }
+
+    fn participant(
+        municipality: &str,
+        birth: Date,
+        status: ParticipantStatus,
+        confirmed: i32,
+        kinds: &[(PlacementKind, i64)],
+    ) -> PeriodFigures {
+        PeriodFigures {
+            municipality: municipality.into(),
+            birth_date: birth,
+            status,
+            confirmed_minutes: confirmed,
+            required_minutes: 2400,
+            minutes_by_kind: kinds.iter().copied().collect(),
+        }
+    }
+
+    #[test]
+    fn funder_lines_count_each_dimension() {
+        use ParticipantStatus::*;
+        use PlacementKind::*;
+        let period = Period::new(
+            YearMonth::of(date!(2026 - 01 - 01)),
+            YearMonth::of(date!(2026 - 12 - 01)),
+        )
+        .unwrap();
+        let people = [
+            participant(
+                "Brugge",
+                date!(1990 - 01 - 01),
+                Actief,
+                2400,
+                &[(Buddy, 600), (Stage, 60)],
+            ),
+            participant(
+                "Brugge",
+                date!(2003 - 06 - 01),
+                Actief,
+                100,
+                &[(Buddy, 100)],
+            ),
+            participant("Damme", date!(1960 - 01 - 01), Stopgezet, 0, &[]),
+        ];
+        let lines = funder_lines(&people, period);
+        let find = |dimension: &str, group: &str| {
+            lines
+                .iter()
+                .find(|l| l.dimension == dimension && l.group == group)
+                .map(|l| (l.participants, l.completed, l.minutes))
+                .unwrap()
+        };
+        assert_eq!(find("totaal", "alle inburgeraars"), (3, 1, 760));
+        assert_eq!(find("gemeente", "Brugge"), (2, 1, 760));
+        assert_eq!(find("gemeente", "Damme"), (1, 0, 0));
+        assert_eq!(find("vorm", "buddy"), (2, 1, 700));
+        assert_eq!(find("vorm", "stage"), (1, 1, 60));
+        assert_eq!(find("vorm", "taalstage"), (0, 0, 0));
+        assert_eq!(find("leeftijd", "36–45"), (1, 1, 660));
+        assert_eq!(find("leeftijd", "18–25"), (1, 0, 100));
+        assert_eq!(find("leeftijd", "56+"), (1, 0, 0));
+        assert_eq!(find("afronding", "uren behaald"), (1, 1, 660));
+        assert_eq!(find("afronding", "nog bezig"), (1, 0, 100));
+        assert_eq!(find("afronding", "stopgezet"), (1, 0, 0));
+    }
+}

@@ -1,0 +1,73 @@
+//! Administration for the beheerder: the admin home, user accounts (`users`) and regions with
+//! their municipalities and settings (`regions`). Every handler takes `AdminUser`; every change
+//! is audited.
+
+mod regions;
+mod users;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use uuid::Uuid;
+
+use super::layout::Layout;
+use super::session::AdminUser;
+use crate::domain::region::{self, RegionRow};
+use crate::domain::user::{self, Role};
+use crate::error::AppError;
+use crate::web::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/beheer", get(home))
+        .merge(users::router())
+        .merge(regions::router())
+}
+
+/// Options for a `<select>`: (value, label).
+type Options = Vec<(String, String)>;
+
+/// An id in the path; anything that is not an id names a page that does not exist.
+struct IdPath(Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdPath {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let Path(id) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        id.parse().map(Self).map_err(|_| AppError::NotFound)
+    }
+}
+
+/// A form with errors: shown again with what was typed, status 422.
+fn invalid(page: impl IntoResponse) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/home.html")]
+struct HomePage {
+    layout: Layout,
+    by_role: Vec<(Role, i64)>,
+    regions: Vec<RegionRow>,
+}
+
+async fn home(
+    _admin: AdminUser,
+    State(app): State<AppState>,
+    layout: Layout,
+) -> Result<HomePage, AppError> {
+    let mut conn = app.pool.acquire().await?;
+    Ok(HomePage {
+        layout,
+        by_role: user::active_by_role(&mut conn).await?,
+        regions: region::list(&mut conn).await?,
+    })
+}

@@ -1,0 +1,41 @@
+//! What every handler can reach: the pool, the configuration, the export queue and matching's
+//! catalogue copies.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use sqlx::PgPool;
+use tokio::sync::Semaphore;
+
+use crate::config::Config;
+use crate::domain::offer::Catalogue;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub config: Arc<Config>,
+    /// Region-wide exports running at once. An export of a large region reads hundreds of
+    /// thousands of entries for seconds; without a bound, a few coördinatoren exporting together
+    /// would hold every database connection and the other pages would wait for one in vain.
+    pub exports: Arc<Semaphore>,
+    /// Regions' open offers for matching, each used only while still exact.
+    pub catalogue: Catalogue,
+}
+
+impl AppState {
+    pub fn new(pool: PgPool, config: Config) -> Self {
+        let exports = (config.db_max_connections / 4).max(1) as usize;
+        Self {
+            pool,
+            config: Arc::new(config),
+            exports: Arc::new(Semaphore::new(exports)),
+            catalogue: Catalogue::default(),
+        }
+    }
+}
+
+impl FromRef<AppState> for PgPool {
+    fn from_ref(state: &AppState) -> Self {
+        state.pool.clone()
+    }
+}
