@@ -533,16 +533,11 @@ async fn stop(
     PathId(id): PathId<ParticipantId>,
     Form(form): Form<CloseForm>,
 ) -> Result<Redirect, AppError> {
-    close(
-        &app,
-        &session,
-        &user,
-        id,
-        ParticipantStatus::Stopgezet,
-        &STOP_REASONS,
-        form,
-    )
-    .await
+    let closing = Closing {
+        status: ParticipantStatus::Stopgezet,
+        reasons: &STOP_REASONS,
+    };
+    close(&app, &session, &user, id, closing, form).await
 }
 
 async fn exempt(
@@ -552,16 +547,17 @@ async fn exempt(
     PathId(id): PathId<ParticipantId>,
     Form(form): Form<CloseForm>,
 ) -> Result<Redirect, AppError> {
-    close(
-        &app,
-        &session,
-        &user,
-        id,
-        ParticipantStatus::Vrijgesteld,
-        &EXEMPTION_REASONS,
-        form,
-    )
-    .await
+    let closing = Closing {
+        status: ParticipantStatus::Vrijgesteld,
+        reasons: &EXEMPTION_REASONS,
+    };
+    close(&app, &session, &user, id, closing, form).await
+}
+
+/// How a trajectory ends (stopped or exempted), and the reasons one may give for it.
+struct Closing {
+    status: ParticipantStatus,
+    reasons: &'static [(&'static str, &'static str)],
 }
 
 async fn close(
@@ -569,8 +565,7 @@ async fn close(
     session: &Session,
     user: &CurrentUser,
     id: ParticipantId,
-    status: ParticipantStatus,
-    reasons: &[(&str, &str)],
+    Closing { status, reasons }: Closing,
     form: CloseForm,
 ) -> Result<Redirect, AppError> {
     let region = user.staff_region()?;

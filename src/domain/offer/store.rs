@@ -373,6 +373,44 @@ async fn check_place(
     }
 }
 
+/// `sqlx::$query!` with `$lead` as the first parameters, the offer's columns after them and
+/// `$trail` last: creating and changing bind the columns in the same order, written down once.
+macro_rules! with_columns {
+    ($query:ident, $sql:tt, [$($lead:expr),*], $input:ident, [$($trail:expr),*]) => {
+        sqlx::$query!(
+            $sql,
+            $($lead,)*
+            $input.title,
+            search_key(&$input.title),
+            $input.description,
+            $input.kind as PlacementKind,
+            $input.municipality_id.0,
+            $input.address,
+            $input.days.db(),
+            $input.day_parts.db(),
+            $input.by_arrangement,
+            $input.places,
+            $input.period.starts_on(),
+            $input.period.ends_on(),
+            $input.contact_name,
+            $input
+                .contact_email
+                .as_ref()
+                .map(Email::as_str)
+                .unwrap_or_default(),
+            $input.contact_phone,
+            $input.contact_languages,
+            $input.taalicoon.db(),
+            $input.criteria.contact,
+            $input.criteria.dutch_setting,
+            $input.criteria.new_contacts,
+            $input.criteria.unpaid,
+            $input.criteria_note,
+            $($trail,)*
+        )
+    };
+}
+
 /// Creates a `voorgesteld` offer of `organisation`, which must lie inside `scope`.
 pub async fn create(
     conn: &mut PgConnection,
@@ -382,7 +420,8 @@ pub async fn create(
     input: &OfferInput,
 ) -> Result<OfferId, OfferError> {
     let region = check_place(&mut *conn, organisation, scope, input.municipality_id).await?;
-    let id = sqlx::query_scalar!(
+    let id = with_columns!(
+        query_scalar,
         r#"INSERT INTO offers (organisation_id, region_id, title, search_title, description, kind,
                municipality_id, address, days, day_parts, by_arrangement, places, starts_on,
                ends_on, contact_name, contact_email, contact_phone, contact_languages, taalicoon,
@@ -390,34 +429,9 @@ pub async fn create(
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
                    $18, $19, $20, $21, $22, $23, $24)
            RETURNING id AS "id: OfferId""#,
-        organisation.0,
-        region.0,
-        input.title,
-        search_key(&input.title),
-        input.description,
-        input.kind as PlacementKind,
-        input.municipality_id.0,
-        input.address,
-        input.days.db(),
-        input.day_parts.db(),
-        input.by_arrangement,
-        input.places,
-        input.period.starts_on(),
-        input.period.ends_on(),
-        input.contact_name,
-        input
-            .contact_email
-            .as_ref()
-            .map(Email::as_str)
-            .unwrap_or_default(),
-        input.contact_phone,
-        input.contact_languages,
-        input.taalicoon.db(),
-        input.criteria.contact,
-        input.criteria.dutch_setting,
-        input.criteria.new_contacts,
-        input.criteria.unpaid,
-        input.criteria_note,
+        [organisation.0, region.0],
+        input,
+        []
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -447,7 +461,8 @@ pub async fn update(
     .await?;
     let needs_approval_again = matches!(scope, Scope::Organisation(_))
         || (before.approval == Approval::Goedgekeurd && !input.criteria.all_met());
-    sqlx::query!(
+    with_columns!(
+        query,
         r#"UPDATE offers SET title = $2, search_title = $3, description = $4, kind = $5,
                municipality_id = $6, address = $7, days = $8, day_parts = $9, by_arrangement = $10,
                places = $11, starts_on = $12, ends_on = $13, contact_name = $14,
@@ -458,34 +473,9 @@ pub async fn update(
                refusal_reason = CASE WHEN $24 THEN NULL ELSE refusal_reason END,
                updated_at = now()
            WHERE id = $1"#,
-        id.0,
-        input.title,
-        search_key(&input.title),
-        input.description,
-        input.kind as PlacementKind,
-        input.municipality_id.0,
-        input.address,
-        input.days.db(),
-        input.day_parts.db(),
-        input.by_arrangement,
-        input.places,
-        input.period.starts_on(),
-        input.period.ends_on(),
-        input.contact_name,
-        input
-            .contact_email
-            .as_ref()
-            .map(Email::as_str)
-            .unwrap_or_default(),
-        input.contact_phone,
-        input.contact_languages,
-        input.taalicoon.db(),
-        input.criteria.contact,
-        input.criteria.dutch_setting,
-        input.criteria.new_contacts,
-        input.criteria.unpaid,
-        input.criteria_note,
-        needs_approval_again,
+        [id.0],
+        input,
+        [needs_approval_again]
     )
     .execute(&mut *conn)
     .await?;

@@ -97,6 +97,30 @@ async fn check_coach(
     }
 }
 
+/// `sqlx::$query!` with `$lead` as the first parameters and the participant's columns after
+/// them: registering and changing bind them in the same order, written down once.
+macro_rules! with_columns {
+    ($query:ident, $sql:tt, [$($lead:expr),*], $input:ident) => {
+        sqlx::$query!(
+            $sql,
+            $($lead,)*
+            $input.full_name.as_str(),
+        search_key($input.full_name.as_str()),
+            $input.birth_date,
+            $input.dutch_level as DutchLevel,
+            $input.languages,
+            $input.phone,
+            $input.email.as_ref().map(Email::as_str).unwrap_or_default(),
+            $input.external_dossier,
+            $input.obligation as Obligation,
+            $input.start_date,
+            $input.target_end_date,
+            $input.notes,
+            $input.available_days.db(),
+        )
+    };
+}
+
 /// Registers a participant in `region`, coached by `coach`. Run inside the caller's transaction.
 pub async fn register(
     conn: &mut PgConnection,
@@ -109,7 +133,8 @@ pub async fn register(
     if let Some(coach) = coach {
         check_coach(conn, region, coach).await?;
     }
-    let id = sqlx::query_scalar!(
+    let id = with_columns!(
+        query_scalar,
         r#"INSERT INTO participants (region_id, municipality_id, coach_id, full_name, search_name,
                birth_date, dutch_level, languages, phone, email, external_dossier, obligation,
                start_date, target_end_date, notes, available_days)
@@ -118,22 +143,8 @@ pub async fn register(
                   $16
            FROM regions r WHERE r.id = $1
            RETURNING id AS "id: ParticipantId""#,
-        region.0,
-        input.municipality_id.0,
-        coach.map(|c| c.0),
-        input.full_name.as_str(),
-        search_key(input.full_name.as_str()),
-        input.birth_date,
-        input.dutch_level as DutchLevel,
-        input.languages,
-        input.phone,
-        input.email.as_ref().map(Email::as_str).unwrap_or_default(),
-        input.external_dossier,
-        input.obligation as Obligation,
-        input.start_date,
-        input.target_end_date,
-        input.notes,
-        input.available_days.db(),
+        [region.0, input.municipality_id.0, coach.map(|c| c.0)],
+        input
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -153,29 +164,16 @@ pub async fn update(
     let Some(before) = lock(conn, region, id).await? else {
         return Ok(None);
     };
-    sqlx::query!(
+    with_columns!(
+        query,
         r#"UPDATE participants SET municipality_id = $3, full_name = $4, search_name = $5,
                birth_date = $6, dutch_level = $7, languages = $8, phone = $9, email = $10,
                external_dossier = $11, obligation = $12, start_date = $13,
                target_end_date = coalesce($14, target_end_date), notes = $15,
                available_days = $16, updated_at = now()
            WHERE id = $1 AND region_id = $2"#,
-        id.0,
-        region.0,
-        input.municipality_id.0,
-        input.full_name.as_str(),
-        search_key(input.full_name.as_str()),
-        input.birth_date,
-        input.dutch_level as DutchLevel,
-        input.languages,
-        input.phone,
-        input.email.as_ref().map(Email::as_str).unwrap_or_default(),
-        input.external_dossier,
-        input.obligation as Obligation,
-        input.start_date,
-        input.target_end_date,
-        input.notes,
-        input.available_days.db(),
+        [id.0, region.0, input.municipality_id.0],
+        input
     )
     .execute(&mut *conn)
     .await?;

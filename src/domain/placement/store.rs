@@ -149,6 +149,34 @@ async fn resolve_contact(
     Ok((name, email))
 }
 
+/// `sqlx::query_as!` of a [`StoredPlacement`] with `$first` as `$1` and the placement's
+/// columns after it (the offer it was taken from, on creation only, before the criteria):
+/// creating and changing bind them in the same order, written down once.
+macro_rules! with_columns {
+    ($sql:tt, $first:expr, $input:ident, ($contact_name:ident, $contact_email:ident), [$($offer:expr)?]) => {
+        sqlx::query_as!(
+            StoredPlacement,
+            $sql,
+            $first,
+            $input.organisation_id.0,
+            $input.kind as PlacementKind,
+            $input.period.starts_on(),
+            $input.period.ends_on(),
+            $input.planned.get(),
+            $input.contact.user_id.map(|id| id.0),
+            $contact_name,
+            $contact_email,
+            $input.contact.phone,
+            $input.description,
+            $($offer,)?
+            $input.criteria.map(|c| c.contact),
+            $input.criteria.map(|c| c.dutch_setting),
+            $input.criteria.map(|c| c.new_contacts),
+            $input.criteria.map(|c| c.unpaid),
+        )
+    };
+}
+
 /// Creates a `gepland` placement for a participant of `region`, with its audit row.
 pub async fn create(
     conn: &mut PgConnection,
@@ -164,8 +192,7 @@ pub async fn create(
     check_organisation(&mut *conn, input.organisation_id, region).await?;
     let (contact_name, contact_email) =
         resolve_contact(&mut *conn, &input.contact, input.organisation_id).await?;
-    let stored = sqlx::query_as!(
-        StoredPlacement,
+    let stored = with_columns!(
         r#"INSERT INTO placements (participant_id, organisation_id, kind, starts_on, ends_on,
                planned_minutes, contact_user_id, contact_name, contact_email, contact_phone, description,
                offer_id, meets_contact, meets_dutch_setting, meets_new_contacts, meets_unpaid)
@@ -179,21 +206,9 @@ pub async fn create(
                      contact_user_id AS "contact_user_id: UserId",
                      contact_name, contact_email, contact_phone, description"#,
         participant.0,
-        input.organisation_id.0,
-        input.kind as PlacementKind,
-        input.period.starts_on(),
-        input.period.ends_on(),
-        input.planned.get(),
-        input.contact.user_id.map(|id| id.0),
-        contact_name,
-        contact_email,
-        input.contact.phone,
-        input.description,
-        offer.map(|id| id.0),
-        input.criteria.map(|c| c.contact),
-        input.criteria.map(|c| c.dutch_setting),
-        input.criteria.map(|c| c.new_contacts),
-        input.criteria.map(|c| c.unpaid),
+        input,
+        (contact_name, contact_email),
+        [offer.map(|id| id.0)]
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -247,8 +262,7 @@ pub async fn update(
     }
     let (contact_name, contact_email) =
         resolve_contact(&mut *conn, &input.contact, input.organisation_id).await?;
-    let after = sqlx::query_as!(
-        StoredPlacement,
+    let after = with_columns!(
         r#"UPDATE placements SET organisation_id = $2, kind = $3, starts_on = $4, ends_on = $5,
                planned_minutes = $6, contact_user_id = $7, contact_name = $8, contact_email = $9,
                contact_phone = $10, description = $11,
@@ -266,20 +280,9 @@ pub async fn update(
                      contact_user_id AS "contact_user_id: UserId",
                      contact_name, contact_email, contact_phone, description"#,
         id.0,
-        input.organisation_id.0,
-        input.kind as PlacementKind,
-        input.period.starts_on(),
-        input.period.ends_on(),
-        input.planned.get(),
-        input.contact.user_id.map(|id| id.0),
-        contact_name,
-        contact_email,
-        input.contact.phone,
-        input.description,
-        input.criteria.map(|c| c.contact),
-        input.criteria.map(|c| c.dutch_setting),
-        input.criteria.map(|c| c.new_contacts),
-        input.criteria.map(|c| c.unpaid),
+        input,
+        (contact_name, contact_email),
+        []
     )
     .fetch_one(&mut *conn)
     .await?;
