@@ -7,17 +7,15 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 use tower_sessions::Session;
-use uuid::Uuid;
 
-use super::forms::{FieldErrors, OnceForm, Paging, repeated};
+use super::forms::{FieldErrors, OnceForm, Paging, PathId, repeated};
 use super::layout::Layout;
 use super::session::{self, FlashKind, OrganisationManager};
 use crate::domain::organisation::{
@@ -40,21 +38,6 @@ pub fn router() -> Router<AppState> {
         .route("/organisaties/{id}/bewerken", get(edit_form).post(update))
         .route("/organisaties/{id}/verwijderen", post(delete))
         .route("/organisaties/{id}/contactpersonen", post(add_contact))
-}
-
-/// The `{id}` of an organisation in the path. Anything that is not an id names a page that
-/// does not exist: 404, like an id that is not there.
-struct OrganisationPath(OrganisationId);
-
-impl<S: Send + Sync> FromRequestParts<S> for OrganisationPath {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        let Path(id) = Path::<Uuid>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| AppError::NotFound)?;
-        Ok(Self(OrganisationId(id)))
-    }
 }
 
 /// A coördinator sees their region, a beheerder every region.
@@ -469,7 +452,7 @@ fn edit_page(
 
 async fn edit_form(
     manager: OrganisationManager,
-    OrganisationPath(id): OrganisationPath,
+    PathId(id): PathId<OrganisationId>,
     State(app): State<AppState>,
     layout: Layout,
 ) -> Result<FormPage, AppError> {
@@ -492,7 +475,7 @@ async fn edit_form(
 
 async fn update(
     manager: OrganisationManager,
-    OrganisationPath(id): OrganisationPath,
+    PathId(id): PathId<OrganisationId>,
     State(app): State<AppState>,
     session: Session,
     layout: Layout,
@@ -618,7 +601,7 @@ async fn show_page(
 
 async fn show(
     manager: OrganisationManager,
-    OrganisationPath(id): OrganisationPath,
+    PathId(id): PathId<OrganisationId>,
     State(app): State<AppState>,
     layout: Layout,
 ) -> Result<ShowPage, AppError> {
@@ -640,7 +623,7 @@ async fn show(
 
 async fn add_contact(
     manager: OrganisationManager,
-    OrganisationPath(id): OrganisationPath,
+    PathId(id): PathId<OrganisationId>,
     State(app): State<AppState>,
     session: Session,
     layout: Layout,
@@ -691,7 +674,7 @@ async fn add_contact(
 
 async fn delete(
     manager: OrganisationManager,
-    OrganisationPath(id): OrganisationPath,
+    PathId(id): PathId<OrganisationId>,
     State(app): State<AppState>,
     session: Session,
 ) -> Result<Redirect, AppError> {

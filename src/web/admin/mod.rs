@@ -8,12 +8,10 @@ mod users;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use uuid::Uuid;
 
 use super::layout::Layout;
 use super::session::AdminUser;
@@ -31,20 +29,6 @@ pub fn router() -> Router<AppState> {
 
 /// Options for a `<select>`: (value, label).
 type Options = Vec<(String, String)>;
-
-/// An id in the path; anything that is not an id names a page that does not exist.
-struct IdPath(Uuid);
-
-impl<S: Send + Sync> FromRequestParts<S> for IdPath {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        let Path(id) = Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| AppError::NotFound)?;
-        id.parse().map(Self).map_err(|_| AppError::NotFound)
-    }
-}
 
 /// A form with errors: shown again with what was typed, status 422.
 fn invalid(page: impl IntoResponse) -> Response {

@@ -13,14 +13,14 @@ use sqlx::PgConnection;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::{IdPath, invalid};
+use super::invalid;
 use crate::domain::region::{
     self, MunicipalityRow, NeighbourChoice, NeighbourError, PlaceName, Region, RegionCode,
     RegionInput, RegionRow, SaveMunicipalityError, SaveRegionError,
 };
 use crate::error::AppError;
 use crate::values::ids::{MunicipalityId, RegionId, UserId};
-use crate::web::forms::FieldErrors;
+use crate::web::forms::{FieldErrors, PathId, path_id};
 use crate::web::layout::Layout;
 use crate::web::session::{self, AdminUser, FlashKind};
 use crate::web::state::AppState;
@@ -58,14 +58,8 @@ impl<S: Send + Sync> FromRequestParts<S> for MunicipalityPath {
             Path::<(String, String)>::from_request_parts(parts, state)
                 .await
                 .map_err(|_| AppError::NotFound)?;
-        let region = region
-            .parse()
-            .map(RegionId)
-            .map_err(|_| AppError::NotFound)?;
-        let municipality = municipality
-            .parse()
-            .map(MunicipalityId)
-            .map_err(|_| AppError::NotFound)?;
+        let region = path_id(&region)?;
+        let municipality = path_id(&municipality)?;
         Ok(Self(region, municipality))
     }
 }
@@ -263,18 +257,10 @@ async fn edit_region_form(
     _admin: AdminUser,
     State(app): State<AppState>,
     layout: Layout,
-    IdPath(id): IdPath,
+    PathId(id): PathId<RegionId>,
 ) -> Result<RegionPage, AppError> {
     let mut conn = app.pool.acquire().await?;
-    region_page(
-        &mut conn,
-        layout,
-        RegionId(id),
-        None,
-        FieldErrors::default(),
-        None,
-    )
-    .await
+    region_page(&mut conn, layout, id, None, FieldErrors::default(), None).await
 }
 
 async fn update_region(
@@ -282,10 +268,9 @@ async fn update_region(
     State(app): State<AppState>,
     session: Session,
     layout: Layout,
-    IdPath(id): IdPath,
+    PathId(id): PathId<RegionId>,
     Form(form): Form<RegionForm>,
 ) -> Result<Response, AppError> {
-    let id = RegionId(id);
     let mut tx = app.pool.begin().await?;
     let input = match form.parse() {
         Ok(input) => input,
@@ -321,10 +306,9 @@ async fn add_municipality(
     State(app): State<AppState>,
     session: Session,
     layout: Layout,
-    IdPath(id): IdPath,
+    PathId(region): PathId<RegionId>,
     Form(form): Form<MunicipalityForm>,
 ) -> Result<Response, AppError> {
-    let region = RegionId(id);
     save_municipality(&app, &session, layout, user.id, region, None, form.name).await
 }
 

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use sqlx::PgConnection;
 use tower_sessions::Session;
 
-use super::{IdPath, Options, invalid};
+use super::{Options, invalid};
 use crate::domain::region;
 use crate::domain::user::{
     self, Email, NewPassword, NewUser, PersonName, Role, SaveUserError, UserChanges, UserDetail,
@@ -20,7 +20,7 @@ use crate::domain::user::{
 use crate::error::AppError;
 use crate::values::dates::format_moment;
 use crate::values::ids::{OrganisationId, RegionId, UserId};
-use crate::web::forms::{FieldErrors, Paging};
+use crate::web::forms::{FieldErrors, Paging, PathId};
 use crate::web::layout::Layout;
 use crate::web::session::{self, AdminUser, FlashKind};
 use crate::web::state::AppState;
@@ -430,9 +430,8 @@ async fn edit_user_form(
     }: AdminUser,
     State(app): State<AppState>,
     layout: Layout,
-    IdPath(id): IdPath,
+    PathId(id): PathId<UserId>,
 ) -> Result<UserFormPage, AppError> {
-    let id = UserId(id);
     let mut conn = app.pool.acquire().await?;
     let user = user::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     let choices = Choices::load(&mut conn).await?;
@@ -454,10 +453,9 @@ async fn update_user(
     State(app): State<AppState>,
     session: Session,
     layout: Layout,
-    IdPath(id): IdPath,
+    PathId(id): PathId<UserId>,
     Form(form): Form<UserForm>,
 ) -> Result<Response, AppError> {
-    let id = UserId(id);
     let is_self = admin_user.id == id;
     let mut tx = app.pool.begin().await?;
     let user = user::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
@@ -498,18 +496,18 @@ async fn deactivate_user(
     admin_user: AdminUser,
     State(app): State<AppState>,
     session: Session,
-    IdPath(id): IdPath,
+    PathId(id): PathId<UserId>,
 ) -> Result<Redirect, AppError> {
-    set_active(admin_user, app, session, UserId(id), false).await
+    set_active(admin_user, app, session, id, false).await
 }
 
 async fn activate_user(
     admin_user: AdminUser,
     State(app): State<AppState>,
     session: Session,
-    IdPath(id): IdPath,
+    PathId(id): PathId<UserId>,
 ) -> Result<Redirect, AppError> {
-    set_active(admin_user, app, session, UserId(id), true).await
+    set_active(admin_user, app, session, id, true).await
 }
 
 async fn set_active(
@@ -559,10 +557,9 @@ async fn reset_password(
     State(app): State<AppState>,
     session: Session,
     layout: Layout,
-    IdPath(id): IdPath,
+    PathId(id): PathId<UserId>,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
-    let id = UserId(id);
     let mut tx = app.pool.begin().await?;
     let user = user::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let (shown, password) = if form.password.is_empty() {
