@@ -4,7 +4,6 @@ pub mod access_log;
 pub mod admin;
 pub mod auth;
 pub mod certificates;
-pub mod confirm;
 pub mod csrf;
 pub mod forms;
 pub mod health;
@@ -66,7 +65,6 @@ pub fn router(state: AppState) -> Router {
     // makes sure a page that forgot to still needs a login.
     let protected = Router::new()
         .merge(home::router())
-        .merge(confirm::router())
         .merge(organisations::router())
         .merge(participants::router())
         .merge(placements::router())
@@ -82,7 +80,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(from_fn_with_state(state.clone(), require_login));
     let public = Router::new()
         .merge(auth::router())
-        .merge(confirm::public_router())
+        .merge(partner::public_router())
         .merge(certificates::public_router())
         .merge(mijn::public_router())
         .merge(health::router(state.config.bench_limit_page))

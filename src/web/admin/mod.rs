@@ -1,7 +1,8 @@
-//! Administration for the beheerder: the admin home, user accounts (`users`) and regions with
-//! their municipalities and settings (`regions`). Every handler takes `AdminUser`; every change
+//! Administration for the beheerder: the admin home, user accounts (`users`), regions with
+//! their municipalities and settings (`regions`), and the outbox (`outbox`). Every handler takes `AdminUser`; every change
 //! is audited.
 
+mod outbox;
 mod regions;
 mod users;
 
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/beheer", get(home))
         .merge(users::router())
         .merge(regions::router())
+        .merge(outbox::router())
 }
 
 /// Options for a `<select>`: (value, label).

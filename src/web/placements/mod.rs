@@ -1,9 +1,10 @@
 //! Placements for staff (trajectbegeleiders and coördinatoren of the participant's region):
 //! create and edit a placement, change its status, log hours on it, and edit or delete hours
-//! that are still pending.
+//! that are still pending, and send or revoke the personal link that lets a contact confirm.
 
 mod form;
 mod hours;
+mod reminders;
 mod show;
 mod status;
 
@@ -23,6 +24,7 @@ pub(super) use hours::{LogForm, LogView, submit_hours};
 
 use form::{create, edit_page, new_page, update};
 use hours::{delete_entry, edit_entry_page, update_entry};
+use reminders::{revoke_link, send_reminder};
 use show::{log_hours, show};
 use status::change_status;
 
@@ -36,6 +38,8 @@ pub fn router() -> Router<AppState> {
         .route("/plaatsingen/{id}/bewerken", get(edit_page).post(update))
         .route("/plaatsingen/{id}/status", post(change_status))
         .route("/plaatsingen/{id}/uren", post(log_hours))
+        .route("/plaatsingen/{id}/herinnering", post(send_reminder))
+        .route("/links/{id}/intrekken", post(revoke_link))
         .route(
             "/uren/{id}/bewerken",
             get(edit_entry_page).post(update_entry),

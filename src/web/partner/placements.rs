@@ -12,19 +12,21 @@ use axum::routing::get;
 use sqlx::PgConnection;
 use tower_sessions::Session;
 
-use super::forms::{FieldErrors, OnceForm, PageQuery, Paging, PathId};
-use super::layout::Layout;
-use super::placements::{LogForm, LogView, placement_progress, scoped_placement, submit_hours};
-use super::progress::Progress;
-use super::session::{self, FlashKind, PartnerUser};
 use crate::domain::hours::{self, EntryRow};
 use crate::domain::placement::{self, Placement, PlacementSummary};
 use crate::error::AppError;
 use crate::values::ids::PlacementId;
 use crate::values::period::Scope;
+use crate::web::forms::{FieldErrors, OnceForm, PageQuery, Paging, PathId};
+use crate::web::layout::Layout;
+use crate::web::placements::{
+    LogForm, LogView, placement_progress, scoped_placement, submit_hours,
+};
+use crate::web::progress::Progress;
+use crate::web::session::{self, FlashKind, PartnerUser};
 use crate::web::state::AppState;
 
-pub fn router() -> Router<AppState> {
+pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/partner/plaatsingen", get(list))
         .route("/partner/plaatsingen/{id}", get(show))

@@ -1,0 +1,286 @@
+//! The personal link pages for contacts without an account: no login, the token is the key.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::decisions::{
+    ConfirmAllForm, DecisionForm, EntryFormat, PendingGroup, RejectProblem, confirm_many, group,
+    parse_shown, parse_version, report,
+};
+use crate::domain::confirmation::{
+    self, ConfirmerName, Decider, Decision, LinkLookup, RejectionReason, ValidLink,
+};
+use crate::error::AppError;
+use crate::values::ids::{EntryId, PlacementId};
+use crate::web::forms::path_id;
+use crate::web::layout::Layout;
+use crate::web::middleware::ClientAddr;
+use crate::web::state::AppState;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/bevestigen/{token}", get(link_page))
+        .route("/bevestigen/{token}/naam", post(link_name))
+        .route(
+            "/bevestigen/{token}/uren/{id}/bevestigen",
+            post(link_confirm),
+        )
+        .route("/bevestigen/{token}/uren/{id}/afwijzen", post(link_reject))
+        .route(
+            "/bevestigen/{token}/plaatsingen/{id}/alles-bevestigen",
+            post(link_confirm_all),
+        )
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "partner/link.html")]
+struct LinkPage {
+    layout: Layout,
+    link: ValidLink,
+    /// `None` until the visitor typed their name.
+    name: Option<String>,
+    name_error: Option<String>,
+    typed_name: String,
+    groups: Vec<PendingGroup>,
+    problem: RejectProblem,
+    prefix: String,
+}
+
+impl EntryFormat for LinkPage {}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "partner/link_unusable.html")]
+struct LinkUnusable {
+    layout: Layout,
+    title: &'static str,
+    message: &'static str,
+}
+
+fn name_key(link: &ValidLink) -> String {
+    format!("link_name_{}", link.id)
+}
+
+/// The link behind a token, or the page that says why it cannot be used.
+async fn valid_link(app: &AppState, token: &str) -> Result<Result<ValidLink, Response>, AppError> {
+    let mut conn = app.pool.acquire().await?;
+    let unusable = |title, message| {
+        let page = LinkUnusable {
+            layout: Layout::bare(),
+            title,
+            message,
+        };
+        (StatusCode::GONE, page).into_response()
+    };
+    Ok(match confirmation::find_link(&mut conn, token).await? {
+        LinkLookup::Valid(link) => Ok(link),
+        LinkLookup::Expired => Err(unusable(
+            "Deze link is verlopen",
+            "Een persoonlijke link werkt 14 dagen. Vraag de trajectbegeleider om een nieuwe link.",
+        )),
+        LinkLookup::Revoked => Err(unusable(
+            "Deze link werkt niet meer",
+            "De trajectbegeleider heeft deze link ingetrokken. Vraag om een nieuwe link als er nog uren te bevestigen zijn.",
+        )),
+        LinkLookup::Unknown => return Err(AppError::NotFound),
+    })
+}
+
+async fn render_link_page(
+    app: &AppState,
+    session: &Session,
+    token: &str,
+    link: ValidLink,
+    layout: Layout,
+    problem: RejectProblem,
+) -> Result<LinkPage, AppError> {
+    let name: Option<ConfirmerName> = session.get(&name_key(&link)).await?;
+    let mut conn = app.pool.acquire().await?;
+    let entries = confirmation::pending_for_placement(&mut conn, link.placement_id).await?;
+    Ok(LinkPage {
+        layout,
+        name: name.map(|n| n.as_str().to_string()),
+        name_error: None,
+        typed_name: String::new(),
+        groups: group(entries),
+        problem,
+        prefix: format!("/bevestigen/{token}"),
+        link,
+    })
+}
+
+async fn link_page(
+    State(app): State<AppState>,
+    session: Session,
+    layout: Layout,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let link = match valid_link(&app, &token).await? {
+        Ok(link) => link,
+        Err(page) => return Ok(page),
+    };
+    let page = render_link_page(
+        &app,
+        &session,
+        &token,
+        link,
+        layout,
+        RejectProblem::default(),
+    )
+    .await?;
+    Ok(page.into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NameForm {
+    name: String,
+}
+
+async fn link_name(
+    State(app): State<AppState>,
+    session: Session,
+    layout: Layout,
+    ClientAddr(client): ClientAddr,
+    Path(token): Path<String>,
+    Form(form): Form<NameForm>,
+) -> Result<Response, AppError> {
+    let link = match valid_link(&app, &token).await? {
+        Ok(link) => link,
+        Err(page) => return Ok(page),
+    };
+    let name = match ConfirmerName::parse(&form.name) {
+        Ok(name) => name,
+        Err(error) => {
+            let problem = RejectProblem::default();
+            let mut page = render_link_page(&app, &session, &token, link, layout, problem).await?;
+            page.name_error = Some(error.to_string());
+            page.typed_name = form.name;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let mut tx = app.pool.begin().await?;
+    confirmation::record_opened(&mut tx, &link, &name, &client.to_string()).await?;
+    tx.commit().await?;
+    session.insert(&name_key(&link), &name).await?;
+    Ok(Redirect::to(&format!("/bevestigen/{token}")).into_response())
+}
+
+/// The link and the name typed for it, or a redirect to the page that asks the name.
+async fn link_decider(
+    app: &AppState,
+    session: &Session,
+    token: &str,
+) -> Result<Result<(ValidLink, ConfirmerName), Response>, AppError> {
+    let link = match valid_link(app, token).await? {
+        Ok(link) => link,
+        Err(page) => return Ok(Err(page)),
+    };
+    match session.get::<ConfirmerName>(&name_key(&link)).await? {
+        Some(name) => Ok(Ok((link, name))),
+        None => Ok(Err(
+            Redirect::to(&format!("/bevestigen/{token}")).into_response()
+        )),
+    }
+}
+
+async fn link_confirm(
+    State(app): State<AppState>,
+    session: Session,
+    ClientAddr(client): ClientAddr,
+    Path((token, id)): Path<(String, String)>,
+    Form(form): Form<DecisionForm>,
+) -> Result<Response, AppError> {
+    let (link, name) = match link_decider(&app, &session, &token).await? {
+        Ok(found) => found,
+        Err(response) => return Ok(response),
+    };
+    let client = client.to_string();
+    let decider = Decider::Link {
+        link: &link,
+        name: &name,
+        client_addr: &client,
+    };
+    let entry = path_id::<EntryId>(&id)?;
+    let version = parse_version(&form.version)?;
+    let mut tx = app.pool.begin().await?;
+    let outcome =
+        confirmation::decide(&mut tx, &decider, entry, version, &Decision::Confirm).await?;
+    tx.commit().await?;
+    report(&session, &outcome, "Bevestigd. Bedankt!").await?;
+    Ok(Redirect::to(&format!("/bevestigen/{token}")).into_response())
+}
+
+async fn link_reject(
+    State(app): State<AppState>,
+    session: Session,
+    layout: Layout,
+    ClientAddr(client): ClientAddr,
+    Path((token, id)): Path<(String, String)>,
+    Form(form): Form<DecisionForm>,
+) -> Result<Response, AppError> {
+    let (link, name) = match link_decider(&app, &session, &token).await? {
+        Ok(found) => found,
+        Err(response) => return Ok(response),
+    };
+    let entry = path_id::<EntryId>(&id)?;
+    let version = parse_version(&form.version)?;
+    let reason = match RejectionReason::parse(&form.reason) {
+        Ok(reason) => reason,
+        Err(error) => {
+            let problem = RejectProblem {
+                entry: Some(entry),
+                message: error.to_string(),
+                typed: form.reason,
+            };
+            let page = render_link_page(&app, &session, &token, link, layout, problem).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let client = client.to_string();
+    let decider = Decider::Link {
+        link: &link,
+        name: &name,
+        client_addr: &client,
+    };
+    let mut tx = app.pool.begin().await?;
+    let outcome =
+        confirmation::decide(&mut tx, &decider, entry, version, &Decision::Reject(reason)).await?;
+    tx.commit().await?;
+    report(
+        &session,
+        &outcome,
+        "Afgewezen. De begeleider ziet uw reden.",
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/bevestigen/{token}")).into_response())
+}
+
+async fn link_confirm_all(
+    State(app): State<AppState>,
+    session: Session,
+    ClientAddr(client): ClientAddr,
+    Path((token, placement)): Path<(String, String)>,
+    Form(form): Form<ConfirmAllForm>,
+) -> Result<Response, AppError> {
+    let (link, name) = match link_decider(&app, &session, &token).await? {
+        Ok(found) => found,
+        Err(response) => return Ok(response),
+    };
+    let client = client.to_string();
+    let decider = Decider::Link {
+        link: &link,
+        name: &name,
+        client_addr: &client,
+    };
+    let placement = path_id::<PlacementId>(&placement)?;
+    let shown = parse_shown(&form.entries);
+    confirm_many(&app, &session, &decider, placement, &shown).await?;
+    Ok(Redirect::to(&format!("/bevestigen/{token}")).into_response())
+}
