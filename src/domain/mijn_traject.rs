@@ -144,7 +144,7 @@ pub async fn active_link(
 }
 
 /// Tokens are 64 hexadecimal characters; anything else cannot be one and needs no lookup.
-fn plausible_token(token: &str) -> bool {
+pub fn plausible_token(token: &str) -> bool {
     token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
 }
 

@@ -132,9 +132,18 @@ async fn login(
     Ok(Redirect::to(target).into_response())
 }
 
-/// Only paths on this site: `//evil.example` and absolute URLs are ignored.
+/// Only plain paths on this site: one leading `/`, then printable ASCII without backslashes;
+/// once percent-decoded, still no second leading `/`, backslash or control character.
+/// Absolute and scheme-relative URLs go home, and so do tabs and line breaks, which browsers
+/// drop (`/<tab>/evil.example` becomes `//evil.example`) and which cannot go into a header.
 fn safe_next(next: &str) -> Option<&str> {
-    (next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\")).then_some(next)
+    let typed = next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    let decoded: Vec<u8> = percent_encoding::percent_decode_str(next).collect();
+    let harmless = decoded
+        .iter()
+        .all(|&b| b >= b' ' && b != 0x7f && b != b'\\');
+    let plain = next.starts_with('/') && !decoded.starts_with(b"//") && typed && harmless;
+    plain.then_some(next)
 }
 
 /// Deletes the session from the store, so its cookie is worthless even if someone kept it.
@@ -310,5 +319,21 @@ mod tests {
         assert_eq!(safe_next("https://evil.example"), None);
         assert_eq!(safe_next("/\\evil.example"), None);
         assert_eq!(safe_next(""), None);
+        assert_eq!(safe_next("/\t/evil.example/phish"), None);
+        assert_eq!(safe_next("/x\r\nSet-Cookie: x=1"), None);
+        assert_eq!(safe_next("/zoeken?q=a b"), None);
+        assert_eq!(safe_next("/inburgeraars/ü"), None);
+        assert_eq!(safe_next("/a/\\evil.example"), None);
+        assert_eq!(safe_next("/%09/evil.example/phish"), None);
+        assert_eq!(safe_next("/%2F/evil.example"), None);
+        assert_eq!(safe_next("/%5Cevil.example"), None);
+        assert_eq!(
+            safe_next("/inburgeraars?zoek=%C3%BC%20a"),
+            Some("/inburgeraars?zoek=%C3%BC%20a")
+        );
+        assert_eq!(
+            safe_next("/inburgeraars?zoek=jan"),
+            Some("/inburgeraars?zoek=jan")
+        );
     }
 }

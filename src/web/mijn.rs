@@ -381,6 +381,10 @@ async fn own_page(
     if let Some(refusal) = throttled(&app, &client).await? {
         return Ok(private(refusal));
     }
+    // Only a token of the right shape goes back into a `Location` header.
+    if !mijn_traject::plausible_token(&token) {
+        return Ok(private(invalid(chosen_language(&headers))));
+    }
     // The switcher's links: remember the choice, then show the clean address.
     if let Some(lang) = Lang::parse(&query.taal) {
         let secure = if app.config.secure_cookies() {

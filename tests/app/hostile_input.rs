@@ -46,6 +46,29 @@ fn hostile_values() -> Vec<String> {
         "👩‍👩‍👧 \u{FEFF}\u{FFFF}".into(),
         "%00%ff%zz&=&=".into(),
     ]
+    .into_iter()
+    .chain(redirect_values().into_iter().map(str::to_string))
+    .collect()
+}
+
+/// What attackers put where a page sends the browser next.
+fn redirect_values() -> [&'static str; 7] {
+    [
+        "/\t/evil.example/phish",
+        "/%09/evil.example/phish",
+        "/\r\nSet-Cookie: x=1",
+        "\r\nSet-Cookie: x=1",
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example/",
+    ]
+}
+
+/// A `Location` a browser can only read as a path on this site.
+fn is_plain_local_path(target: &str) -> bool {
+    target.starts_with('/')
+        && !target.starts_with("//")
+        && target.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -95,10 +118,11 @@ fn with_query(path: &str, fields: &[(&str, &str)]) -> String {
 /// Problems with one answer: a 5xx, an unescaped script, a 4xx that is not a Dutch page.
 async fn judge(app: &TestApp, what: &str, response: reqwest::Response, problems: &mut Vec<String>) {
     let status = response.status();
-    let redirect = status
-        .is_redirection()
-        .then(|| location(&response))
-        .filter(|target| target.starts_with('/'));
+    let redirect = status.is_redirection().then(|| location(&response));
+    if let Some(target) = redirect.as_deref().filter(|t| !is_plain_local_path(t)) {
+        problems.push(format!("{what}: redirects off this site, to {target:?}"));
+    }
+    let redirect = redirect.filter(|target| is_plain_local_path(target));
     let body = response.text().await.unwrap_or_default();
     if status.is_server_error() {
         problems.push(format!("{what}: {status}"));
@@ -219,6 +243,59 @@ async fn every_form_and_query_parameter_survives_hostile_values() {
         problems.len()
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[tokio::test]
+async fn a_login_and_a_token_in_the_path_never_redirect_off_this_site() {
+    let app = TestApp::spawn().await;
+    let user = app.create_user(Role::Coach).await;
+    for value in redirect_values() {
+        app.get_page("/login").await;
+        let response = app
+            .post_form(
+                "/login",
+                &[
+                    ("email", user.email.as_str()),
+                    ("password", PASSWORD),
+                    ("next", value),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "next = {value:?}");
+        assert_eq!(location(&response), "/caseload", "next = {value:?}");
+        app.get_page("/caseload").await;
+        let response = app.post_form("/logout", &[]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+    // A plain path of this site is where the login goes.
+    app.get_page("/login").await;
+    let response = app
+        .post_form(
+            "/login",
+            &[
+                ("email", user.email.as_str()),
+                ("password", PASSWORD),
+                ("next", "/inburgeraars?pagina=2"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&response), "/inburgeraars?pagina=2");
+    // A token goes into `Location` only once it has the shape of one.
+    app.get_page("/login").await;
+    for path in [
+        "/mijn/%0D%0ASet-Cookie:%20x=1?taal=en",
+        "/mijn/%09%2F%2Fevil.example?taal=ar",
+        "/bevestigen/%0D%0ASet-Cookie:%20x=1/naam",
+    ] {
+        let response = if path.ends_with("/naam") {
+            app.post_form(path, &[("name", "Jan")]).await
+        } else {
+            app.get(path).await
+        };
+        let status = response.status();
+        assert!(status.is_client_error(), "{path}: {status}");
+        assert!(response.headers().get("location").is_none(), "{path}");
+    }
 }
 
 #[tokio::test]
