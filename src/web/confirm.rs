@@ -26,6 +26,7 @@ use crate::mail::{self, OutboxRow};
 use crate::values::dates::{format_date, format_moment};
 use crate::values::duration::format_minutes;
 use crate::values::ids::{EntryId, PlacementId};
+use crate::values::kinds::PlacementKind;
 use crate::web::state::AppState;
 
 /// Pages behind a login.
@@ -64,7 +65,7 @@ pub fn public_router() -> Router<AppState> {
 pub struct PendingGroup {
     pub placement_id: PlacementId,
     pub participant_name: String,
-    pub kind: String,
+    pub kind: PlacementKind,
     pub entries: Vec<PendingEntry>,
     pub total: String,
     /// `id:version,…` of the entries shown, for "confirm all".
@@ -79,7 +80,7 @@ fn group(entries: Vec<PendingEntry>) -> Vec<PendingGroup> {
             _ => groups.push(PendingGroup {
                 placement_id: entry.placement_id,
                 participant_name: entry.participant_name.clone(),
-                kind: entry.kind.clone(),
+                kind: entry.kind,
                 entries: vec![entry],
                 total: String::new(),
                 shown: String::new(),
