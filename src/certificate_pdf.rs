@@ -287,7 +287,7 @@ mod tests {
             total_minutes: 2430,
             required_minutes: 2400,
             minutes_by_kind: Json(vec![KindMinutes {
-                kind: "buddy".into(),
+                kind: crate::values::kinds::PlacementKind::Buddy,
                 minutes: 2430,
             }]),
             organisations: Json(vec!["Buurtwerk De Brug".into()]),

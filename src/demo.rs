@@ -3,9 +3,13 @@
 
 use sqlx::{PgConnection, PgPool};
 
+use crate::domain::offer::Approval;
+use crate::domain::organisation::OrganisationKind;
 use crate::domain::search::search_key;
 use crate::domain::user::{self, CreateUserError, Email, NewPassword, NewUser, PersonName, Role};
 use crate::values::ids::{OrganisationId, RegionId};
+use crate::values::kinds::PlacementKind;
+use crate::values::level::DutchLevel;
 
 pub const PASSWORD: &str = "veertig-demo";
 
@@ -110,26 +114,31 @@ async fn load_trajectories(conn: &mut PgConnection, region: RegionId) -> Result<
     let organisations = [
         (
             "Buurtwerk De Brug",
-            "buurtwerking",
+            OrganisationKind::Buurtwerking,
             "Brugge",
             "Langestraat 12, 8000 Brugge",
         ),
         (
             "WZC Ter Duinen",
-            "woonzorgcentrum",
+            OrganisationKind::Woonzorgcentrum,
             "Oostkamp",
             "Duinenlaan 3, 8020 Oostkamp",
         ),
-        ("FC Damme", "vereniging", "Damme", "Sportlaan 1, 8340 Damme"),
+        (
+            "FC Damme",
+            OrganisationKind::Vereniging,
+            "Damme",
+            "Sportlaan 1, 8340 Damme",
+        ),
         (
             "Stad Brugge – Groendienst",
-            "lokaal_bestuur",
+            OrganisationKind::LokaalBestuur,
             "Brugge",
             "Burg 12, 8000 Brugge",
         ),
         (
             "Kringwinkel Zedelgem",
-            "andere",
+            OrganisationKind::Andere,
             "Zedelgem",
             "Torhoutsesteenweg 80, 8210 Zedelgem",
         ),
@@ -137,14 +146,14 @@ async fn load_trajectories(conn: &mut PgConnection, region: RegionId) -> Result<
     for (name, kind, municipality, address) in organisations {
         sqlx::query!(
             r#"INSERT INTO organisations (region_id, name, kind, municipality_id, address, search_name)
-               SELECT $1, $2, $3::text::organisation_kind, m.id, $5, $6
+               SELECT $1, $2, $3::organisation_kind, m.id, $5, $6
                FROM municipalities m WHERE m.name = $4
                ON CONFLICT (region_id, name) DO UPDATE
                    SET municipality_id = EXCLUDED.municipality_id, address = EXCLUDED.address,
                        search_name = EXCLUDED.search_name"#,
             region.0,
             name,
-            kind,
+            kind as OrganisationKind,
             municipality,
             address,
             search_key(name),
@@ -154,31 +163,52 @@ async fn load_trajectories(conn: &mut PgConnection, region: RegionId) -> Result<
     }
     // (name, municipality, level, languages, days since start, days to deadline)
     let participants = [
-        ("Ayşe Öztürk", "Brugge", "A2", "Turks, Engels", 200, 165),
+        (
+            "Ayşe Öztürk",
+            "Brugge",
+            DutchLevel::A2,
+            "Turks, Engels",
+            200,
+            165,
+        ),
         (
             "Олена Шевченко",
             "Oostkamp",
-            "A1",
+            DutchLevel::A1,
             "Oekraïens, Russisch",
             120,
             245,
         ),
-        ("محمد الحداد", "Brugge", "A0", "Arabisch", 90, 40),
-        ("ተስፋይ ገብረሂወት", "Damme", "A1", "Tigrinya, Arabisch", 150, 215),
-        ("Ahmad Rahimi", "Zedelgem", "A2", "Dari, Pasjtoe", 100, 265),
+        ("محمد الحداد", "Brugge", DutchLevel::A0, "Arabisch", 90, 40),
+        (
+            "ተስፋይ ገብረሂወት",
+            "Damme",
+            DutchLevel::A1,
+            "Tigrinya, Arabisch",
+            150,
+            215,
+        ),
+        (
+            "Ahmad Rahimi",
+            "Zedelgem",
+            DutchLevel::A2,
+            "Dari, Pasjtoe",
+            100,
+            265,
+        ),
         (
             "Marie-Claire Nkurunziza",
             "Beernem",
-            "B1",
+            DutchLevel::B1,
             "Frans, Kirundi",
             60,
             305,
         ),
-        ("李明", "Jabbeke", "A1", "Chinees", 45, 320),
+        ("李明", "Jabbeke", DutchLevel::A1, "Chinees", 45, 320),
         (
             "Fatima Zahra El Idrissi",
             "Brugge",
-            "A2",
+            DutchLevel::A2,
             "Arabisch, Frans",
             20,
             345,
@@ -189,14 +219,14 @@ async fn load_trajectories(conn: &mut PgConnection, region: RegionId) -> Result<
             r#"INSERT INTO participants (region_id, municipality_id, coach_id, full_name, search_name,
                    birth_date, dutch_level, languages, start_date, target_end_date)
                SELECT $1, m.id, (SELECT id FROM users WHERE email = 'begeleider@example.org'), $2, $3,
-                      DATE '1988-03-14' + (length($2) * 97), $5::text::dutch_level, $6,
+                      DATE '1988-03-14' + (length($2) * 97), $5::dutch_level, $6,
                       current_date - $7::int, current_date + $8::int
                FROM municipalities m WHERE m.name = $4"#,
             region.0,
             name,
             search_key(name),
             municipality,
-            level,
+            level as DutchLevel,
             languages,
             since,
             until,
@@ -209,17 +239,31 @@ async fn load_trajectories(conn: &mut PgConnection, region: RegionId) -> Result<
         (
             "Ayşe Öztürk",
             "WZC Ter Duinen",
-            "vrijwilligerswerk",
+            PlacementKind::Vrijwilligerswerk,
             180,
             30,
             40,
         ),
-        ("Олена Шевченко", "Buurtwerk De Brug", "buddy", 100, 80, 30),
-        ("محمد الحداد", "FC Damme", "vrijwilligerswerk", 85, 35, 40),
+        (
+            "Олена Шевченко",
+            "Buurtwerk De Brug",
+            PlacementKind::Buddy,
+            100,
+            80,
+            30,
+        ),
+        (
+            "محمد الحداد",
+            "FC Damme",
+            PlacementKind::Vrijwilligerswerk,
+            85,
+            35,
+            40,
+        ),
         (
             "ተስፋይ ገብረሂወት",
             "Stad Brugge – Groendienst",
-            "stage",
+            PlacementKind::Stage,
             140,
             20,
             40,
@@ -227,7 +271,7 @@ async fn load_trajectories(conn: &mut PgConnection, region: RegionId) -> Result<
         (
             "Ahmad Rahimi",
             "Buurtwerk De Brug",
-            "taalstage",
+            PlacementKind::Taalstage,
             60,
             120,
             40,
@@ -235,7 +279,7 @@ async fn load_trajectories(conn: &mut PgConnection, region: RegionId) -> Result<
         (
             "Marie-Claire Nkurunziza",
             "Kringwinkel Zedelgem",
-            "vrijwilligerswerk",
+            PlacementKind::Vrijwilligerswerk,
             30,
             150,
             40,
@@ -245,13 +289,13 @@ async fn load_trajectories(conn: &mut PgConnection, region: RegionId) -> Result<
         sqlx::query!(
             r#"INSERT INTO placements (participant_id, organisation_id, kind, status, starts_on, ends_on,
                    planned_minutes, contact_name)
-               SELECT p.id, o.id, $3::text::placement_kind, 'lopend', current_date - $4::int,
+               SELECT p.id, o.id, $3::placement_kind, 'lopend', current_date - $4::int,
                       current_date + $5::int, $6::int * 60, 'Petra Partner'
                FROM participants p, organisations o
                WHERE p.full_name = $1 AND o.name = $2"#,
             participant,
             organisation,
-            kind,
+            kind as PlacementKind,
             since,
             until,
             hours,
@@ -345,86 +389,86 @@ async fn load_offers(conn: &mut PgConnection, region: RegionId) -> Result<(), De
         (
             "Taalcafé op woensdag",
             "Buurtwerk De Brug",
-            "buddy",
+            PlacementKind::Buddy,
             "Brugge",
             1,
             4,
             2,
             6,
             "Arabisch, Frans",
-            "goedgekeurd",
+            Approval::Goedgekeurd,
         ),
         (
             "Onthaal in het buurthuis",
             "Buurtwerk De Brug",
-            "vrijwilligerswerk",
+            PlacementKind::Vrijwilligerswerk,
             "Brugge",
             4,
             3,
             1,
             2,
             "Engels",
-            "goedgekeurd",
+            Approval::Goedgekeurd,
         ),
         (
             "Moestuin De Brug",
             "Buurtwerk De Brug",
-            "vrijwilligerswerk",
+            PlacementKind::Vrijwilligerswerk,
             "Oostkamp",
             2,
             0,
             0,
             4,
             "",
-            "goedgekeurd",
+            Approval::Goedgekeurd,
         ),
         (
             "Voorlezen in de bib",
             "Buurtwerk De Brug",
-            "taalstage",
+            PlacementKind::Taalstage,
             "Brugge",
             3,
             16,
             2,
             2,
             "",
-            "voorgesteld",
+            Approval::Voorgesteld,
         ),
         (
             "Babbelen met bewoners",
             "WZC Ter Duinen",
-            "buddy",
+            PlacementKind::Buddy,
             "Oostkamp",
             1,
             10,
             2,
             3,
             "Oekraïens, Russisch",
-            "goedgekeurd",
+            Approval::Goedgekeurd,
         ),
         (
             "Kantineploeg",
             "FC Damme",
-            "vrijwilligerswerk",
+            PlacementKind::Vrijwilligerswerk,
             "Damme",
             2,
             32,
             2,
             2,
             "",
-            "goedgekeurd",
+            Approval::Goedgekeurd,
         ),
         (
             "Stage bij de groendienst",
             "Stad Brugge – Groendienst",
-            "stage",
+            PlacementKind::Stage,
             "Brugge",
             3,
             31,
             1,
             1,
             "",
-            "goedgekeurd",
+            Approval::Goedgekeurd,
         ),
     ];
     for (title, organisation, kind, municipality, icon, days, parts, places, languages, approval) in
@@ -437,10 +481,10 @@ async fn load_offers(conn: &mut PgConnection, region: RegionId) -> Result<(), De
                    meets_contact, meets_dutch_setting, meets_new_contacts, meets_unpaid,
                    approval, decided_at)
                SELECT o.id, $1, $2, $3, 'Samen met vrijwilligers en buurtbewoners.',
-                      $5::text::placement_kind, m.id, o.address, $7::int2, $8::int2, $7 = 0, $9,
+                      $5::placement_kind, m.id, o.address, $7::int2, $8::int2, $7 = 0, $9,
                       current_date - 30, current_date + 300, 'Petra Partner',
                       'partner@example.org', $10, $6::int2, true, true, true, true,
-                      $11::text::offer_approval,
+                      $11::offer_approval,
                       CASE WHEN $11 = 'goedgekeurd' THEN now() END
                FROM organisations o, municipalities m
                WHERE o.region_id = $1 AND o.name = $4 AND m.name = $12"#,
@@ -448,13 +492,13 @@ async fn load_offers(conn: &mut PgConnection, region: RegionId) -> Result<(), De
             title,
             search_key(title),
             organisation,
-            kind,
+            kind as PlacementKind,
             icon,
             days,
             parts,
             places,
             languages,
-            approval,
+            approval as Approval,
             municipality,
         )
         .execute(&mut *conn)

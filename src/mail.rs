@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::values::dates::format_date;
 use crate::values::duration::format_minutes;
+use crate::values::kinds::PlacementKind;
 
 pub struct Mail {
     pub to: String,
@@ -210,7 +211,7 @@ impl LinkMail<'_> {
 /// One line of the weekly digest: a placement with entries waiting.
 pub struct DigestLine {
     pub participant_name: String,
-    pub kind: String,
+    pub kind: PlacementKind,
     pub entries: i64,
     pub minutes: String,
     pub oldest: String,

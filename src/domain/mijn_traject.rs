@@ -18,7 +18,7 @@ use super::audit::AuditEntry;
 use super::certificate::CertificateId;
 use super::confirmation::{hash_token, new_token};
 use crate::values::ids::{ParticipantId, RegionId, UserId};
-use crate::values::kinds::{PlacementKind, PlacementStatus};
+use crate::values::kinds::{EntryStatus, PlacementKind, PlacementStatus};
 
 /// A link just made: its token exists only here, on the printed card and in the coach's session.
 pub struct NewParticipantLink {
@@ -197,7 +197,7 @@ pub struct OwnPlacement {
 pub struct OwnEntry {
     pub worked_on: Date,
     pub minutes: i32,
-    pub status: String,
+    pub status: EntryStatus,
     pub organisation: String,
 }
 
@@ -257,7 +257,7 @@ pub async fn page(
     .await?;
     let entries = sqlx::query_as!(
         OwnEntry,
-        r#"SELECT e.worked_on, e.minutes, e.status::text AS "status!", o.name AS organisation
+        r#"SELECT e.worked_on, e.minutes, e.status AS "status: EntryStatus", o.name AS organisation
            FROM hour_entries e
            JOIN organisations o ON o.id = e.organisation_id
            WHERE e.participant_id = $1

@@ -16,9 +16,11 @@ use time::{Date, Month, OffsetDateTime};
 
 use super::access::{Access, AccessKind};
 use super::audit::AuditEntry;
-use super::participant::{self, reason_label};
+use super::participant::{self, Obligation, ParticipantStatus, reason_label};
 use crate::values::dates::iso_date;
 use crate::values::ids::{ParticipantId, RegionId, UserId};
+use crate::values::kinds::{EntryStatus, PlacementKind, PlacementStatus};
+use crate::values::level::DutchLevel;
 
 /// Years after the end of a trajectory after which `veertig purge` anonymises it, by default.
 pub const DEFAULT_PURGE_AFTER_YEARS: u32 = 5;
@@ -91,7 +93,7 @@ pub struct PersonData {
     #[serde(rename = "gemeente")]
     pub municipality: String,
     #[serde(rename = "niveau_nederlands")]
-    pub dutch_level: String,
+    pub dutch_level: DutchLevel,
     #[serde(rename = "talen")]
     pub languages: String,
     /// The days they are free for activities, in words ("" when not filled in).
@@ -104,10 +106,10 @@ pub struct PersonData {
     #[serde(rename = "dossiernummer")]
     pub external_dossier: String,
     #[serde(rename = "verplicht_of_vrijwillig")]
-    pub obligation: String,
+    pub obligation: Obligation,
     #[serde(rename = "trajectbegeleider")]
     pub coach: Option<String>,
-    pub status: String,
+    pub status: ParticipantStatus,
     #[serde(rename = "reden")]
     pub status_reason: Option<String>,
     #[serde(rename = "toelichting_status")]
@@ -133,8 +135,8 @@ pub struct PlacementData {
     #[serde(rename = "organisatie")]
     pub organisation: String,
     #[serde(rename = "vorm")]
-    pub kind: String,
-    pub status: String,
+    pub kind: PlacementKind,
+    pub status: PlacementStatus,
     #[serde(rename = "van")]
     pub starts_on: String,
     #[serde(rename = "tot")]
@@ -153,11 +155,11 @@ pub struct EntryData {
     pub worked_on: String,
     #[serde(rename = "minuten")]
     pub minutes: i32,
-    pub status: String,
+    pub status: EntryStatus,
     #[serde(rename = "organisatie")]
     pub organisation: String,
     #[serde(rename = "vorm")]
-    pub kind: String,
+    pub kind: PlacementKind,
     #[serde(rename = "omschrijving")]
     pub description: String,
     #[serde(rename = "reden_afwijzing")]
@@ -244,7 +246,8 @@ pub async fn access_export(
     .fetch_one(&mut *conn)
     .await?;
     let placements = sqlx::query!(
-        r#"SELECT o.name AS organisation, pl.kind::text AS "kind!", pl.status::text AS "status!",
+        r#"SELECT o.name AS organisation, pl.kind AS "kind: PlacementKind",
+                  pl.status AS "status: PlacementStatus",
                   pl.starts_on, pl.ends_on, pl.planned_minutes, pl.contact_name, pl.description
            FROM placements pl JOIN organisations o ON o.id = pl.organisation_id
            WHERE pl.participant_id = $1
@@ -266,8 +269,8 @@ pub async fn access_export(
     })
     .collect();
     let entries = sqlx::query!(
-        r#"SELECT e.worked_on, e.minutes, e.status::text AS "status!", o.name AS organisation,
-                  pl.kind::text AS "kind!", e.description, e.rejection_reason, e.created_at,
+        r#"SELECT e.worked_on, e.minutes, e.status AS "status: EntryStatus", o.name AS organisation,
+                  pl.kind AS "kind: PlacementKind", e.description, e.rejection_reason, e.created_at,
                   e.decided_at
            FROM hour_entries e
            JOIN placements pl ON pl.id = e.placement_id
@@ -355,15 +358,15 @@ pub async fn access_export(
             full_name: p.full_name,
             birth_date: iso_date(p.birth_date),
             municipality: p.municipality,
-            dutch_level: p.dutch_level.code().to_string(),
+            dutch_level: p.dutch_level,
             available_days,
             languages: p.languages,
             phone: p.phone,
             email: p.email,
             external_dossier: p.external_dossier,
-            obligation: p.obligation.code().to_string(),
+            obligation: p.obligation,
             coach: p.coach_name,
-            status: p.status.code().to_string(),
+            status: p.status,
             status_reason: p
                 .status_reason
                 .as_deref()

@@ -1,10 +1,12 @@
 //! The kinds and statuses of placements and hour entries: PostgreSQL enums, with the codes forms
 //! and the database use and the words people read.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The four forms the participatie- en netwerktraject knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, sqlx::Type, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, sqlx::Type, Serialize, Deserialize,
+)]
 #[sqlx(type_name = "placement_kind", rename_all = "lowercase")]
 #[serde(rename_all = "lowercase")]
 pub enum PlacementKind {

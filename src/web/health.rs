@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use serde::Deserialize;
 
+use crate::domain::organisation::OrganisationKind;
 use crate::error::AppError;
 use crate::web::state::AppState;
 
@@ -50,7 +51,7 @@ struct LimitQuery {
 #[derive(Template, WebTemplate)]
 #[template(path = "bench/limit.html")]
 struct LimitPage {
-    rows: Vec<(String, String)>,
+    rows: Vec<(String, OrganisationKind)>,
 }
 
 /// The "fortunes" shape the benchmark compares every page with: one indexed query and a small
@@ -60,7 +61,7 @@ async fn limit_page(
     Query(query): Query<LimitQuery>,
 ) -> Result<LimitPage, AppError> {
     let rows = sqlx::query!(
-        r#"SELECT o.name, o.kind::text AS "kind!" FROM organisations o
+        r#"SELECT o.name, o.kind AS "kind: OrganisationKind" FROM organisations o
            WHERE o.region_id = (SELECT id FROM regions WHERE code = $1)
            ORDER BY o.search_name LIMIT 12"#,
         query.regio

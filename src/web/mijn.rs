@@ -29,7 +29,7 @@ use crate::error::AppError;
 use crate::i18n::{Lang, messages};
 use crate::values::dates::format_date;
 use crate::values::ids::ParticipantId;
-use crate::values::kinds::{PlacementKind, PlacementStatus};
+use crate::values::kinds::{EntryStatus, PlacementKind, PlacementStatus};
 use crate::web::state::AppState;
 
 /// Staff pages (behind the login).
@@ -314,8 +314,8 @@ impl OwnPageView {
         self.t(&format!("status-{}", status.code()))
     }
 
-    fn entry_status(&self, status: &str) -> String {
-        self.t(&format!("entry-{status}"))
+    fn entry_status(&self, status: &EntryStatus) -> String {
+        self.t(&format!("entry-{}", status.code()))
     }
 
     fn confirmed_sentence(&self) -> String {

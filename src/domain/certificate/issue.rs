@@ -14,6 +14,7 @@ use crate::domain::audit::AuditEntry;
 use crate::domain::participant::ParticipantStatus;
 use crate::values::duration::format_minutes;
 use crate::values::ids::{ParticipantId, RegionId, UserId};
+use crate::values::kinds::PlacementKind;
 
 /// `BRG-2026-0042`: the region's code, the year of issue and the sequence within that year.
 pub fn format_number(region_code: &str, year: i32, sequence: i32) -> String {
@@ -39,9 +40,13 @@ pub enum IssueError {
     )]
     AlreadyCertified { name: String, number: String },
     #[error(
-        "Het traject van {name} is {status}: alleen een actief traject krijgt een certificaat."
+        "Het traject van {name} is {}: alleen een actief traject krijgt een certificaat.",
+        status.label()
     )]
-    NotActive { name: String, status: &'static str },
+    NotActive {
+        name: String,
+        status: ParticipantStatus,
+    },
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -137,14 +142,14 @@ pub async fn issue(
     if candidate.status != ParticipantStatus::Actief {
         return Err(IssueError::NotActive {
             name: candidate.full_name,
-            status: candidate.status.label(),
+            status: candidate.status,
         });
     }
 
     // The snapshot: confirmed minutes per form (in the enum's order) and the organisations.
     let minutes_by_kind: Vec<KindMinutes> = sqlx::query_as!(
         KindMinutes,
-        r#"SELECT pl.kind::text AS "kind!", sum(e.minutes)::integer AS "minutes!"
+        r#"SELECT pl.kind AS "kind: PlacementKind", sum(e.minutes)::integer AS "minutes!"
            FROM hour_entries e
            JOIN placements pl ON pl.id = e.placement_id
            WHERE e.participant_id = $1 AND e.status = 'bevestigd'

@@ -19,6 +19,7 @@ use time::Date;
 
 use super::participant::ParticipantStatus;
 use crate::values::duration::format_minutes;
+use crate::values::kinds::PlacementKind;
 
 pub use crate::values::ids::CertificateId;
 pub use issue::{IssueError, Issued, format_number, issue, issue_many};
@@ -55,31 +56,27 @@ impl CertificateStatus {
     }
 }
 
-/// Confirmed minutes in one form of placement, as stored in the snapshot.
+/// Confirmed minutes in one form of placement, as stored in the snapshot (the kind by its
+/// database code).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KindMinutes {
-    pub kind: String,
+    pub kind: PlacementKind,
     pub minutes: i32,
 }
 
 impl KindMinutes {
+    /// The Dutch name of the form, as a certificate prints it.
     pub fn label(&self) -> &'static str {
-        kind_label(&self.kind)
+        match self.kind {
+            PlacementKind::Buddy => "Buddywerking",
+            PlacementKind::Stage => "Stage",
+            PlacementKind::Vrijwilligerswerk => "Vrijwilligerswerk",
+            PlacementKind::Taalstage => "Taalstage",
+        }
     }
 
     pub fn hours(&self) -> String {
         format_minutes(i64::from(self.minutes))
-    }
-}
-
-/// The Dutch name of a form of placement (`placement_kind`), as printed.
-pub fn kind_label(kind: &str) -> &'static str {
-    match kind {
-        "buddy" => "Buddywerking",
-        "stage" => "Stage",
-        "vrijwilligerswerk" => "Vrijwilligerswerk",
-        "taalstage" => "Taalstage",
-        _ => "Andere",
     }
 }
 

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::domain::audit::AuditEntry;
 use crate::values::ids::{ParticipantId, PlacementId, RegionId, UserId};
+use crate::values::kinds::PlacementKind;
 
 /// How long a personal link works unless said otherwise.
 pub const LINK_VALID_DAYS: i64 = 14;
@@ -143,7 +144,7 @@ pub struct ValidLink {
     pub contact_name: String,
     pub organisation: String,
     pub participant_name: String,
-    pub kind: String,
+    pub kind: PlacementKind,
     pub expires_at: OffsetDateTime,
 }
 
@@ -159,7 +160,7 @@ pub async fn find_link(conn: &mut PgConnection, token: &str) -> Result<LinkLooku
     let Some(row) = sqlx::query!(
         r#"SELECT l.id, l.placement_id AS "placement_id: PlacementId", l.contact_name, l.expires_at,
                   l.revoked_at, o.name AS organisation, p.full_name AS participant_name,
-                  pl.kind::text AS "kind!"
+                  pl.kind AS "kind: PlacementKind"
            FROM confirmation_links l
            JOIN placements pl ON pl.id = l.placement_id
            JOIN organisations o ON o.id = pl.organisation_id

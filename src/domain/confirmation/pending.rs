@@ -4,6 +4,7 @@ use sqlx::PgConnection;
 use time::{Date, OffsetDateTime};
 
 use crate::values::ids::{EntryId, OrganisationId, PlacementId};
+use crate::values::kinds::{EntryStatus, PlacementKind};
 
 /// A pending entry as a partner sees it: the participant's name and the hours, nothing more.
 #[derive(Debug, Clone)]
@@ -15,7 +16,7 @@ pub struct PendingEntry {
     pub description: String,
     pub created_at: OffsetDateTime,
     pub placement_id: PlacementId,
-    pub kind: String,
+    pub kind: PlacementKind,
     pub participant_name: String,
 }
 
@@ -39,7 +40,7 @@ pub async fn pending_for_organisation(
                ORDER BY p.search_name, p.id, pl.starts_on, pl.id
                OFFSET $2 LIMIT $3)
            SELECT e.id AS "id: EntryId", e.version, e.worked_on, e.minutes, e.description, e.created_at,
-                  e.placement_id AS "placement_id: PlacementId", s.kind::text AS "kind!",
+                  e.placement_id AS "placement_id: PlacementId", s.kind AS "kind!: PlacementKind",
                   s.full_name AS participant_name
            FROM shown s
            JOIN hour_entries e ON e.placement_id = s.id AND e.status = 'ingediend'
@@ -79,7 +80,7 @@ pub async fn pending_for_placement(
     sqlx::query_as!(
         PendingEntry,
         r#"SELECT e.id AS "id: EntryId", e.version, e.worked_on, e.minutes, e.description, e.created_at,
-                  e.placement_id AS "placement_id: PlacementId", pl.kind::text AS "kind!",
+                  e.placement_id AS "placement_id: PlacementId", pl.kind AS "kind: PlacementKind",
                   p.full_name AS participant_name
            FROM hour_entries e
            JOIN placements pl ON pl.id = e.placement_id
@@ -97,12 +98,12 @@ pub async fn pending_for_placement(
 pub struct DecidedEntry {
     pub worked_on: Date,
     pub minutes: i32,
-    pub status: String,
+    pub status: EntryStatus,
     pub rejection_reason: Option<String>,
     pub decided_at: Option<OffsetDateTime>,
     pub decided_by: Option<String>,
     pub participant_name: String,
-    pub kind: String,
+    pub kind: PlacementKind,
 }
 
 pub async fn decided_for_organisation(
@@ -113,12 +114,12 @@ pub async fn decided_for_organisation(
 ) -> Result<Vec<DecidedEntry>, sqlx::Error> {
     sqlx::query_as!(
         DecidedEntry,
-        r#"SELECT e.worked_on, e.minutes, e.status::text AS "status!", e.rejection_reason, e.decided_at,
+        r#"SELECT e.worked_on, e.minutes, e.status AS "status: EntryStatus", e.rejection_reason, e.decided_at,
                   coalesce(u.name,
                            (SELECT a.after->>'confirmer_name' FROM audit_log a
                             WHERE a.entity = 'hour_entry' AND a.entity_id = e.id
                             ORDER BY a.id DESC LIMIT 1)) AS decided_by,
-                  p.full_name AS participant_name, pl.kind::text AS "kind!"
+                  p.full_name AS participant_name, pl.kind AS "kind: PlacementKind"
            FROM hour_entries e
            JOIN placements pl ON pl.id = e.placement_id
            JOIN participants p ON p.id = e.participant_id

@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 
 use super::links::{LINK_VALID_DAYS, LinkError, NewLink, create_link};
 use crate::values::ids::{PlacementId, RegionId, UserId};
+use crate::values::kinds::PlacementKind;
 
 /// Makes a link for the placement's contact and queues the mail that carries it.
 pub async fn send_link(
@@ -78,7 +79,7 @@ pub async fn queue_weekly_digest(
     base_url: &str,
 ) -> Result<usize, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"SELECT u.email, u.name, o.name AS organisation, p.full_name, pl.kind::text AS "kind!",
+        r#"SELECT u.email, u.name, o.name AS organisation, p.full_name, pl.kind AS "kind: PlacementKind",
                   count(*) AS "entries!", sum(e.minutes) AS "minutes!", min(e.worked_on) AS "oldest!"
            FROM hour_entries e
            JOIN placements pl ON pl.id = e.placement_id

@@ -6,6 +6,7 @@ use time::Date;
 
 use crate::domain::search::contains_pattern;
 use crate::values::ids::{MunicipalityId, ParticipantId, RegionId, UserId};
+use crate::values::kinds::{EntryStatus, PlacementKind};
 
 use super::ParticipantStatus;
 
@@ -206,9 +207,9 @@ pub async fn coaches(
 pub struct EntryLine {
     pub worked_on: Date,
     pub minutes: i32,
-    pub status: String,
+    pub status: EntryStatus,
     pub organisation: String,
-    pub kind: String,
+    pub kind: PlacementKind,
     pub placement_id: crate::values::ids::PlacementId,
     pub rejection_reason: Option<String>,
 }
@@ -220,8 +221,8 @@ pub async fn recent_entries(
 ) -> Result<Vec<EntryLine>, sqlx::Error> {
     sqlx::query_as!(
         EntryLine,
-        r#"SELECT e.worked_on, e.minutes, e.status::text AS "status!", o.name AS organisation,
-                  pl.kind::text AS "kind!", pl.id AS "placement_id: crate::values::ids::PlacementId",
+        r#"SELECT e.worked_on, e.minutes, e.status AS "status: EntryStatus", o.name AS organisation,
+                  pl.kind AS "kind: PlacementKind", pl.id AS "placement_id: crate::values::ids::PlacementId",
                   e.rejection_reason
            FROM hour_entries e
            JOIN placements pl ON pl.id = e.placement_id

@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use serde::Deserialize;
 
 use super::{OfferUser, choices, municipality_options};
-use crate::domain::offer::{self, Approval, OfferFilter, OfferRow};
+use crate::domain::offer::{self, Approval, OfferFilter, OfferRow, OfferState};
 use crate::error::AppError;
 use crate::values::ids::MunicipalityId;
 use crate::values::kinds::PlacementKind;

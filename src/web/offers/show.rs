@@ -11,7 +11,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::{OfferUser, Viewer, fixable, flash_problem, scoped_offer};
-use crate::domain::offer::{self, Decision, Offer, OfferState};
+use crate::domain::offer::{self, Approval, Decision, Offer, OfferState};
 use crate::error::AppError;
 use crate::values::ids::OfferId;
 use crate::web::forms::{FieldErrors, PathId};

@@ -9,6 +9,7 @@ use crate::error::AppError;
 use crate::values::dates::{format_date, format_moment};
 use crate::values::duration::format_minutes;
 use crate::values::ids::{EntryId, PlacementId};
+use crate::values::kinds::PlacementKind;
 use crate::web::session::{self, FlashKind};
 use crate::web::state::AppState;
 
@@ -16,7 +17,7 @@ use crate::web::state::AppState;
 pub struct PendingGroup {
     pub placement_id: PlacementId,
     pub participant_name: String,
-    pub kind: String,
+    pub kind: PlacementKind,
     pub entries: Vec<PendingEntry>,
     pub total: String,
     /// `id:version,…` of the entries shown, for "confirm all".
@@ -31,7 +32,7 @@ pub(super) fn group(entries: Vec<PendingEntry>) -> Vec<PendingGroup> {
             _ => groups.push(PendingGroup {
                 placement_id: entry.placement_id,
                 participant_name: entry.participant_name.clone(),
-                kind: entry.kind.clone(),
+                kind: entry.kind,
                 entries: vec![entry],
                 total: String::new(),
                 shown: String::new(),
