@@ -5,7 +5,9 @@
 //! link cannot be printed again. Printing the sheet therefore makes a fresh link (14 days, like
 //! every link, audited as "link aangemaakt") for the placement's contact, but only when there is
 //! something to confirm — pending entries — and a contact with an e-mail address. Otherwise the
-//! sheet has no QR code; the partner signs the paper.
+//! sheet has no QR code; the partner signs the paper. Because printing makes a link, it is a
+//! POST (the placement page's buttons): a GET of the sheet's address, which any site can make a
+//! browser do, only leads back to the placement.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -44,8 +46,14 @@ const UPLOAD_BODY_LIMIT: usize = 6 * 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/plaatsingen/{id}/bewijs", get(print_view))
-        .route("/plaatsingen/{id}/bewijs.pdf", get(print_pdf))
+        .route(
+            "/plaatsingen/{id}/bewijs",
+            get(to_placement).post(print_view),
+        )
+        .route(
+            "/plaatsingen/{id}/bewijs.pdf",
+            get(to_placement).post(print_pdf),
+        )
         .route(
             "/plaatsingen/{id}/scan",
             get(upload_page)
@@ -57,6 +65,22 @@ pub fn router() -> Router<AppState> {
 
 // ---------------------------------------------------------------------------------------------
 // Bewijs van deelname
+
+/// The sheet's address opened with GET (a bookmark, a link from elsewhere): back to the
+/// placement's buttons, without making a link.
+async fn to_placement(
+    CaseworkUser { user, .. }: CaseworkUser,
+    State(app): State<AppState>,
+    PathId(id): PathId<PlacementId>,
+) -> Result<Redirect, AppError> {
+    let region = user.staff_region()?;
+    let mut conn = app.pool.acquire().await?;
+    let placement = scoped_placement(&mut conn, id, Scope::Region(region)).await?;
+    Ok(Redirect::to(&format!(
+        "{}#bewijs",
+        placement_path(placement.id)
+    )))
+}
 
 /// The sheet's content, with a fresh confirmation link when there is something to confirm.
 async fn prepare_sheet(

@@ -82,13 +82,69 @@ async fn coach_with_entries(app: &TestApp) -> (ParticipantId, PlacementId, Vec<S
 // ---------------------------------------------------------------------------------------------
 // Bewijs van deelname
 
+/// Presses "Bewijs van deelname afdrukken" on the placement page.
+async fn print_bewijs(app: &TestApp, placement: PlacementId) -> (StatusCode, Page) {
+    let (_, placement_page) = app.get_page(&format!("/plaatsingen/{placement}")).await;
+    let action = format!("/plaatsingen/{placement}/bewijs");
+    assert_eq!(
+        placement_page
+            .select_all(&format!("form[method=post][action=\"{action}\"]"))
+            .len(),
+        1,
+        "the placement page has the print button"
+    );
+    let response = app.post_form(&action, &[]).await;
+    let status = response.status();
+    (status, Page::parse(&response.text().await.expect("body")))
+}
+
+#[tokio::test]
+async fn opening_the_bewijs_address_makes_no_link_and_records_nothing() {
+    let app = TestApp::spawn().await;
+    let (_, placement, _) = coach_with_entries(&app).await;
+    sqlx::query("UPDATE placements SET contact_email = 'contact@example.org' WHERE id = $1")
+        .bind(placement.0)
+        .execute(&app.pool)
+        .await
+        .expect("contact e-mail");
+    // What a link on another site makes a browser do: a top-level GET with the session cookie.
+    for path in [
+        format!("/plaatsingen/{placement}/bewijs"),
+        format!("/plaatsingen/{placement}/bewijs.pdf"),
+    ] {
+        let response = app.get(&path).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(
+            location(&response),
+            format!("/plaatsingen/{placement}#bewijs")
+        );
+    }
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM confirmation_links").await,
+        0
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM audit_log WHERE action = 'bewijs van deelname afgedrukt'"
+        )
+        .await,
+        0
+    );
+    // Pressing the button does make one.
+    let (status, _) = print_bewijs(&app, placement).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM confirmation_links").await,
+        1
+    );
+}
+
 #[tokio::test]
 async fn the_bewijs_van_deelname_lists_the_logged_hours_and_room_to_write_more() {
     let app = TestApp::spawn().await;
     let (_, placement, _) = coach_with_entries(&app).await;
-    let (status, page) = app
-        .get_page(&format!("/plaatsingen/{placement}/bewijs"))
-        .await;
+    let (status, page) = print_bewijs(&app, placement).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(page.text(".proof-participant"), "Mariam Haddad");
     assert_eq!(page.select_all("tr.proof-logged").len(), 2);
@@ -127,9 +183,7 @@ async fn the_bewijs_carries_a_fresh_confirmation_link_when_hours_wait() {
         .execute(&app.pool)
         .await
         .expect("contact e-mail");
-    let (status, page) = app
-        .get_page(&format!("/plaatsingen/{placement}/bewijs"))
-        .await;
+    let (status, page) = print_bewijs(&app, placement).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(page.select_all("svg.sheet-qr").len(), 1);
     assert_eq!(
@@ -137,8 +191,9 @@ async fn the_bewijs_carries_a_fresh_confirmation_link_when_hours_wait() {
         1
     );
 
+    app.get_page(&format!("/plaatsingen/{placement}")).await;
     let response = app
-        .get(&format!("/plaatsingen/{placement}/bewijs.pdf"))
+        .post_form(&format!("/plaatsingen/{placement}/bewijs.pdf"), &[])
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
@@ -165,6 +220,16 @@ async fn another_regions_placement_has_no_bewijs() {
             app.get(&path).await.status(),
             StatusCode::NOT_FOUND,
             "{path}"
+        );
+    }
+    for path in [
+        format!("/plaatsingen/{placement}/bewijs"),
+        format!("/plaatsingen/{placement}/bewijs.pdf"),
+    ] {
+        assert_eq!(
+            app.post_form(&path, &[]).await.status(),
+            StatusCode::NOT_FOUND,
+            "POST {path}"
         );
     }
 }
