@@ -127,16 +127,6 @@ pub enum SaveRegionError {
     Database(sqlx::Error),
 }
 
-impl SaveRegionError {
-    pub fn field(&self) -> Option<&'static str> {
-        match self {
-            Self::CodeTaken => Some("code"),
-            Self::NameTaken => Some("name"),
-            Self::Database(_) => None,
-        }
-    }
-}
-
 impl From<sqlx::Error> for SaveRegionError {
     fn from(error: sqlx::Error) -> Self {
         match error.as_database_error().and_then(|e| e.constraint()) {

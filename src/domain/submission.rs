@@ -9,9 +9,6 @@ use uuid::Uuid;
 
 use crate::values::ids::UserId;
 
-/// Name of the hidden form field that carries the key.
-pub const FIELD: &str = "idempotency_key";
-
 /// How long a key is remembered: long after any double click or retry.
 pub const KEEP_DAYS: i32 = 30;
 

@@ -298,7 +298,7 @@ pub async fn create(
 // ---------------------------------------------------------------------------------------------
 // The beheerder's management of accounts
 
-/// Why saving a user failed; the first four belong next to a form field.
+/// Why saving a user failed; all but the database's belong next to a form field.
 #[derive(Debug, thiserror::Error)]
 pub enum SaveUserError {
     #[error("Er bestaat al een gebruiker met dit e-mailadres.")]
@@ -313,18 +313,6 @@ pub enum SaveUserError {
     UnknownOrganisation,
     #[error(transparent)]
     Database(sqlx::Error),
-}
-
-impl SaveUserError {
-    /// The form field the error belongs to, if any.
-    pub fn field(&self) -> Option<&'static str> {
-        match self {
-            Self::EmailTaken => Some("email"),
-            Self::PartnerNeedsOrganisation | Self::UnknownOrganisation => Some("organisation_id"),
-            Self::StaffNeedsRegion | Self::UnknownRegion => Some("region_id"),
-            Self::Database(_) => None,
-        }
-    }
 }
 
 impl From<sqlx::Error> for SaveUserError {

@@ -11,18 +11,12 @@ pub struct Criteria {
     pub unpaid: bool,
 }
 
-/// Form field and wording of each criterion, in the order of [`Criteria::values`].
-pub const CRITERIA: [(&str, &str); 4] = [
-    (
-        "meets_contact",
-        "Contact met andere mensen, in een duo of in een groep",
-    ),
-    ("meets_dutch_setting", "In een Nederlandstalige omgeving"),
-    (
-        "meets_new_contacts",
-        "Nieuwe contacten buiten de eigen kring",
-    ),
-    ("meets_unpaid", "Geen betaald werk"),
+/// The wording of each criterion, in the order of [`Criteria::values`].
+pub const CRITERIA: [&str; 4] = [
+    "Contact met andere mensen, in een duo of in een groep",
+    "In een Nederlandstalige omgeving",
+    "Nieuwe contacten buiten de eigen kring",
+    "Geen betaald werk",
 ];
 
 impl Criteria {
@@ -49,12 +43,9 @@ impl Criteria {
         self.values().iter().all(|met| *met)
     }
 
-    /// (field, wording, met) for the form and the offer page.
-    pub fn choices(self) -> Vec<(&'static str, &'static str, bool)> {
-        CRITERIA
-            .iter()
-            .zip(self.values())
-            .map(|((field, text), met)| (*field, *text, met))
-            .collect()
+    /// Each criterion's wording with whether it is met, in the order of [`Criteria::values`].
+    pub fn worded(self) -> [(&'static str, bool); 4] {
+        let met = self.values();
+        std::array::from_fn(|i| (CRITERIA[i], met[i]))
     }
 }

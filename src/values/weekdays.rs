@@ -3,22 +3,20 @@
 
 use serde::Serialize;
 
-/// Form field code and name of each weekday, Monday first.
+/// Short code and name of each weekday, Monday first.
 pub const WEEKDAYS: [(&str, &str); 7] = [
-    ("dag_ma", "maandag"),
-    ("dag_di", "dinsdag"),
-    ("dag_wo", "woensdag"),
-    ("dag_do", "donderdag"),
-    ("dag_vr", "vrijdag"),
-    ("dag_za", "zaterdag"),
-    ("dag_zo", "zondag"),
+    ("ma", "maandag"),
+    ("di", "dinsdag"),
+    ("wo", "woensdag"),
+    ("do", "donderdag"),
+    ("vr", "vrijdag"),
+    ("za", "zaterdag"),
+    ("zo", "zondag"),
 ];
 
-pub const DAY_PARTS: [(&str, &str); 3] = [
-    ("deel_vm", "voormiddag"),
-    ("deel_nm", "namiddag"),
-    ("deel_av", "avond"),
-];
+/// Short code and name of each part of the day, in the order of the bits.
+pub const DAY_PARTS: [(&str, &str); 3] =
+    [("vm", "voormiddag"), ("nm", "namiddag"), ("av", "avond")];
 
 /// A set of weekdays (bit 0 = maandag), as the database stores it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -66,15 +64,6 @@ impl Weekdays {
             .collect();
         join_dutch(&names)
     }
-
-    /// For the checkboxes of a form: (field, name, ticked).
-    pub fn choices(self) -> Vec<(&'static str, &'static str, bool)> {
-        WEEKDAYS
-            .iter()
-            .enumerate()
-            .map(|(i, (field, name))| (*field, *name, self.contains(i)))
-            .collect()
-    }
 }
 
 /// Parts of the day (bit 0 = voormiddag, 1 = namiddag, 2 = avond).
@@ -112,14 +101,6 @@ impl DayParts {
             .map(|(_, (_, name))| *name)
             .collect();
         join_dutch(&names)
-    }
-
-    pub fn choices(self) -> Vec<(&'static str, &'static str, bool)> {
-        DAY_PARTS
-            .iter()
-            .enumerate()
-            .map(|(i, (field, name))| (*field, *name, self.contains(i)))
-            .collect()
     }
 }
 

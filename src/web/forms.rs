@@ -1,5 +1,5 @@
-//! What form handlers share: field errors in Dutch, the typed values kept for re-rendering, and
-//! paging through long lists.
+//! What form handlers share: field errors in Dutch, the typed values kept for re-rendering, the
+//! checkbox groups, and paging through long lists.
 
 use axum::Form;
 use axum::body::{Body, Bytes};
@@ -12,9 +12,11 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::session::{self, FlashKind};
-use crate::domain::submission::{self, IdempotencyKey, Submission};
+use crate::domain::submission::{IdempotencyKey, Submission};
 use crate::error::AppError;
+use crate::values::criteria::Criteria;
 use crate::values::ids::UserId;
+use crate::values::weekdays::{DAY_PARTS, DayParts, WEEKDAYS, Weekdays};
 
 /// Errors per form field, in the order of the form, for the inline messages and the summary.
 #[derive(Debug, Default)]
@@ -56,6 +58,49 @@ impl FieldErrors {
     pub fn all(&self) -> &[(&'static str, String)] {
         &self.0
     }
+}
+
+/// One box of a checkbox group, as the `checkboxes` macro takes it: (field name, label, ticked).
+pub type Checkbox = (&'static str, &'static str, bool);
+
+/// The names the weekday boxes send, in the order of [`WEEKDAYS`].
+const DAY_FIELDS: [&str; 7] = [
+    "dag_ma", "dag_di", "dag_wo", "dag_do", "dag_vr", "dag_za", "dag_zo",
+];
+/// The names the day-part boxes send, in the order of [`DAY_PARTS`].
+const DAY_PART_FIELDS: [&str; 3] = ["deel_vm", "deel_nm", "deel_av"];
+/// The names the criteria boxes send, in the order of [`Criteria::values`].
+const CRITERIA_FIELDS: [&str; 4] = [
+    "meets_contact",
+    "meets_dutch_setting",
+    "meets_new_contacts",
+    "meets_unpaid",
+];
+
+pub fn day_boxes(days: Weekdays) -> Vec<Checkbox> {
+    DAY_FIELDS
+        .into_iter()
+        .zip(WEEKDAYS)
+        .enumerate()
+        .map(|(i, (field, (_, name)))| (field, name, days.contains(i)))
+        .collect()
+}
+
+pub fn day_part_boxes(parts: DayParts) -> Vec<Checkbox> {
+    DAY_PART_FIELDS
+        .into_iter()
+        .zip(DAY_PARTS)
+        .enumerate()
+        .map(|(i, (field, (_, name)))| (field, name, parts.contains(i)))
+        .collect()
+}
+
+pub fn criteria_boxes(criteria: Criteria) -> Vec<Checkbox> {
+    CRITERIA_FIELDS
+        .into_iter()
+        .zip(criteria.worded())
+        .map(|(field, (text, met))| (field, text, met))
+        .collect()
 }
 
 /// Rows per page in every list.
@@ -137,6 +182,9 @@ pub fn path_id<T: From<Uuid>>(raw: &str) -> Result<T, AppError> {
         .map_err(|_| AppError::NotFound)
 }
 
+/// Name of the hidden form field that carries a create form's idempotency key.
+const IDEMPOTENCY_FIELD: &str = "idempotency_key";
+
 /// A create form's fields together with its idempotency key and path: the handler claims the
 /// submission before creating anything (see `domain::submission`).
 pub struct OnceForm<T> {
@@ -177,7 +225,7 @@ where
             .and_then(|fields| {
                 fields
                     .into_iter()
-                    .find(|(name, _)| name == submission::FIELD)
+                    .find(|(name, _)| name == IDEMPOTENCY_FIELD)
                     .and_then(|(_, value)| IdempotencyKey::parse(&value))
             });
         *copy.body_mut() = Body::from(bytes);

@@ -12,6 +12,6 @@ pub use entries::{
 pub(crate) use log::lock_participant;
 pub use log::{EntriesError, NewEntries, log_entries};
 pub use rules::{
-    DateListError, EntryError, EntryField, MAX_DATES_AT_ONCE, MAX_MINUTES_PER_DAY, check_date,
-    check_day_total, check_open, parse_dates, parse_entry_minutes,
+    DateListError, EntryError, MAX_DATES_AT_ONCE, MAX_MINUTES_PER_DAY, check_date, check_day_total,
+    check_open, parse_dates, parse_entry_minutes,
 };

@@ -58,35 +58,6 @@ pub enum EntryError {
     ChangedMeanwhile,
 }
 
-/// Which part of a form an [`EntryError`] is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EntryField {
-    Dates,
-    Minutes,
-    /// The placement, the participant or the entry as a whole.
-    Entry,
-}
-
-impl EntryError {
-    pub fn field(&self) -> EntryField {
-        match self {
-            Self::NoDates
-            | Self::TooManyDates
-            | Self::UnreadableDate(_)
-            | Self::DuplicateDate(_)
-            | Self::BeforeStart { .. }
-            | Self::AfterEnd { .. }
-            | Self::InFuture(_)
-            | Self::DayLimit { .. } => EntryField::Dates,
-            Self::Duration(_) | Self::LongerThanADay => EntryField::Minutes,
-            Self::PlacementCancelled
-            | Self::ParticipantNotActive
-            | Self::NotPending(_)
-            | Self::ChangedMeanwhile => EntryField::Entry,
-        }
-    }
-}
-
 /// What was wrong with a list of dates, and the dates that could be read, so that the other
 /// rules can still be checked on those and one answer names every problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -233,7 +204,6 @@ mod entry_rule_tests {
                 "23/11/2026 staat meer dan eens in de lijst.",
             ]
         );
-        assert!(errors.iter().all(|e| e.field() == EntryField::Dates));
     }
 
     #[test]
@@ -265,10 +235,6 @@ mod entry_rule_tests {
         assert_eq!(
             parse_entry_minutes("0"),
             Err(EntryError::Duration(DurationError::Zero))
-        );
-        assert_eq!(
-            parse_entry_minutes("twee").unwrap_err().field(),
-            EntryField::Minutes
         );
     }
 

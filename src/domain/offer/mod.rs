@@ -18,7 +18,10 @@ mod store;
 use serde::Serialize;
 
 pub use catalogue::{Catalogue, OpenOffers};
-pub use input::{OfferError, OfferFields, OfferInput, fields};
+pub use input::{
+    ADDRESS_MAX, LONG_TEXT_MAX, OfferError, OfferInput, PHONE_MAX, TEXT_MAX, bounded, offered_days,
+    parse_places, required,
+};
 pub use matching::{Candidate, Profile, Reason, Suggestion, neighbours, rank};
 pub use place::take_place;
 pub use store::{

@@ -4,7 +4,7 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use time::Date;
 
-use super::input::{LONG_TEXT_MAX, OfferError, OfferInput, bounded, fields};
+use super::input::{LONG_TEXT_MAX, OfferError, OfferInput, required};
 use super::{Approval, OfferState};
 use crate::domain::audit::AuditEntry;
 use crate::domain::search::{contains_pattern, search_key};
@@ -525,12 +525,8 @@ pub enum Decision {
 
 impl Decision {
     pub fn refuse(reason: &str) -> Result<Self, OfferError> {
-        let reason = bounded(fields::REASON, reason, LONG_TEXT_MAX)?;
-        if reason.is_empty() {
-            Err(OfferError::RefusalReasonMissing)
-        } else {
-            Ok(Self::Refuse { reason })
-        }
+        required(reason, LONG_TEXT_MAX, OfferError::RefusalReasonMissing)
+            .map(|reason| Self::Refuse { reason })
     }
 }
 

@@ -11,12 +11,11 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use time::Date;
 
-use crate::values::dates::{self};
 use crate::values::ids::{MunicipalityId, ParticipantId, RegionId, UserId};
 use crate::values::level::DutchLevel;
 use crate::values::weekdays::Weekdays;
 
-pub use input::{ParticipantForm, ParticipantInput, ParticipantInputError};
+pub use input::{ParticipantInput, ParticipantInputError, parse_birth_date};
 pub use lists::{
     Attention, CaseloadRow, DEADLINE_WITHIN_DAYS, EntryLine, HistoryLine, ListFilter,
     ParticipantRow, STALLED_AFTER_DAYS, caseload, coaches, history, list, municipalities,
@@ -162,26 +161,6 @@ pub struct Participant {
 }
 
 impl Participant {
-    /// The form as it would be typed, to prefill the edit page.
-    pub fn to_form(&self) -> ParticipantForm {
-        ParticipantForm {
-            full_name: self.full_name.clone(),
-            birth_date: dates::iso_date(self.birth_date),
-            municipality_id: self.municipality_id.to_string(),
-            dutch_level: self.dutch_level.code().into(),
-            languages: self.languages.clone(),
-            phone: self.phone.clone(),
-            email: self.email.clone(),
-            external_dossier: self.external_dossier.clone(),
-            obligation: self.obligation.code().into(),
-            start_date: dates::iso_date(self.start_date),
-            target_end_date: dates::iso_date(self.target_end_date),
-            notes: self.notes.clone(),
-            ..ParticipantForm::default()
-        }
-        .with_days(self.weekdays())
-    }
-
     pub fn weekdays(&self) -> Weekdays {
         Weekdays::from_db(self.available_days)
     }

@@ -1,10 +1,8 @@
-//! The placement form read into a [`PlacementInput`], and what can be wrong with it.
-
-use uuid::Uuid;
+//! A placement as typed, read into a [`PlacementInput`], and what can be wrong with it.
 
 use crate::domain::user::Email;
 use crate::values::criteria::Criteria;
-use crate::values::dates::{DateError, parse_date};
+use crate::values::dates::DateError;
 use crate::values::duration::{DurationError, DurationLimit, Minutes};
 use crate::values::ids::{OrganisationId, UserId};
 use crate::values::kinds::{PlacementKind, PlacementStatus, StatusChangeRefused};
@@ -99,64 +97,6 @@ impl From<StatusChangeRefused> for PlacementError {
     }
 }
 
-impl PlacementError {
-    /// The form field a message belongs next to.
-    pub fn field(&self) -> &'static str {
-        match self {
-            Self::OrganisationMissing | Self::OrganisationUnavailable | Self::OrganisationFixed => {
-                fields::ORGANISATION
-            }
-            Self::KindMissing => fields::KIND,
-            Self::Date(_) => fields::STARTS_ON,
-            Self::EndBeforeStart | Self::EntriesOutsidePeriod(_) => fields::ENDS_ON,
-            Self::PlannedEmpty
-            | Self::PlannedUnreadable
-            | Self::PlannedMinutesOutOfRange
-            | Self::PlannedZero
-            | Self::PlannedTooLong => fields::PLANNED,
-            Self::ContactNameMissing => fields::CONTACT_NAME,
-            Self::ContactEmailInvalid => fields::CONTACT_EMAIL,
-            Self::ContactNotOfOrganisation => fields::CONTACT_USER,
-            Self::CriteriaNotMet => fields::CRITERIA,
-            Self::StatusChange { .. } | Self::NotFound | Self::Database(_) => fields::STATUS,
-        }
-    }
-}
-
-/// The names of the placement form's fields.
-pub mod fields {
-    pub const ORGANISATION: &str = "organisation_id";
-    pub const KIND: &str = "kind";
-    pub const STARTS_ON: &str = "starts_on";
-    pub const ENDS_ON: &str = "ends_on";
-    pub const PLANNED: &str = "planned";
-    pub const CONTACT_USER: &str = "contact_user_id";
-    pub const CONTACT_NAME: &str = "contact_name";
-    pub const CONTACT_EMAIL: &str = "contact_email";
-    pub const CONTACT_PHONE: &str = "contact_phone";
-    pub const DESCRIPTION: &str = "description";
-    pub const STATUS: &str = "status";
-    pub const CRITERIA: &str = "criteria";
-}
-
-/// The placement form as typed.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct PlacementFields<'a> {
-    pub organisation_id: &'a str,
-    pub kind: &'a str,
-    pub starts_on: &'a str,
-    pub ends_on: &'a str,
-    pub planned: &'a str,
-    pub contact_user_id: &'a str,
-    pub contact_name: &'a str,
-    pub contact_email: &'a str,
-    pub contact_phone: &'a str,
-    pub description: &'a str,
-    /// The criteria check, for a placement outside the catalogue; `None` for one taken from
-    /// an approved offer, which carries the check.
-    pub criteria: Option<Criteria>,
-}
-
 /// Who to talk to at the organisation: one of its partner users, or just a name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contact {
@@ -177,131 +117,14 @@ pub struct PlacementInput {
     pub planned: Minutes,
     pub contact: Contact,
     pub description: String,
-    /// See [`PlacementFields::criteria`]; when given, every criterion is met.
+    /// The criteria check, for a placement outside the catalogue; `None` for one taken from
+    /// an approved offer, which carries the check. When given, every criterion is met.
     pub criteria: Option<Criteria>,
-}
-
-impl PlacementInput {
-    /// Every problem with the field it belongs to, in the order of the form.
-    pub fn parse(form: &PlacementFields<'_>) -> Result<Self, Vec<(&'static str, PlacementError)>> {
-        let mut errors = Vec::new();
-        fn keep<T>(
-            errors: &mut Vec<(&'static str, PlacementError)>,
-            field: &'static str,
-            result: Result<T, PlacementError>,
-        ) -> Option<T> {
-            match result {
-                Ok(value) => Some(value),
-                Err(error) => {
-                    errors.push((field, error));
-                    None
-                }
-            }
-        }
-        let organisation_id = keep(
-            &mut errors,
-            fields::ORGANISATION,
-            Uuid::parse_str(form.organisation_id.trim())
-                .map(OrganisationId)
-                .map_err(|_| PlacementError::OrganisationMissing),
-        );
-        let kind = keep(
-            &mut errors,
-            fields::KIND,
-            PlacementKind::parse(form.kind).ok_or(PlacementError::KindMissing),
-        );
-        let starts_on = keep(
-            &mut errors,
-            fields::STARTS_ON,
-            parse_date(form.starts_on).map_err(Into::into),
-        );
-        let ends_on = keep(
-            &mut errors,
-            fields::ENDS_ON,
-            parse_date(form.ends_on).map_err(Into::into),
-        );
-        let period = match (starts_on, ends_on) {
-            (Some(starts_on), Some(ends_on)) => keep(
-                &mut errors,
-                fields::ENDS_ON,
-                Period::new(starts_on, ends_on).map_err(Into::into),
-            ),
-            _ => None,
-        };
-        let planned = keep(&mut errors, fields::PLANNED, parse_planned(form.planned));
-        let contact_user = match form.contact_user_id.trim() {
-            "" => Some(None),
-            id => keep(
-                &mut errors,
-                fields::CONTACT_USER,
-                Uuid::parse_str(id)
-                    .map(|id| Some(UserId(id)))
-                    .map_err(|_| PlacementError::ContactNotOfOrganisation),
-            ),
-        };
-        let contact_name = form.contact_name.trim().to_string();
-        if contact_name.is_empty() && matches!(contact_user, Some(None)) {
-            keep(
-                &mut errors,
-                fields::CONTACT_NAME,
-                Err::<(), _>(PlacementError::ContactNameMissing),
-            );
-        }
-        let contact_email = match form.contact_email.trim() {
-            "" => Some(None),
-            email => keep(
-                &mut errors,
-                fields::CONTACT_EMAIL,
-                Email::parse(email)
-                    .map(Some)
-                    .map_err(|_| PlacementError::ContactEmailInvalid),
-            ),
-        };
-        if form.criteria.is_some_and(|criteria| !criteria.all_met()) {
-            keep(
-                &mut errors,
-                fields::CRITERIA,
-                Err::<(), _>(PlacementError::CriteriaNotMet),
-            );
-        }
-        match (
-            organisation_id,
-            kind,
-            period,
-            planned,
-            contact_user,
-            contact_email,
-        ) {
-            (
-                Some(organisation_id),
-                Some(kind),
-                Some(period),
-                Some(planned),
-                Some(user_id),
-                Some(email),
-            ) if errors.is_empty() => Ok(Self {
-                organisation_id,
-                kind,
-                period,
-                planned,
-                contact: Contact {
-                    user_id,
-                    name: contact_name,
-                    email,
-                    phone: form.contact_phone.trim().to_string(),
-                },
-                description: form.description.trim().to_string(),
-                criteria: form.criteria,
-            }),
-            _ => Err(errors),
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::date;
 
     fn planned(typed: &str) -> Result<i32, PlacementError> {
         parse_planned(typed).map(Minutes::get)
@@ -351,85 +174,5 @@ mod tests {
             planned("99999999"),
             Err(PlacementError::PlannedTooLong) | Err(PlacementError::PlannedUnreadable)
         ));
-    }
-
-    fn form() -> PlacementFields<'static> {
-        PlacementFields {
-            organisation_id: "6f1c3c4e-2b8a-4a57-9d3e-0d6f1b2a9c11",
-            kind: "buddy",
-            starts_on: "01/11/2026",
-            ends_on: "2026-12-31",
-            planned: "40u",
-            contact_user_id: "",
-            contact_name: " Marie Claes ",
-            contact_email: "",
-            contact_phone: "",
-            description: "",
-            criteria: None,
-        }
-    }
-
-    #[test]
-    fn a_complete_form_becomes_an_input() {
-        let input = PlacementInput::parse(&form()).unwrap();
-        assert_eq!(input.kind, PlacementKind::Buddy);
-        assert_eq!(input.planned.get(), 2400);
-        assert_eq!(input.period.starts_on(), date!(2026 - 11 - 01));
-        assert_eq!(input.period.ends_on(), date!(2026 - 12 - 31));
-        assert_eq!(input.contact.name, "Marie Claes");
-        assert_eq!(input.contact.email, None);
-    }
-
-    #[test]
-    fn every_bad_field_is_reported_with_its_name() {
-        let bad = PlacementFields {
-            organisation_id: "",
-            kind: "job",
-            starts_on: "31/02/2026",
-            ends_on: "morgen",
-            planned: "0",
-            contact_name: "",
-            contact_email: "marie@",
-            ..form()
-        };
-        let errors = PlacementInput::parse(&bad).unwrap_err();
-        let fields: Vec<&str> = errors.iter().map(|(field, _)| *field).collect();
-        assert_eq!(
-            fields,
-            [
-                fields::ORGANISATION,
-                fields::KIND,
-                fields::STARTS_ON,
-                fields::ENDS_ON,
-                fields::PLANNED,
-                fields::CONTACT_NAME,
-                fields::CONTACT_EMAIL
-            ]
-        );
-    }
-
-    #[test]
-    fn the_end_cannot_precede_the_start() {
-        let backwards = PlacementFields {
-            starts_on: "01/12/2026",
-            ends_on: "30/11/2026",
-            ..form()
-        };
-        let errors = PlacementInput::parse(&backwards).unwrap_err();
-        assert_eq!(errors.len(), 1);
-        assert_eq!(errors[0].0, fields::ENDS_ON);
-        assert!(matches!(errors[0].1, PlacementError::EndBeforeStart));
-    }
-
-    #[test]
-    fn a_partner_user_can_stand_in_for_the_contact_name() {
-        let with_user = PlacementFields {
-            contact_user_id: "0b0e7c56-7a0d-4d1c-8f1e-2a3b4c5d6e7f",
-            contact_name: "",
-            ..form()
-        };
-        let input = PlacementInput::parse(&with_user).unwrap();
-        assert!(input.contact.user_id.is_some());
-        assert_eq!(input.contact.name, "");
     }
 }

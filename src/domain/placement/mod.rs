@@ -19,10 +19,7 @@ use crate::values::kinds::{PlacementKind, PlacementStatus};
 use crate::values::period::{Period, Scope};
 
 pub use choices::{ContactChoice, OrganisationChoice, contact_choices, organisation_choices};
-pub use input::{
-    Contact, MAX_PLANNED_HOURS, PlacementError, PlacementFields, PlacementInput, fields,
-    parse_planned,
-};
+pub use input::{Contact, MAX_PLANNED_HOURS, PlacementError, PlacementInput, parse_planned};
 pub use lists::{PlacementSummary, list_for_organisation, list_for_participant};
 pub use store::{create, set_status, update};
 

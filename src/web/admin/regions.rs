@@ -190,14 +190,13 @@ fn region_refused(
     mut errors: FieldErrors,
     error: SaveRegionError,
 ) -> Result<FieldErrors, AppError> {
-    match (error.field(), error) {
-        (_, SaveRegionError::Database(error)) => Err(error.into()),
-        (Some(field), error) => {
-            errors.add(field, error);
-            Ok(errors)
-        }
-        (None, _) => Err(AppError::Internal("a region error without a field")),
-    }
+    let field = match error {
+        SaveRegionError::CodeTaken => "code",
+        SaveRegionError::NameTaken => "name",
+        SaveRegionError::Database(error) => return Err(error.into()),
+    };
+    errors.add(field, error);
+    Ok(errors)
 }
 
 async fn create_region(

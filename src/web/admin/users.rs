@@ -326,16 +326,16 @@ struct PasswordPage {
 
 fn refused(errors: FieldErrors, error: SaveUserError) -> Result<FieldErrors, AppError> {
     let mut errors = errors;
-    match error.field() {
-        Some(field) => {
-            errors.add(field, &error);
-            Ok(errors)
+    let field = match error {
+        SaveUserError::EmailTaken => "email",
+        SaveUserError::PartnerNeedsOrganisation | SaveUserError::UnknownOrganisation => {
+            "organisation_id"
         }
-        None => match error {
-            SaveUserError::Database(error) => Err(error.into()),
-            _ => Err(AppError::Internal("a user error without a field")),
-        },
-    }
+        SaveUserError::StaffNeedsRegion | SaveUserError::UnknownRegion => "region_id",
+        SaveUserError::Database(error) => return Err(error.into()),
+    };
+    errors.add(field, error);
+    Ok(errors)
 }
 
 async fn create_user(

@@ -12,20 +12,48 @@ use sqlx::PgConnection;
 use tower_sessions::Session;
 
 use super::{OfferUser, Viewer, choices, fixable, municipality_options, scoped_offer};
-use crate::domain::offer::{self, Offer, OfferError, OfferFields, OfferInput};
+use crate::domain::offer::{
+    self, ADDRESS_MAX, LONG_TEXT_MAX, Offer, OfferError, OfferInput, PHONE_MAX, TEXT_MAX, bounded,
+    offered_days, parse_places, required,
+};
 use crate::domain::submission::Claim;
+use crate::domain::user::Email;
 use crate::error::AppError;
 use crate::values::criteria::Criteria;
-use crate::values::dates::{iso_date, today};
-use crate::values::ids::{OfferId, OrganisationId};
+use crate::values::dates::{iso_date, parse_date, today};
+use crate::values::ids::{MunicipalityId, OfferId, OrganisationId};
+use crate::values::kinds::PlacementKind;
 use crate::values::level::Taalicoon;
-use crate::values::period::Scope;
+use crate::values::period::{Period, Scope};
 use crate::values::weekdays::{DayParts, Weekdays};
-use crate::web::forms::{FieldErrors, OnceForm, PathId, repeated};
+use crate::web::forms::{
+    Checkbox, FieldErrors, OnceForm, PathId, criteria_boxes, day_boxes, day_part_boxes, repeated,
+};
 use crate::web::layout::Layout;
 use crate::web::placements::{kind_options, organisation_options};
 use crate::web::session::{self, FlashKind};
 use crate::web::state::AppState;
+
+/// The names of the offer form's fields, and of the refusal reason on the offer's page.
+pub(super) mod fields {
+    pub(in crate::web::offers) const ORGANISATION: &str = "organisation_id";
+    pub(in crate::web::offers) const TITLE: &str = "title";
+    pub(in crate::web::offers) const DESCRIPTION: &str = "description";
+    pub(in crate::web::offers) const KIND: &str = "kind";
+    pub(in crate::web::offers) const MUNICIPALITY: &str = "municipality_id";
+    pub(in crate::web::offers) const ADDRESS: &str = "address";
+    pub(in crate::web::offers) const DAYS: &str = "dagen";
+    pub(in crate::web::offers) const PLACES: &str = "places";
+    pub(in crate::web::offers) const STARTS_ON: &str = "starts_on";
+    pub(in crate::web::offers) const ENDS_ON: &str = "ends_on";
+    pub(in crate::web::offers) const CONTACT_NAME: &str = "contact_name";
+    pub(in crate::web::offers) const CONTACT_EMAIL: &str = "contact_email";
+    pub(in crate::web::offers) const CONTACT_PHONE: &str = "contact_phone";
+    pub(in crate::web::offers) const CONTACT_LANGUAGES: &str = "contact_languages";
+    pub(in crate::web::offers) const TAALICOON: &str = "taalicoon";
+    pub(in crate::web::offers) const CRITERIA: &str = "criteria";
+    pub(in crate::web::offers) const REASON: &str = "reason";
+}
 
 /// The offer form as typed; checkboxes are present when ticked.
 #[derive(Debug, Default, Deserialize)]
@@ -99,27 +127,17 @@ impl OfferForm {
         )
     }
 
-    fn fields(&self) -> OfferFields<'_> {
-        OfferFields {
-            title: &self.title,
-            description: &self.description,
-            kind: &self.kind,
-            municipality_id: &self.municipality_id,
-            address: &self.address,
-            days: self.days(),
-            day_parts: self.parts(),
-            by_arrangement: self.in_overleg.is_some(),
-            places: &self.places,
-            starts_on: &self.starts_on,
-            ends_on: &self.ends_on,
-            contact_name: &self.contact_name,
-            contact_email: &self.contact_email,
-            contact_phone: &self.contact_phone,
-            contact_languages: &self.contact_languages,
-            taalicoon: &self.taalicoon,
-            criteria: self.criteria(),
-            criteria_note: &self.criteria_note,
-        }
+    /// The checkbox groups, as typed.
+    fn day_boxes(&self) -> Vec<Checkbox> {
+        day_boxes(self.days())
+    }
+
+    fn part_boxes(&self) -> Vec<Checkbox> {
+        day_part_boxes(self.parts())
+    }
+
+    fn criteria_boxes(&self) -> Vec<Checkbox> {
+        criteria_boxes(self.criteria())
     }
 
     fn of(offer: &Offer) -> Self {
@@ -170,22 +188,139 @@ impl OfferForm {
         }
     }
 
-    fn parse(&self) -> Result<OfferInput, FieldErrors> {
-        OfferInput::parse(&self.fields()).map_err(|problems| {
-            let mut errors = FieldErrors::default();
-            for (field, problem) in problems {
-                errors.add(field, problem);
-            }
-            errors
-        })
-    }
-
-    fn in_overleg_choice(&self) -> Vec<(&'static str, &'static str, bool)> {
+    fn in_overleg_choice(&self) -> Vec<Checkbox> {
         vec![(
             "in_overleg",
             "In overleg met de inburgeraar",
             self.in_overleg.is_some(),
         )]
+    }
+}
+
+/// Every problem with the field it belongs to, in the order of the form. The criteria are
+/// recorded as declared; only approval demands that all are met. The organisation is read
+/// apart: a partner's is their own.
+impl TryFrom<&OfferForm> for OfferInput {
+    type Error = FieldErrors;
+
+    fn try_from(form: &OfferForm) -> Result<Self, FieldErrors> {
+        use OfferError as E;
+        let mut errors = FieldErrors::default();
+        let title = errors.check(
+            fields::TITLE,
+            required(&form.title, TEXT_MAX, E::TitleMissing),
+        );
+        let description = errors.check(
+            fields::DESCRIPTION,
+            bounded(&form.description, LONG_TEXT_MAX),
+        );
+        let kind = errors.check(
+            fields::KIND,
+            PlacementKind::parse(&form.kind).ok_or(E::KindMissing),
+        );
+        let municipality_id = errors.check(
+            fields::MUNICIPALITY,
+            uuid::Uuid::parse_str(form.municipality_id.trim())
+                .map(MunicipalityId)
+                .map_err(|_| E::MunicipalityMissing),
+        );
+        let address = errors.check(fields::ADDRESS, bounded(&form.address, ADDRESS_MAX));
+        let by_arrangement = form.in_overleg.is_some();
+        let days = errors.check(fields::DAYS, offered_days(form.days(), by_arrangement));
+        let places = errors.check(fields::PLACES, parse_places(&form.places));
+        let starts_on = errors.check(
+            fields::STARTS_ON,
+            parse_date(&form.starts_on).map_err(E::Date),
+        );
+        let ends_on = errors.check(fields::ENDS_ON, parse_date(&form.ends_on).map_err(E::Date));
+        let period = match (starts_on, ends_on) {
+            (Some(starts_on), Some(ends_on)) => errors.check(
+                fields::ENDS_ON,
+                Period::new(starts_on, ends_on).map_err(|_| E::EndBeforeStart),
+            ),
+            _ => None,
+        };
+        let contact_name = errors.check(
+            fields::CONTACT_NAME,
+            required(&form.contact_name, TEXT_MAX, E::ContactNameMissing),
+        );
+        let contact_email = errors.check(
+            fields::CONTACT_EMAIL,
+            match form.contact_email.trim() {
+                "" => Ok(None),
+                typed => Email::parse(typed)
+                    .map(Some)
+                    .map_err(|_| E::ContactEmailInvalid),
+            },
+        );
+        let contact_phone = errors.check(
+            fields::CONTACT_PHONE,
+            bounded(&form.contact_phone, PHONE_MAX),
+        );
+        let contact_languages = errors.check(
+            fields::CONTACT_LANGUAGES,
+            bounded(&form.contact_languages, TEXT_MAX),
+        );
+        let taalicoon = errors.check(
+            fields::TAALICOON,
+            Taalicoon::parse(&form.taalicoon).ok_or(E::TaalicoonMissing),
+        );
+        let criteria_note = errors.check(
+            fields::CRITERIA,
+            bounded(&form.criteria_note, LONG_TEXT_MAX),
+        );
+        match (
+            title,
+            description,
+            kind,
+            municipality_id,
+            address,
+            days,
+            places,
+            period,
+            contact_name,
+            contact_email,
+            contact_phone,
+            contact_languages,
+            taalicoon,
+            criteria_note,
+        ) {
+            (
+                Some(title),
+                Some(description),
+                Some(kind),
+                Some(municipality_id),
+                Some(address),
+                Some(days),
+                Some(places),
+                Some(period),
+                Some(contact_name),
+                Some(contact_email),
+                Some(contact_phone),
+                Some(contact_languages),
+                Some(taalicoon),
+                Some(criteria_note),
+            ) if errors.is_empty() => Ok(Self {
+                title,
+                description,
+                kind,
+                municipality_id,
+                address,
+                days,
+                day_parts: form.parts(),
+                by_arrangement,
+                places,
+                period,
+                contact_name,
+                contact_email,
+                contact_phone,
+                contact_languages,
+                taalicoon,
+                criteria: form.criteria(),
+                criteria_note,
+            }),
+            _ => Err(errors),
+        }
     }
 }
 
@@ -304,9 +439,9 @@ async fn saved(
 fn offer_problem(error: OfferError) -> Result<FieldErrors, AppError> {
     let problem = fixable(error)?;
     let field = match problem {
-        OfferError::OrganisationMissing => offer::fields::ORGANISATION,
-        OfferError::MunicipalityMissing => offer::fields::MUNICIPALITY,
-        _ => offer::fields::TITLE,
+        OfferError::OrganisationMissing => fields::ORGANISATION,
+        OfferError::MunicipalityMissing => fields::MUNICIPALITY,
+        _ => fields::TITLE,
     };
     let mut errors = FieldErrors::default();
     errors.add(field, problem);
@@ -346,13 +481,13 @@ pub(super) async fn create<U: OfferUser>(
     let organisation = match viewer.fixed_organisation() {
         Some(organisation) => Some(organisation),
         None => errors.check(
-            offer::fields::ORGANISATION,
+            fields::ORGANISATION,
             uuid::Uuid::parse_str(form.organisation_id.trim())
                 .map(OrganisationId)
                 .map_err(|_| OfferError::OrganisationMissing),
         ),
     };
-    let input = match form.parse() {
+    let input = match OfferInput::try_from(&form) {
         Ok(input) => Some(input),
         Err(problems) => {
             for (field, message) in problems.all() {
@@ -419,7 +554,7 @@ pub(super) async fn update<U: OfferUser>(
     let mut conn = app.pool.acquire().await?;
     let offer = scoped_offer(&mut conn, id, viewer.scope).await?;
     drop(conn);
-    let errors = match form.parse() {
+    let errors = match OfferInput::try_from(&form) {
         Ok(input) => {
             let mut tx = app.pool.begin().await?;
             match offer::update(&mut tx, viewer.user, viewer.scope, offer.id, &input).await {

@@ -49,7 +49,7 @@ impl ListQuery {
             taalicoon: Taalicoon::parse(&self.taalicoon),
             day: WEEKDAYS
                 .iter()
-                .position(|(field, _)| field.strip_prefix("dag_") == Some(self.dag.trim())),
+                .position(|(code, _)| *code == self.dag.trim()),
             free_only: !self.vrij.is_empty(),
             approval: Approval::parse(&self.status),
         }
@@ -119,12 +119,9 @@ pub(super) async fn list<U: OfferUser>(
     );
     let days = choices(
         "Elke dag",
-        WEEKDAYS.iter().map(|(field, name)| {
-            (
-                field.trim_start_matches("dag_").to_string(),
-                name.to_string(),
-            )
-        }),
+        WEEKDAYS
+            .iter()
+            .map(|(code, name)| (code.to_string(), name.to_string())),
     );
     let approvals = choices(
         "Elke status",

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use super::form::fields;
 use super::{OfferUser, Viewer, fixable, flash_problem, scoped_offer};
 use crate::domain::offer::{self, Approval, Decision, Offer, OfferState};
 use crate::error::AppError;
@@ -136,7 +137,7 @@ pub(super) async fn refuse(
     let offer = scoped_offer(&mut conn, id, viewer.scope).await?;
     drop(conn);
     let mut errors = FieldErrors::default();
-    if let Some(decision) = errors.check(offer::fields::REASON, Decision::refuse(&form.reason)) {
+    if let Some(decision) = errors.check(fields::REASON, Decision::refuse(&form.reason)) {
         let mut tx = app.pool.begin().await?;
         match offer::decide(&mut tx, viewer.user, region, offer.id, &decision).await {
             Ok(()) => {
@@ -149,7 +150,7 @@ pub(super) async fn refuse(
                 .await?;
                 return Ok(Redirect::to(&viewer.offer_path(offer.id)).into_response());
             }
-            Err(error) => errors.add(offer::fields::REASON, fixable(error)?),
+            Err(error) => errors.add(fields::REASON, fixable(error)?),
         }
     }
     let page = ShowPage {

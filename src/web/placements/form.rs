@@ -9,23 +9,62 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
 use tower_sessions::Session;
+use uuid::Uuid;
 
 use super::{placement_path, scoped_placement};
 use crate::domain::placement::{
-    self, ContactChoice, OrganisationChoice, ParticipantRef, Placement, PlacementError,
-    PlacementFields, PlacementInput,
+    self, Contact, ContactChoice, OrganisationChoice, ParticipantRef, Placement, PlacementError,
+    PlacementInput, parse_planned,
 };
 use crate::domain::submission::Claim;
+use crate::domain::user::Email;
 use crate::error::AppError;
 use crate::values::criteria::Criteria;
-use crate::values::dates::{iso_date, today};
-use crate::values::ids::{OrganisationId, ParticipantId, PlacementId, RegionId};
+use crate::values::dates::{iso_date, parse_date, today};
+use crate::values::ids::{OrganisationId, ParticipantId, PlacementId, RegionId, UserId};
 use crate::values::kinds::PlacementKind;
-use crate::values::period::Scope;
-use crate::web::forms::{FieldErrors, OnceForm, PathId, repeated};
+use crate::values::period::{Period, Scope};
+use crate::web::forms::{Checkbox, FieldErrors, OnceForm, PathId, criteria_boxes, repeated};
 use crate::web::layout::Layout;
 use crate::web::session::{self, CaseworkUser, FlashKind};
 use crate::web::state::AppState;
+
+/// The names of the placement form's fields.
+mod fields {
+    pub(super) const ORGANISATION: &str = "organisation_id";
+    pub(super) const KIND: &str = "kind";
+    pub(super) const STARTS_ON: &str = "starts_on";
+    pub(super) const ENDS_ON: &str = "ends_on";
+    pub(super) const PLANNED: &str = "planned";
+    pub(super) const CONTACT_USER: &str = "contact_user_id";
+    pub(super) const CONTACT_NAME: &str = "contact_name";
+    pub(super) const CONTACT_EMAIL: &str = "contact_email";
+    pub(super) const STATUS: &str = "status";
+    pub(super) const CRITERIA: &str = "criteria";
+}
+
+/// The form field a refusal of the domain belongs next to.
+fn problem_field(error: &PlacementError) -> &'static str {
+    use PlacementError as E;
+    match error {
+        E::OrganisationMissing | E::OrganisationUnavailable | E::OrganisationFixed => {
+            fields::ORGANISATION
+        }
+        E::KindMissing => fields::KIND,
+        E::Date(_) => fields::STARTS_ON,
+        E::EndBeforeStart | E::EntriesOutsidePeriod(_) => fields::ENDS_ON,
+        E::PlannedEmpty
+        | E::PlannedUnreadable
+        | E::PlannedMinutesOutOfRange
+        | E::PlannedZero
+        | E::PlannedTooLong => fields::PLANNED,
+        E::ContactNameMissing => fields::CONTACT_NAME,
+        E::ContactEmailInvalid => fields::CONTACT_EMAIL,
+        E::ContactNotOfOrganisation => fields::CONTACT_USER,
+        E::CriteriaNotMet => fields::CRITERIA,
+        E::StatusChange { .. } | E::NotFound | E::Database(_) => fields::STATUS,
+    }
+}
 
 /// The placement form as typed.
 #[derive(Debug, Default, Deserialize)]
@@ -71,26 +110,9 @@ impl PlacementForm {
         ])
     }
 
-    /// The criteria as (field, wording, ticked), for the checkboxes.
-    fn criteria_choices(&self) -> Vec<(&'static str, &'static str, bool)> {
-        self.criteria().choices()
-    }
-
-    /// `from_offer`: the placement was taken from an approved offer, which carries the check.
-    fn fields(&self, from_offer: bool) -> PlacementFields<'_> {
-        PlacementFields {
-            organisation_id: &self.organisation_id,
-            kind: &self.kind,
-            starts_on: &self.starts_on,
-            ends_on: &self.ends_on,
-            planned: &self.planned,
-            contact_user_id: &self.contact_user_id,
-            contact_name: &self.contact_name,
-            contact_email: &self.contact_email,
-            contact_phone: &self.contact_phone,
-            description: &self.description,
-            criteria: (!from_offer).then(|| self.criteria()),
-        }
+    /// The criteria checkboxes, as typed.
+    fn criteria_choices(&self) -> Vec<Checkbox> {
+        criteria_boxes(self.criteria())
     }
 
     fn of(placement: &Placement) -> Self {
@@ -124,15 +146,92 @@ impl PlacementForm {
         }
     }
 
-    /// Parses the form; every problem lands next to its field.
+    /// Parses the form; every problem lands next to its field, in the order of the form.
+    /// `from_offer`: the placement was taken from an approved offer, which carries the criteria
+    /// check.
     fn parse(&self, from_offer: bool) -> Result<PlacementInput, FieldErrors> {
-        PlacementInput::parse(&self.fields(from_offer)).map_err(|problems| {
-            let mut errors = FieldErrors::default();
-            for (field, problem) in problems {
-                errors.add(field, problem);
-            }
-            errors
-        })
+        use PlacementError as E;
+        let mut errors = FieldErrors::default();
+        let organisation_id = errors.check(
+            fields::ORGANISATION,
+            Uuid::parse_str(self.organisation_id.trim())
+                .map(OrganisationId)
+                .map_err(|_| E::OrganisationMissing),
+        );
+        let kind = errors.check(
+            fields::KIND,
+            PlacementKind::parse(&self.kind).ok_or(E::KindMissing),
+        );
+        let starts_on = errors.check(
+            fields::STARTS_ON,
+            parse_date(&self.starts_on).map_err(E::from),
+        );
+        let ends_on = errors.check(fields::ENDS_ON, parse_date(&self.ends_on).map_err(E::from));
+        let period = match (starts_on, ends_on) {
+            (Some(starts_on), Some(ends_on)) => errors.check(
+                fields::ENDS_ON,
+                Period::new(starts_on, ends_on).map_err(E::from),
+            ),
+            _ => None,
+        };
+        let planned = errors.check(fields::PLANNED, parse_planned(&self.planned));
+        let contact_user = match self.contact_user_id.trim() {
+            "" => Some(None),
+            id => errors.check(
+                fields::CONTACT_USER,
+                Uuid::parse_str(id)
+                    .map(|id| Some(UserId(id)))
+                    .map_err(|_| E::ContactNotOfOrganisation),
+            ),
+        };
+        let contact_name = self.contact_name.trim().to_string();
+        if contact_name.is_empty() && matches!(contact_user, Some(None)) {
+            errors.add(fields::CONTACT_NAME, E::ContactNameMissing);
+        }
+        let contact_email = match self.contact_email.trim() {
+            "" => Some(None),
+            email => errors.check(
+                fields::CONTACT_EMAIL,
+                Email::parse(email)
+                    .map(Some)
+                    .map_err(|_| E::ContactEmailInvalid),
+            ),
+        };
+        let criteria = (!from_offer).then(|| self.criteria());
+        if criteria.is_some_and(|criteria| !criteria.all_met()) {
+            errors.add(fields::CRITERIA, E::CriteriaNotMet);
+        }
+        match (
+            organisation_id,
+            kind,
+            period,
+            planned,
+            contact_user,
+            contact_email,
+        ) {
+            (
+                Some(organisation_id),
+                Some(kind),
+                Some(period),
+                Some(planned),
+                Some(user_id),
+                Some(email),
+            ) if errors.is_empty() => Ok(PlacementInput {
+                organisation_id,
+                kind,
+                period,
+                planned,
+                contact: Contact {
+                    user_id,
+                    name: contact_name,
+                    email,
+                    phone: self.contact_phone.trim().to_string(),
+                },
+                description: self.description.trim().to_string(),
+                criteria,
+            }),
+            _ => Err(errors),
+        }
     }
 }
 
@@ -326,7 +425,7 @@ fn placement_problem(error: PlacementError) -> Result<FieldErrors, AppError> {
         PlacementError::Database(error) => Err(error.into()),
         problem => {
             let mut errors = FieldErrors::default();
-            errors.add(problem.field(), problem);
+            errors.add(problem_field(&problem), problem);
             Ok(errors)
         }
     }
@@ -463,4 +562,90 @@ pub(super) async fn update(
         errors,
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    /// The form without a criteria check, as for a placement taken from an offer.
+    const FROM_OFFER: bool = true;
+
+    fn form() -> PlacementForm {
+        PlacementForm {
+            organisation_id: "6f1c3c4e-2b8a-4a57-9d3e-0d6f1b2a9c11".into(),
+            kind: "buddy".into(),
+            starts_on: "01/11/2026".into(),
+            ends_on: "2026-12-31".into(),
+            planned: "40u".into(),
+            contact_name: " Marie Claes ".into(),
+            ..PlacementForm::default()
+        }
+    }
+
+    #[test]
+    fn a_complete_form_becomes_an_input() {
+        let input = form().parse(FROM_OFFER).unwrap();
+        assert_eq!(input.kind, PlacementKind::Buddy);
+        assert_eq!(input.planned.get(), 2400);
+        assert_eq!(input.period.starts_on(), date!(2026 - 11 - 01));
+        assert_eq!(input.period.ends_on(), date!(2026 - 12 - 31));
+        assert_eq!(input.contact.name, "Marie Claes");
+        assert_eq!(input.contact.email, None);
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_with_its_name() {
+        let bad = PlacementForm {
+            organisation_id: "".into(),
+            kind: "job".into(),
+            starts_on: "31/02/2026".into(),
+            ends_on: "morgen".into(),
+            planned: "0".into(),
+            contact_name: "".into(),
+            contact_email: "marie@".into(),
+            ..form()
+        };
+        let errors = bad.parse(FROM_OFFER).unwrap_err();
+        let fields: Vec<&str> = errors.all().iter().map(|(field, _)| *field).collect();
+        assert_eq!(
+            fields,
+            [
+                fields::ORGANISATION,
+                fields::KIND,
+                fields::STARTS_ON,
+                fields::ENDS_ON,
+                fields::PLANNED,
+                fields::CONTACT_NAME,
+                fields::CONTACT_EMAIL
+            ]
+        );
+    }
+
+    #[test]
+    fn the_end_cannot_precede_the_start() {
+        let backwards = PlacementForm {
+            starts_on: "01/12/2026".into(),
+            ends_on: "30/11/2026".into(),
+            ..form()
+        };
+        let errors = backwards.parse(FROM_OFFER).unwrap_err();
+        let errors = errors.all();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].0, fields::ENDS_ON);
+        assert_eq!(errors[0].1, PlacementError::EndBeforeStart.to_string());
+    }
+
+    #[test]
+    fn a_partner_user_can_stand_in_for_the_contact_name() {
+        let with_user = PlacementForm {
+            contact_user_id: "0b0e7c56-7a0d-4d1c-8f1e-2a3b4c5d6e7f".into(),
+            contact_name: "".into(),
+            ..form()
+        };
+        let input = with_user.parse(FROM_OFFER).unwrap();
+        assert!(input.contact.user_id.is_some());
+        assert_eq!(input.contact.name, "");
+    }
 }

@@ -14,8 +14,7 @@ use tower_sessions::Session;
 use super::placement_path;
 use crate::domain::confirmation;
 use crate::domain::hours::{
-    self, EntriesError, EntryChange, EntryError, EntryField, NewEntries, parse_dates,
-    parse_entry_minutes,
+    self, EntriesError, EntryChange, EntryError, NewEntries, parse_dates, parse_entry_minutes,
 };
 use crate::domain::placement::Placement;
 use crate::domain::submission::{Claim, Submission};
@@ -97,18 +96,34 @@ const LOG_MINUTES: &str = "minutes";
 /// Messages about the placement or the entry as a whole point at the form itself.
 const LOG_FORM: &str = "uren";
 
+/// The field a problem belongs next to: the dates (named `dates_field` on this form), the
+/// duration, or the form as a whole for the placement, the participant or the entry.
+fn entry_field(problem: &EntryError, dates_field: &'static str) -> &'static str {
+    use EntryError as E;
+    match problem {
+        E::NoDates
+        | E::TooManyDates
+        | E::UnreadableDate(_)
+        | E::DuplicateDate(_)
+        | E::BeforeStart { .. }
+        | E::AfterEnd { .. }
+        | E::InFuture(_)
+        | E::DayLimit { .. } => dates_field,
+        E::Duration(_) | E::LongerThanADay => LOG_MINUTES,
+        E::PlacementCancelled
+        | E::ParticipantNotActive
+        | E::NotPending(_)
+        | E::ChangedMeanwhile => LOG_FORM,
+    }
+}
+
 fn add_entry_errors(
     errors: &mut FieldErrors,
     problems: Vec<EntryError>,
     dates_field: &'static str,
 ) {
     for problem in problems {
-        let field = match problem.field() {
-            EntryField::Dates => dates_field,
-            EntryField::Minutes => LOG_MINUTES,
-            EntryField::Entry => LOG_FORM,
-        };
-        errors.add(field, problem);
+        errors.add(entry_field(&problem, dates_field), problem);
     }
 }
 
@@ -364,5 +379,26 @@ pub(super) async fn delete_entry(
         }
         Err(EntriesError::NotFound) => Err(AppError::NotFound),
         Err(EntriesError::Database(error)) => Err(error.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::hours::parse_entry_minutes;
+
+    #[test]
+    fn problems_land_next_to_the_dates_or_the_minutes() {
+        let refused = parse_dates("23/11/2026\n31/02/2026\nvolgende week\n23/11/2026").unwrap_err();
+        assert!(
+            refused
+                .errors
+                .iter()
+                .all(|e| entry_field(e, LOG_DATES) == LOG_DATES)
+        );
+        assert_eq!(
+            entry_field(&parse_entry_minutes("twee").unwrap_err(), LOG_DATES),
+            LOG_MINUTES
+        );
     }
 }

@@ -1,6 +1,8 @@
 //! Inburgeraars: the list, registering and editing, the participant page, coach assignment,
 //! stopping and exempting. For trajectbegeleiders and coördinatoren of the participant's region.
 
+mod form;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
@@ -20,8 +22,7 @@ use super::session::{self, CaseworkUser, FlashKind};
 use crate::domain::access::{Access, AccessKind};
 use crate::domain::participant::{
     self, EXEMPTION_REASONS, EntryLine, HistoryLine, ListFilter, Obligation, Participant,
-    ParticipantError, ParticipantForm, ParticipantRow, ParticipantStatus, STOP_REASONS,
-    reason_label,
+    ParticipantError, ParticipantRow, ParticipantStatus, STOP_REASONS, reason_label,
 };
 use crate::domain::placement::{self, PlacementSummary};
 use crate::domain::submission::Claim;
@@ -32,6 +33,7 @@ use crate::values::duration::format_minutes;
 use crate::values::ids::{MunicipalityId, ParticipantId, RegionId, UserId};
 use crate::values::level::DutchLevel;
 use crate::web::state::AppState;
+use form::{ParticipantForm, refusal_field};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -222,11 +224,7 @@ async fn new_form(
 ) -> Result<FormPage, AppError> {
     let region = user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
-    let form = ParticipantForm {
-        obligation: Obligation::Verplicht.code().into(),
-        start_date: dates::iso_date(dates::today()),
-        ..Default::default()
-    };
+    let form = ParticipantForm::fresh(dates::today());
     FormPage::new(
         &mut conn,
         layout,
@@ -251,22 +249,6 @@ async fn rerender(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
-fn field_errors(problems: Vec<(&'static str, participant::ParticipantInputError)>) -> FieldErrors {
-    let mut errors = FieldErrors::default();
-    for (field, problem) in problems {
-        errors.add(field, problem);
-    }
-    errors
-}
-
-/// A refusal of the domain that belongs next to a field of the form.
-fn refusal_field(error: &ParticipantError) -> Option<&'static str> {
-    match error {
-        ParticipantError::MunicipalityOutsideRegion => Some("municipality_id"),
-        _ => None,
-    }
-}
-
 async fn register(
     CaseworkUser { user, .. }: CaseworkUser,
     State(app): State<AppState>,
@@ -280,9 +262,7 @@ async fn register(
     let mut tx = app.pool.begin().await?;
     let input = match form.parse(dates::today()) {
         Ok(input) => input,
-        Err(problems) => {
-            return rerender(&mut tx, layout, region, None, form, field_errors(problems)).await;
-        }
+        Err(errors) => return rerender(&mut tx, layout, region, None, form, errors).await,
     };
     if let Claim::Repeat { location } = submission.claim(&mut tx).await? {
         return repeated(&session, location, "/inburgeraars").await;
@@ -344,7 +324,7 @@ async fn edit_form(
         layout,
         region,
         Some(id),
-        participant.to_form(),
+        ParticipantForm::of(&participant),
         FieldErrors::default(),
     )
     .await
@@ -365,17 +345,7 @@ async fn update(
         .ok_or(AppError::NotFound)?;
     let input = match form.parse(dates::today()) {
         Ok(input) => input,
-        Err(problems) => {
-            return rerender(
-                &mut tx,
-                layout,
-                region,
-                Some(id),
-                form,
-                field_errors(problems),
-            )
-            .await;
-        }
+        Err(errors) => return rerender(&mut tx, layout, region, Some(id), form, errors).await,
     };
     match participant::update(&mut tx, user.id, region, id, &input).await {
         Ok(Some(())) => {}
