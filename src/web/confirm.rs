@@ -643,13 +643,12 @@ async fn link_confirm_all(
 // Staff: reminders and revoking links
 
 async fn send_reminder(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<PlacementId>,
 ) -> Result<Redirect, AppError> {
     let placement = id;
-    let region = user.staff_region()?;
     let base_url = app.config.base_url();
     let mut tx = app.pool.begin().await?;
     match confirmation::send_link(&mut tx, &base_url, Some(user.id), Some(region), placement).await
@@ -679,12 +678,11 @@ async fn send_reminder(
 }
 
 async fn revoke_link(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(link): PathId<Uuid>,
 ) -> Result<Redirect, AppError> {
-    let region = user.staff_region()?;
     let mut tx = app.pool.begin().await?;
     let placement = confirmation::revoke_link(&mut tx, user.id, region, link)
         .await?

@@ -143,11 +143,10 @@ struct PrintPage {
 }
 
 async fn print_view(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
     State(app): State<AppState>,
     PathId(id): PathId<PlacementId>,
 ) -> Result<PrintPage, AppError> {
-    let region = user.staff_region()?;
     let (placement, sheet) = prepare_sheet(&app, user.id, region, id, "pagina").await?;
     let qr = sheet
         .confirm_url
@@ -175,12 +174,11 @@ struct UnavailablePage {
 }
 
 async fn print_pdf(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
     PathId(id): PathId<PlacementId>,
 ) -> Result<Response, AppError> {
-    let region = user.staff_region()?;
     let Ok(fonts) = pdf::fonts(&app.config.font_dir) else {
         // Logged with the fix when the fonts were first looked for.
         return Ok((StatusCode::SERVICE_UNAVAILABLE, UnavailablePage { layout }).into_response());
@@ -256,12 +254,11 @@ async fn render_upload(
 }
 
 async fn upload_page(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { region_id: region, .. }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
     PathId(id): PathId<PlacementId>,
 ) -> Result<UploadPage, AppError> {
-    let region = user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
     let placement = scoped_placement(&mut conn, id, Scope::Region(region)).await?;
     render_upload(
@@ -304,14 +301,13 @@ async fn read_form(mut multipart: Multipart) -> Result<UploadForm, MultipartErro
 }
 
 async fn upload(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
     session: Session,
     PathId(id): PathId<PlacementId>,
     multipart: Multipart,
 ) -> Result<Response, AppError> {
-    let region = user.staff_region()?;
     let form = match read_form(multipart).await {
         Ok(form) => form,
         // Over the route's body limit: the Dutch "te groot" page.
@@ -368,12 +364,11 @@ async fn upload(
 /// The scan as a download: its own type, never shown inline (a PDF with scripts stays inert),
 /// and logged in the access log.
 async fn download(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
     State(app): State<AppState>,
     OriginalUri(uri): OriginalUri,
     PathId(id): PathId<ScanId>,
 ) -> Result<Response, AppError> {
-    let region = user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
     let file = scan::get(&mut conn, region, id)
         .await?

@@ -115,12 +115,11 @@ impl ListPage {
 }
 
 async fn list(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
     Query(query): Query<ListQuery>,
 ) -> Result<ListPage, AppError> {
-    let region = user.staff_region()?;
     let coach = match query.begeleider.as_str() {
         "mijn" => Some(user.id),
         other => other.parse::<Uuid>().ok().map(UserId),
@@ -216,11 +215,10 @@ impl FormPage {
 }
 
 async fn new_form(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { region_id: region, .. }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
 ) -> Result<FormPage, AppError> {
-    let region = user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
     let form = ParticipantForm {
         obligation: Obligation::Verplicht.code().into(),
@@ -268,13 +266,12 @@ fn refusal_field(error: &ParticipantError) -> Option<&'static str> {
 }
 
 async fn register(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     layout: Layout,
     once: OnceForm<ParticipantForm>,
 ) -> Result<Response, AppError> {
-    let region = user.staff_region()?;
     let submission = once.submission(user.id);
     let form = once.form;
     let mut tx = app.pool.begin().await?;
@@ -329,12 +326,11 @@ fn domain_error(error: ParticipantError) -> AppError {
 }
 
 async fn edit_form(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { region_id: region, .. }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
     PathId(id): PathId<ParticipantId>,
 ) -> Result<FormPage, AppError> {
-    let region = user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
     let participant = participant::get(&mut conn, region, id)
         .await?
@@ -351,14 +347,13 @@ async fn edit_form(
 }
 
 async fn update(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     layout: Layout,
     PathId(id): PathId<ParticipantId>,
     Form(form): Form<ParticipantForm>,
 ) -> Result<Response, AppError> {
-    let region = user.staff_region()?;
     let mut tx = app.pool.begin().await?;
     participant::get(&mut tx, region, id)
         .await?
@@ -441,12 +436,11 @@ impl ShowPage {
 }
 
 async fn show(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
     PathId(id): PathId<ParticipantId>,
 ) -> Result<ShowPage, AppError> {
-    let region = user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
     let p = participant::get(&mut conn, region, id)
         .await?
@@ -497,13 +491,12 @@ struct CoachForm {
 }
 
 async fn assign_coach(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,
     Form(form): Form<CoachForm>,
 ) -> Result<Redirect, AppError> {
-    let region = user.staff_region()?;
     let coach = match non_blank(&form.coach_id) {
         None => None,
         Some(raw) => Some(
@@ -527,7 +520,7 @@ struct CloseForm {
 }
 
 async fn stop(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,
@@ -537,11 +530,11 @@ async fn stop(
         status: ParticipantStatus::Stopgezet,
         reasons: &STOP_REASONS,
     };
-    close(&app, &session, &user, id, closing, form).await
+    close(&app, &session, &user, region, id, closing, form).await
 }
 
 async fn exempt(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,
@@ -551,7 +544,7 @@ async fn exempt(
         status: ParticipantStatus::Vrijgesteld,
         reasons: &EXEMPTION_REASONS,
     };
-    close(&app, &session, &user, id, closing, form).await
+    close(&app, &session, &user, region, id, closing, form).await
 }
 
 /// How a trajectory ends (stopped or exempted), and the reasons one may give for it.
@@ -564,11 +557,11 @@ async fn close(
     app: &AppState,
     session: &Session,
     user: &CurrentUser,
+    region: RegionId,
     id: ParticipantId,
     Closing { status, reasons }: Closing,
     form: CloseForm,
 ) -> Result<Redirect, AppError> {
-    let region = user.staff_region()?;
     let Some((reason, _)) = reasons.iter().find(|(code, _)| *code == form.reason) else {
         // Someone of another region gets the 404 they get for any other request about this
         // participant, not a message about the form.
@@ -601,12 +594,11 @@ async fn close(
 }
 
 async fn reactivate(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,
 ) -> Result<Redirect, AppError> {
-    let region = user.staff_region()?;
     let mut tx = app.pool.begin().await?;
     let outcome = participant::reactivate(&mut tx, user.id, region, id).await;
     finish(tx, &session, id, outcome, "Het traject is weer actief.").await

@@ -318,7 +318,7 @@ pub(super) async fn new_page<U: OfferUser>(
     layout: Layout,
     State(app): State<AppState>,
 ) -> Result<Response, AppError> {
-    let viewer = user.viewer()?;
+    let viewer = user.viewer();
     let mut conn = app.pool.acquire().await?;
     render_form(
         &mut conn,
@@ -339,7 +339,7 @@ pub(super) async fn create<U: OfferUser>(
     State(app): State<AppState>,
     once: OnceForm<OfferForm>,
 ) -> Result<Response, AppError> {
-    let viewer = user.viewer()?;
+    let viewer = user.viewer();
     let submission = once.submission(viewer.user);
     let form = once.form;
     let mut errors = FieldErrors::default();
@@ -391,7 +391,7 @@ pub(super) async fn edit_page<U: OfferUser>(
     State(app): State<AppState>,
     PathId(id): PathId<OfferId>,
 ) -> Result<Response, AppError> {
-    let viewer = user.viewer()?;
+    let viewer = user.viewer();
     let mut conn = app.pool.acquire().await?;
     let offer = scoped_offer(&mut conn, id, viewer.scope).await?;
     let form = OfferForm::of(&offer);
@@ -415,7 +415,7 @@ pub(super) async fn update<U: OfferUser>(
     PathId(id): PathId<OfferId>,
     Form(form): Form<OfferForm>,
 ) -> Result<Response, AppError> {
-    let viewer = user.viewer()?;
+    let viewer = user.viewer();
     let mut conn = app.pool.acquire().await?;
     let offer = scoped_offer(&mut conn, id, viewer.scope).await?;
     drop(conn);

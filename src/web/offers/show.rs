@@ -55,7 +55,7 @@ pub(super) async fn show<U: OfferUser>(
     State(app): State<AppState>,
     PathId(id): PathId<OfferId>,
 ) -> Result<ShowPage, AppError> {
-    let viewer = user.viewer()?;
+    let viewer = user.viewer();
     let mut conn = app.pool.acquire().await?;
     let offer = scoped_offer(&mut conn, id, viewer.scope).await?;
     Ok(ShowPage::new(&viewer, layout, offer))
@@ -74,7 +74,7 @@ pub(super) async fn change_state<U: OfferUser>(
     PathId(id): PathId<OfferId>,
     Form(form): Form<StateForm>,
 ) -> Result<Redirect, AppError> {
-    let viewer = user.viewer()?;
+    let viewer = user.viewer();
     let back = viewer.offer_path(id);
     let Some(next) = OfferState::parse(&form.state) else {
         session::flash(&session, FlashKind::Error, "Kies een geldige status.").await?;
@@ -98,8 +98,8 @@ pub(super) async fn approve(
     State(app): State<AppState>,
     PathId(id): PathId<OfferId>,
 ) -> Result<Redirect, AppError> {
-    let viewer = user.viewer()?;
-    let region = user.user.staff_region()?;
+    let viewer = user.viewer();
+    let region = user.region_id;
     let mut tx = app.pool.begin().await?;
     match offer::decide(&mut tx, viewer.user, region, id, &Decision::Approve).await {
         Ok(()) => {
@@ -130,8 +130,8 @@ pub(super) async fn refuse(
     PathId(id): PathId<OfferId>,
     Form(form): Form<RefuseForm>,
 ) -> Result<Response, AppError> {
-    let viewer = user.viewer()?;
-    let region = user.user.staff_region()?;
+    let viewer = user.viewer();
+    let region = user.region_id;
     let mut conn = app.pool.acquire().await?;
     let offer = scoped_offer(&mut conn, id, viewer.scope).await?;
     drop(conn);

@@ -338,7 +338,7 @@ pub(super) async fn new_page(
     State(app): State<AppState>,
     PathId(participant_id): PathId<ParticipantId>,
 ) -> Result<Response, AppError> {
-    let region = user.user.staff_region()?;
+    let region = user.region_id;
     let mut conn = app.pool.acquire().await?;
     let participant = participant_of(&mut conn, participant_id, region).await?;
     let form = PlacementForm {
@@ -366,7 +366,7 @@ pub(super) async fn create(
     PathId(participant_id): PathId<ParticipantId>,
     once: OnceForm<PlacementForm>,
 ) -> Result<Response, AppError> {
-    let region = user.user.staff_region()?;
+    let region = user.region_id;
     let mut conn = app.pool.acquire().await?;
     let participant = participant_of(&mut conn, participant_id, region).await?;
     drop(conn);
@@ -413,7 +413,7 @@ pub(super) async fn edit_page(
     State(app): State<AppState>,
     PathId(id): PathId<PlacementId>,
 ) -> Result<Response, AppError> {
-    let region = user.user.staff_region()?;
+    let region = user.region_id;
     let mut conn = app.pool.acquire().await?;
     let placement = scoped_placement(&mut conn, id, Scope::Region(region)).await?;
     let form = PlacementForm::of(&placement);
@@ -437,7 +437,7 @@ pub(super) async fn update(
     PathId(id): PathId<PlacementId>,
     Form(form): Form<PlacementForm>,
 ) -> Result<Response, AppError> {
-    let region = user.user.staff_region()?;
+    let region = user.region_id;
     let mut conn = app.pool.acquire().await?;
     let placement = scoped_placement(&mut conn, id, Scope::Region(region)).await?;
     drop(conn);

@@ -260,7 +260,7 @@ pub(super) async fn edit_entry_page(
     State(app): State<AppState>,
     PathId(id): PathId<EntryId>,
 ) -> Result<Response, AppError> {
-    let region = user.user.staff_region()?;
+    let region = user.region_id;
     let mut conn = app.pool.acquire().await?;
     let entry = scoped_entry(&mut conn, id, region).await?;
     if !entry.status.is_pending() {
@@ -289,7 +289,7 @@ pub(super) async fn update_entry(
     PathId(id): PathId<EntryId>,
     Form(form): Form<EntryForm>,
 ) -> Result<Response, AppError> {
-    let region = user.user.staff_region()?;
+    let region = user.region_id;
     let mut conn = app.pool.acquire().await?;
     let entry = scoped_entry(&mut conn, id, region).await?;
     drop(conn);
@@ -342,7 +342,7 @@ pub(super) async fn delete_entry(
     State(app): State<AppState>,
     PathId(id): PathId<EntryId>,
 ) -> Result<Response, AppError> {
-    let region = user.user.staff_region()?;
+    let region = user.region_id;
     let mut conn = app.pool.acquire().await?;
     let entry = scoped_entry(&mut conn, id, region).await?;
     drop(conn);
