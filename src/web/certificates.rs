@@ -151,7 +151,9 @@ impl ListPage {
 }
 
 async fn list(
-    CoordinatorUser { region_id: region, .. }: CoordinatorUser,
+    CoordinatorUser {
+        region_id: region, ..
+    }: CoordinatorUser,
     State(app): State<AppState>,
     layout: Layout,
     Query(query): Query<ListQuery>,
@@ -212,7 +214,11 @@ async fn list(
 // Issuing
 
 async fn issue(
-    CoordinatorUser { user, region_id: region, .. }: CoordinatorUser,
+    CoordinatorUser {
+        user,
+        region_id: region,
+        ..
+    }: CoordinatorUser,
     State(app): State<AppState>,
     session: Session,
     once: OnceForm<Vec<(String, String)>>,
@@ -330,7 +336,9 @@ async fn load(
 }
 
 async fn show(
-    CoordinatorUser { region_id: region, .. }: CoordinatorUser,
+    CoordinatorUser {
+        region_id: region, ..
+    }: CoordinatorUser,
     State(app): State<AppState>,
     layout: Layout,
     PathId(id): PathId<CertificateId>,
@@ -352,7 +360,11 @@ struct RevokeForm {
 }
 
 async fn revoke(
-    CoordinatorUser { user, region_id: region, .. }: CoordinatorUser,
+    CoordinatorUser {
+        user,
+        region_id: region,
+        ..
+    }: CoordinatorUser,
     State(app): State<AppState>,
     session: Session,
     layout: Layout,
@@ -385,12 +397,11 @@ async fn revoke(
             );
             session::flash(&session, FlashKind::Success, text).await?;
         }
-        Err(RevokeError::NotFound) => return Err(AppError::NotFound),
-        Err(RevokeError::Database(error)) => return Err(error.into()),
         Err(refused @ RevokeError::AlreadyRevoked) => {
             drop(tx);
             session::flash(&session, FlashKind::Error, refused.to_string()).await?;
         }
+        Err(error) => return Err(error.into()),
     }
     Ok(Redirect::to(&format!("/certificaten/{id}")).into_response())
 }
@@ -455,7 +466,9 @@ fn print_page(
 }
 
 async fn print(
-    CoordinatorUser { region_id: region, .. }: CoordinatorUser,
+    CoordinatorUser {
+        region_id: region, ..
+    }: CoordinatorUser,
     State(app): State<AppState>,
     PathId(id): PathId<CertificateId>,
 ) -> Result<PrintPage, AppError> {
@@ -501,7 +514,9 @@ async fn nothing_selected(session: &Session) -> Result<Response, AppError> {
 }
 
 async fn batch_print(
-    CoordinatorUser { region_id: region, .. }: CoordinatorUser,
+    CoordinatorUser {
+        region_id: region, ..
+    }: CoordinatorUser,
     State(app): State<AppState>,
     session: Session,
     Query(fields): Query<Vec<(String, String)>>,
@@ -515,7 +530,9 @@ async fn batch_print(
 }
 
 async fn pdf(
-    CoordinatorUser { region_id: region, .. }: CoordinatorUser,
+    CoordinatorUser {
+        region_id: region, ..
+    }: CoordinatorUser,
     State(app): State<AppState>,
     layout: Layout,
     PathId(id): PathId<CertificateId>,
@@ -526,7 +543,9 @@ async fn pdf(
 }
 
 async fn batch_pdf(
-    CoordinatorUser { region_id: region, .. }: CoordinatorUser,
+    CoordinatorUser {
+        region_id: region, ..
+    }: CoordinatorUser,
     State(app): State<AppState>,
     session: Session,
     layout: Layout,

@@ -643,7 +643,11 @@ async fn link_confirm_all(
 // Staff: reminders and revoking links
 
 async fn send_reminder(
-    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
+    CaseworkUser {
+        user,
+        region_id: region,
+        ..
+    }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<PlacementId>,
@@ -670,7 +674,7 @@ async fn send_reminder(
             )
             .await?;
         }
-        Err(LinkError::Database(error)) => return Err(error.into()),
+        Err(error) => return Err(error.into()),
     }
     Ok(Redirect::to(&format!(
         "/plaatsingen/{placement}#bevestiging"
@@ -678,7 +682,11 @@ async fn send_reminder(
 }
 
 async fn revoke_link(
-    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
+    CaseworkUser {
+        user,
+        region_id: region,
+        ..
+    }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(link): PathId<Uuid>,

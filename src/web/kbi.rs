@@ -70,7 +70,9 @@ struct ListPage {
 }
 
 async fn list(
-    CaseworkUser { user, region_id, .. }: CaseworkUser,
+    CaseworkUser {
+        user, region_id, ..
+    }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
     Query(query): Query<ListQuery>,
@@ -94,7 +96,9 @@ async fn list(
 
 /// The list as a spreadsheet: every row of the chosen view, not one page.
 async fn csv(
-    CaseworkUser { user, region_id, .. }: CaseworkUser,
+    CaseworkUser {
+        user, region_id, ..
+    }: CaseworkUser,
     State(app): State<AppState>,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
@@ -145,7 +149,9 @@ struct MarkForm {
 }
 
 async fn mark(
-    CaseworkUser { user, region_id, .. }: CaseworkUser,
+    CaseworkUser {
+        user, region_id, ..
+    }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,
@@ -174,11 +180,16 @@ async fn mark(
             .await?;
         }
         Ok(None) => return Err(AppError::NotFound),
-        Err(HandoffError::Database(error)) => return Err(error.into()),
-        Err(refused) => {
+        Err(
+            refused @ (HandoffError::NotClosed
+            | HandoffError::AlreadyPassed
+            | HandoffError::FutureDate
+            | HandoffError::BeforeOutcome),
+        ) => {
             drop(tx);
             session::flash(&session, FlashKind::Error, refused.to_string()).await?;
         }
+        Err(error) => return Err(error.into()),
     }
     Ok(Redirect::to("/kbi"))
 }

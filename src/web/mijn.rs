@@ -75,7 +75,11 @@ fn own_url(base_url: &str, token: &str) -> String {
 // Staff: make, print, revoke
 
 async fn create_link(
-    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
+    CaseworkUser {
+        user,
+        region_id: region,
+        ..
+    }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,
@@ -108,7 +112,9 @@ struct CardPage {
 }
 
 async fn card(
-    CaseworkUser { region_id: region, .. }: CaseworkUser,
+    CaseworkUser {
+        region_id: region, ..
+    }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,
@@ -158,7 +164,11 @@ async fn card(
 }
 
 async fn revoke_link(
-    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
+    CaseworkUser {
+        user,
+        region_id: region,
+        ..
+    }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,

@@ -408,8 +408,7 @@ async fn create(
             errors.add("name", SaveError::NameTaken);
             Ok(invalid(choices.page(layout, scope, form, errors)))
         }
-        Err(SaveError::NotFound) => Err(AppError::NotFound),
-        Err(SaveError::Database(error)) => Err(error.into()),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -517,8 +516,7 @@ async fn update(
                 errors,
             )))
         }
-        Err(SaveError::NotFound) => Err(AppError::NotFound),
-        Err(SaveError::Database(error)) => Err(error.into()),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -653,13 +651,13 @@ async fn add_contact(
             let page = show_page(&mut conn, layout, scope, organisation, form, errors).await?;
             Ok(invalid(page))
         }
-        Err(CreateUserError::Database(error)) => Err(error.into()),
         Err(
             error @ (CreateUserError::PartnerNeedsOrganisation | CreateUserError::StaffNeedsRegion),
         ) => {
             tracing::error!(%error, "contact person refused by a constraint");
             Err(AppError::Internal("contact person refused by a constraint"))
         }
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -690,8 +688,7 @@ async fn delete(
             session::flash(&session, FlashKind::Error, error.to_string()).await?;
             Ok(Redirect::to(&show_path(id)))
         }
-        Err(DeleteError::NotFound) => Err(AppError::NotFound),
-        Err(DeleteError::Database(error)) => Err(error.into()),
+        Err(error) => Err(error.into()),
     }
 }
 

@@ -80,7 +80,7 @@ async fn prepare_sheet(
             )),
             Ok(None) => return Err(AppError::NotFound),
             Err(LinkError::NoContactEmail) => None,
-            Err(LinkError::Database(error)) => return Err(error.into()),
+            Err(error) => return Err(error.into()),
         }
     } else {
         None
@@ -143,7 +143,11 @@ struct PrintPage {
 }
 
 async fn print_view(
-    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
+    CaseworkUser {
+        user,
+        region_id: region,
+        ..
+    }: CaseworkUser,
     State(app): State<AppState>,
     PathId(id): PathId<PlacementId>,
 ) -> Result<PrintPage, AppError> {
@@ -174,7 +178,11 @@ struct UnavailablePage {
 }
 
 async fn print_pdf(
-    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
+    CaseworkUser {
+        user,
+        region_id: region,
+        ..
+    }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
     PathId(id): PathId<PlacementId>,
@@ -254,7 +262,9 @@ async fn render_upload(
 }
 
 async fn upload_page(
-    CaseworkUser { region_id: region, .. }: CaseworkUser,
+    CaseworkUser {
+        region_id: region, ..
+    }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
     PathId(id): PathId<PlacementId>,
@@ -301,7 +311,11 @@ async fn read_form(mut multipart: Multipart) -> Result<UploadForm, MultipartErro
 }
 
 async fn upload(
-    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
+    CaseworkUser {
+        user,
+        region_id: region,
+        ..
+    }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
     session: Session,
@@ -351,20 +365,24 @@ async fn upload(
             .await?;
             Ok(Redirect::to(&format!("{}#bewijs", placement_path(placement.id))).into_response())
         }
-        Err(ScanError::Database(error)) => Err(error.into()),
-        Err(refused) => {
+        Err(refused @ (ScanError::NoEntries | ScanError::ForeignEntry)) => {
             let mut errors = FieldErrors::default();
             errors.add("entries", refused);
             let page = render_upload(&mut tx, layout, placement, form.entries, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
+        Err(error) => Err(error.into()),
     }
 }
 
 /// The scan as a download: its own type, never shown inline (a PDF with scripts stays inert),
 /// and logged in the access log.
 async fn download(
-    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
+    CaseworkUser {
+        user,
+        region_id: region,
+        ..
+    }: CaseworkUser,
     State(app): State<AppState>,
     OriginalUri(uri): OriginalUri,
     PathId(id): PathId<ScanId>,

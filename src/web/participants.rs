@@ -115,7 +115,11 @@ impl ListPage {
 }
 
 async fn list(
-    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
+    CaseworkUser {
+        user,
+        region_id: region,
+        ..
+    }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
     Query(query): Query<ListQuery>,
@@ -215,7 +219,9 @@ impl FormPage {
 }
 
 async fn new_form(
-    CaseworkUser { region_id: region, .. }: CaseworkUser,
+    CaseworkUser {
+        region_id: region, ..
+    }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
 ) -> Result<FormPage, AppError> {
@@ -257,16 +263,12 @@ fn field_errors(problems: Vec<(&'static str, participant::ParticipantInputError)
     errors
 }
 
-/// A refusal of the domain that belongs next to a field of the form.
-fn refusal_field(error: &ParticipantError) -> Option<&'static str> {
-    match error {
-        ParticipantError::MunicipalityOutsideRegion => Some("municipality_id"),
-        _ => None,
-    }
-}
-
 async fn register(
-    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
+    CaseworkUser {
+        user,
+        region_id: region,
+        ..
+    }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     layout: Layout,
@@ -307,26 +309,24 @@ async fn refuse(
     form: ParticipantForm,
     error: ParticipantError,
 ) -> Result<Response, AppError> {
-    match refusal_field(&error) {
-        Some(field) => {
+    match error {
+        ParticipantError::MunicipalityOutsideRegion => {
             let mut errors = FieldErrors::default();
-            errors.add(field, &error);
+            errors.add("municipality_id", &error);
             rerender(&mut tx, layout, region, participant_id, form, errors).await
         }
-        None => Err(domain_error(error)),
-    }
-}
-
-fn domain_error(error: ParticipantError) -> AppError {
-    match error {
-        ParticipantError::Database(error) => AppError::Database(error),
         // The forms only offer valid choices: anything else is a tampered request.
-        _ => AppError::NotFound,
+        ParticipantError::CoachOutsideRegion
+        | ParticipantError::NotActive
+        | ParticipantError::NotStopped => Err(AppError::NotFound),
+        ParticipantError::Database(_) => Err(error.into()),
     }
 }
 
 async fn edit_form(
-    CaseworkUser { region_id: region, .. }: CaseworkUser,
+    CaseworkUser {
+        region_id: region, ..
+    }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
     PathId(id): PathId<ParticipantId>,
@@ -347,7 +347,11 @@ async fn edit_form(
 }
 
 async fn update(
-    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
+    CaseworkUser {
+        user,
+        region_id: region,
+        ..
+    }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     layout: Layout,
@@ -436,7 +440,11 @@ impl ShowPage {
 }
 
 async fn show(
-    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
+    CaseworkUser {
+        user,
+        region_id: region,
+        ..
+    }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
     PathId(id): PathId<ParticipantId>,
@@ -491,7 +499,11 @@ struct CoachForm {
 }
 
 async fn assign_coach(
-    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
+    CaseworkUser {
+        user,
+        region_id: region,
+        ..
+    }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,
@@ -520,7 +532,11 @@ struct CloseForm {
 }
 
 async fn stop(
-    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
+    CaseworkUser {
+        user,
+        region_id: region,
+        ..
+    }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,
@@ -534,7 +550,11 @@ async fn stop(
 }
 
 async fn exempt(
-    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
+    CaseworkUser {
+        user,
+        region_id: region,
+        ..
+    }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,
@@ -594,7 +614,11 @@ async fn close(
 }
 
 async fn reactivate(
-    CaseworkUser { user, region_id: region, .. }: CaseworkUser,
+    CaseworkUser {
+        user,
+        region_id: region,
+        ..
+    }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,
@@ -618,11 +642,16 @@ async fn finish(
             session::flash(session, FlashKind::Success, success).await?;
         }
         Ok(None) => return Err(AppError::NotFound),
-        Err(ParticipantError::Database(error)) => return Err(error.into()),
-        Err(refused) => {
+        Err(
+            refused @ (ParticipantError::NotActive
+            | ParticipantError::NotStopped
+            | ParticipantError::MunicipalityOutsideRegion
+            | ParticipantError::CoachOutsideRegion),
+        ) => {
             drop(tx);
             session::flash(session, FlashKind::Error, refused.to_string()).await?;
         }
+        Err(error) => return Err(error.into()),
     }
     Ok(Redirect::to(&format!("/inburgeraars/{id}")))
 }

@@ -190,13 +190,12 @@ fn region_refused(
     mut errors: FieldErrors,
     error: SaveRegionError,
 ) -> Result<FieldErrors, AppError> {
-    match (error.field(), error) {
-        (_, SaveRegionError::Database(error)) => Err(error.into()),
-        (Some(field), error) => {
+    match error.field() {
+        Some(field) => {
             errors.add(field, error);
             Ok(errors)
         }
-        (None, _) => Err(AppError::Internal("a region error without a field")),
+        None => Err(error.into()),
     }
 }
 
@@ -364,8 +363,8 @@ async fn save_municipality(
             match saved {
                 Ok(Some(_)) => Ok(name),
                 Ok(None) => return Err(AppError::NotFound),
-                Err(SaveMunicipalityError::Database(error)) => return Err(error.into()),
                 Err(error @ SaveMunicipalityError::NameTaken) => Err(problem(error.to_string())),
+                Err(error) => return Err(error.into()),
             }
         }
     };
@@ -494,7 +493,6 @@ async fn save_neighbours(
             Ok(Redirect::to(&format!("/beheer/regios/{region}#gemeenten")).into_response())
         }
         Ok(None) => Err(AppError::NotFound),
-        Err(NeighbourError::Database(error)) => Err(error.into()),
         Err(error @ NeighbourError::NotInRegion) => {
             drop(tx);
             let mut conn = app.pool.acquire().await?;
@@ -506,5 +504,6 @@ async fn save_neighbours(
             page.error = Some(error.to_string());
             Ok(invalid(page))
         }
+        Err(error) => Err(error.into()),
     }
 }

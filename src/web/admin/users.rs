@@ -331,10 +331,7 @@ fn refused(errors: FieldErrors, error: SaveUserError) -> Result<FieldErrors, App
             errors.add(field, &error);
             Ok(errors)
         }
-        None => match error {
-            SaveUserError::Database(error) => Err(error.into()),
-            _ => Err(AppError::Internal("a user error without a field")),
-        },
+        None => Err(error.into()),
     }
 }
 

@@ -164,8 +164,7 @@ async fn municipality_options(
 /// is one the user can act on, returned to be shown.
 fn fixable(error: OfferError) -> Result<OfferError, AppError> {
     match error {
-        OfferError::NotFound => Err(AppError::NotFound),
-        OfferError::Database(error) => Err(error.into()),
+        failure @ (OfferError::NotFound | OfferError::Database(_)) => Err(failure.into()),
         problem => Ok(problem),
     }
 }

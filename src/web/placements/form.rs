@@ -322,8 +322,7 @@ async fn saved(session: &Session, id: PlacementId, message: &str) -> Result<Resp
 /// Store errors the user can fix become field errors; the others become the error page.
 fn placement_problem(error: PlacementError) -> Result<FieldErrors, AppError> {
     match error {
-        PlacementError::NotFound => Err(AppError::NotFound),
-        PlacementError::Database(error) => Err(error.into()),
+        failure @ (PlacementError::NotFound | PlacementError::Database(_)) => Err(failure.into()),
         problem => {
             let mut errors = FieldErrors::default();
             errors.add(problem.field(), problem);

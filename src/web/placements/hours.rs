@@ -196,8 +196,7 @@ pub(in crate::web) async fn submit_hours(
             add_entry_errors(&mut errors, problems, LOG_DATES);
             Ok(Err(errors))
         }
-        Err(EntriesError::NotFound) => Err(AppError::NotFound),
-        Err(EntriesError::Database(error)) => Err(error.into()),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -323,8 +322,7 @@ pub(super) async fn update_entry(
                 }
                 add_entry_errors(&mut errors, problems, ENTRY_DATE);
             }
-            Err(EntriesError::NotFound) => return Err(AppError::NotFound),
-            Err(EntriesError::Database(error)) => return Err(error.into()),
+            Err(error) => return Err(error.into()),
         }
     }
     let page = EntryFormPage {
@@ -362,7 +360,6 @@ pub(super) async fn delete_entry(
             let status = decided_since(&problems).unwrap_or(entry.status);
             refuse_decided(&session, entry.placement_id, status).await
         }
-        Err(EntriesError::NotFound) => Err(AppError::NotFound),
-        Err(EntriesError::Database(error)) => Err(error.into()),
+        Err(error) => Err(error.into()),
     }
 }

@@ -50,8 +50,9 @@ pub(super) async fn change_status(
             let message = format!("De plaatsing is nu {}.", next.label().to_lowercase());
             session::flash(&session, FlashKind::Success, message).await?;
         }
-        Err(PlacementError::NotFound) => return Err(AppError::NotFound),
-        Err(PlacementError::Database(error)) => return Err(error.into()),
+        Err(failure @ (PlacementError::NotFound | PlacementError::Database(_))) => {
+            return Err(failure.into());
+        }
         Err(problem) => {
             session::flash(&session, FlashKind::Error, problem.to_string()).await?;
         }

@@ -78,7 +78,9 @@ fn named_bars(totals: &[NamedTotal], keep: usize) -> Vec<Bar> {
 }
 
 pub(super) async fn dashboard(
-    CoordinatorUser { region_id: region, .. }: CoordinatorUser,
+    CoordinatorUser {
+        region_id: region, ..
+    }: CoordinatorUser,
     State(app): State<AppState>,
     layout: Layout,
     Query(query): Query<FilterQuery>,

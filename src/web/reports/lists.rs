@@ -37,7 +37,9 @@ pub(super) struct OverviewPage {
 }
 
 pub(super) async fn overview(
-    CoordinatorUser { region_id: region, .. }: CoordinatorUser,
+    CoordinatorUser {
+        region_id: region, ..
+    }: CoordinatorUser,
     State(app): State<AppState>,
     layout: Layout,
 ) -> Result<OverviewPage, AppError> {
@@ -98,7 +100,9 @@ impl ListPage {
 
 pub(super) async fn list_page(
     list: WorkList,
-    CoordinatorUser { region_id: region, .. }: CoordinatorUser,
+    CoordinatorUser {
+        region_id: region, ..
+    }: CoordinatorUser,
     State(app): State<AppState>,
     layout: Layout,
     Query(query): Query<FilterQuery>,
@@ -150,7 +154,9 @@ impl PendingPage {
 }
 
 pub(super) async fn pending_page(
-    CoordinatorUser { region_id: region, .. }: CoordinatorUser,
+    CoordinatorUser {
+        region_id: region, ..
+    }: CoordinatorUser,
     State(app): State<AppState>,
     layout: Layout,
 ) -> Result<PendingPage, AppError> {
