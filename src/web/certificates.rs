@@ -151,9 +151,7 @@ impl ListPage {
 }
 
 async fn list(
-    CoordinatorUser {
-        region_id: region, ..
-    }: CoordinatorUser,
+    CoordinatorUser { region, .. }: CoordinatorUser,
     State(app): State<AppState>,
     layout: Layout,
     Query(query): Query<ListQuery>,
@@ -214,11 +212,7 @@ async fn list(
 // Issuing
 
 async fn issue(
-    CoordinatorUser {
-        user,
-        region_id: region,
-        ..
-    }: CoordinatorUser,
+    CoordinatorUser { user, region, .. }: CoordinatorUser,
     State(app): State<AppState>,
     session: Session,
     once: OnceForm<Vec<(String, String)>>,
@@ -336,9 +330,7 @@ async fn load(
 }
 
 async fn show(
-    CoordinatorUser {
-        region_id: region, ..
-    }: CoordinatorUser,
+    CoordinatorUser { region, .. }: CoordinatorUser,
     State(app): State<AppState>,
     layout: Layout,
     PathId(id): PathId<CertificateId>,
@@ -360,11 +352,7 @@ struct RevokeForm {
 }
 
 async fn revoke(
-    CoordinatorUser {
-        user,
-        region_id: region,
-        ..
-    }: CoordinatorUser,
+    CoordinatorUser { user, region, .. }: CoordinatorUser,
     State(app): State<AppState>,
     session: Session,
     layout: Layout,
@@ -466,9 +454,7 @@ fn print_page(
 }
 
 async fn print(
-    CoordinatorUser {
-        region_id: region, ..
-    }: CoordinatorUser,
+    CoordinatorUser { region, .. }: CoordinatorUser,
     State(app): State<AppState>,
     PathId(id): PathId<CertificateId>,
 ) -> Result<PrintPage, AppError> {
@@ -514,9 +500,7 @@ async fn nothing_selected(session: &Session) -> Result<Response, AppError> {
 }
 
 async fn batch_print(
-    CoordinatorUser {
-        region_id: region, ..
-    }: CoordinatorUser,
+    CoordinatorUser { region, .. }: CoordinatorUser,
     State(app): State<AppState>,
     session: Session,
     Query(fields): Query<Vec<(String, String)>>,
@@ -530,9 +514,7 @@ async fn batch_print(
 }
 
 async fn pdf(
-    CoordinatorUser {
-        region_id: region, ..
-    }: CoordinatorUser,
+    CoordinatorUser { region, .. }: CoordinatorUser,
     State(app): State<AppState>,
     layout: Layout,
     PathId(id): PathId<CertificateId>,
@@ -543,9 +525,7 @@ async fn pdf(
 }
 
 async fn batch_pdf(
-    CoordinatorUser {
-        region_id: region, ..
-    }: CoordinatorUser,
+    CoordinatorUser { region, .. }: CoordinatorUser,
     State(app): State<AppState>,
     session: Session,
     layout: Layout,

@@ -643,11 +643,7 @@ async fn link_confirm_all(
 // Staff: reminders and revoking links
 
 async fn send_reminder(
-    CaseworkUser {
-        user,
-        region_id: region,
-        ..
-    }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<PlacementId>,
@@ -682,11 +678,7 @@ async fn send_reminder(
 }
 
 async fn revoke_link(
-    CaseworkUser {
-        user,
-        region_id: region,
-        ..
-    }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(link): PathId<Uuid>,

@@ -70,14 +70,12 @@ struct ListPage {
 }
 
 async fn list(
-    CaseworkUser {
-        user, region_id, ..
-    }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
     Query(query): Query<ListQuery>,
 ) -> Result<ListPage, AppError> {
-    let scope = scope_of(&user, region_id);
+    let scope = scope_of(&user, region);
     let view = query.view();
     let paging = Paging::from_query(query.pagina.as_deref());
     let mut conn = app.pool.acquire().await?;
@@ -96,13 +94,11 @@ async fn list(
 
 /// The list as a spreadsheet: every row of the chosen view, not one page.
 async fn csv(
-    CaseworkUser {
-        user, region_id, ..
-    }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let scope = scope_of(&user, region_id);
+    let scope = scope_of(&user, region);
     let view = query.view();
     let separator = Separator::from_query(&query.scheiding);
     let mut conn = app.pool.acquire().await?;
@@ -149,15 +145,13 @@ struct MarkForm {
 }
 
 async fn mark(
-    CaseworkUser {
-        user, region_id, ..
-    }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,
     Form(form): Form<MarkForm>,
 ) -> Result<Redirect, AppError> {
-    let scope = scope_of(&user, region_id);
+    let scope = scope_of(&user, region);
     let passed_on = match dates::parse_date(&form.datum) {
         Ok(date) => date,
         Err(error) => {

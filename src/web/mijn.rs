@@ -75,11 +75,7 @@ fn own_url(base_url: &str, token: &str) -> String {
 // Staff: make, print, revoke
 
 async fn create_link(
-    CaseworkUser {
-        user,
-        region_id: region,
-        ..
-    }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,
@@ -112,9 +108,7 @@ struct CardPage {
 }
 
 async fn card(
-    CaseworkUser {
-        region_id: region, ..
-    }: CaseworkUser,
+    CaseworkUser { region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,
@@ -164,11 +158,7 @@ async fn card(
 }
 
 async fn revoke_link(
-    CaseworkUser {
-        user,
-        region_id: region,
-        ..
-    }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,

@@ -143,11 +143,7 @@ struct PrintPage {
 }
 
 async fn print_view(
-    CaseworkUser {
-        user,
-        region_id: region,
-        ..
-    }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     PathId(id): PathId<PlacementId>,
 ) -> Result<PrintPage, AppError> {
@@ -178,11 +174,7 @@ struct UnavailablePage {
 }
 
 async fn print_pdf(
-    CaseworkUser {
-        user,
-        region_id: region,
-        ..
-    }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
     PathId(id): PathId<PlacementId>,
@@ -262,9 +254,7 @@ async fn render_upload(
 }
 
 async fn upload_page(
-    CaseworkUser {
-        region_id: region, ..
-    }: CaseworkUser,
+    CaseworkUser { region, .. }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
     PathId(id): PathId<PlacementId>,
@@ -311,11 +301,7 @@ async fn read_form(mut multipart: Multipart) -> Result<UploadForm, MultipartErro
 }
 
 async fn upload(
-    CaseworkUser {
-        user,
-        region_id: region,
-        ..
-    }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
     session: Session,
@@ -378,11 +364,7 @@ async fn upload(
 /// The scan as a download: its own type, never shown inline (a PDF with scripts stays inert),
 /// and logged in the access log.
 async fn download(
-    CaseworkUser {
-        user,
-        region_id: region,
-        ..
-    }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     OriginalUri(uri): OriginalUri,
     PathId(id): PathId<ScanId>,

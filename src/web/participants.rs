@@ -115,11 +115,7 @@ impl ListPage {
 }
 
 async fn list(
-    CaseworkUser {
-        user,
-        region_id: region,
-        ..
-    }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
     Query(query): Query<ListQuery>,
@@ -219,9 +215,7 @@ impl FormPage {
 }
 
 async fn new_form(
-    CaseworkUser {
-        region_id: region, ..
-    }: CaseworkUser,
+    CaseworkUser { region, .. }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
 ) -> Result<FormPage, AppError> {
@@ -264,11 +258,7 @@ fn field_errors(problems: Vec<(&'static str, participant::ParticipantInputError)
 }
 
 async fn register(
-    CaseworkUser {
-        user,
-        region_id: region,
-        ..
-    }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     layout: Layout,
@@ -324,9 +314,7 @@ async fn refuse(
 }
 
 async fn edit_form(
-    CaseworkUser {
-        region_id: region, ..
-    }: CaseworkUser,
+    CaseworkUser { region, .. }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
     PathId(id): PathId<ParticipantId>,
@@ -347,11 +335,7 @@ async fn edit_form(
 }
 
 async fn update(
-    CaseworkUser {
-        user,
-        region_id: region,
-        ..
-    }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     layout: Layout,
@@ -440,11 +424,7 @@ impl ShowPage {
 }
 
 async fn show(
-    CaseworkUser {
-        user,
-        region_id: region,
-        ..
-    }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
     PathId(id): PathId<ParticipantId>,
@@ -499,11 +479,7 @@ struct CoachForm {
 }
 
 async fn assign_coach(
-    CaseworkUser {
-        user,
-        region_id: region,
-        ..
-    }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,
@@ -532,11 +508,7 @@ struct CloseForm {
 }
 
 async fn stop(
-    CaseworkUser {
-        user,
-        region_id: region,
-        ..
-    }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,
@@ -550,11 +522,7 @@ async fn stop(
 }
 
 async fn exempt(
-    CaseworkUser {
-        user,
-        region_id: region,
-        ..
-    }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,
@@ -614,11 +582,7 @@ async fn close(
 }
 
 async fn reactivate(
-    CaseworkUser {
-        user,
-        region_id: region,
-        ..
-    }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,

@@ -253,7 +253,7 @@ roles! {
 /// coördinatoren), with that region: everything they see is scoped to it.
 pub struct Staff<R: Allowed> {
     pub user: CurrentUser,
-    pub region_id: RegionId,
+    pub region: RegionId,
     _roles: PhantomData<R>,
 }
 
@@ -267,10 +267,10 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let Authorized { user, .. } = Authorized::<R>::from_request_parts(parts, state).await?;
         // The database guarantees staff have a region; without one, deny.
-        let region_id = user.region_id.ok_or(AppError::Forbidden)?;
+        let region = user.region_id.ok_or(AppError::Forbidden)?;
         Ok(Self {
             user,
-            region_id,
+            region,
             _roles: PhantomData,
         })
     }

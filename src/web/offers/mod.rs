@@ -82,7 +82,7 @@ impl Viewer {
         let coordinator = staff.user.role == Role::Coordinator;
         Self {
             user: staff.user.id,
-            scope: Scope::Region(staff.region_id),
+            scope: Scope::Region(staff.region),
             base: "/aanbod",
             manages: coordinator,
             decides: coordinator,

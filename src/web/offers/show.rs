@@ -99,7 +99,7 @@ pub(super) async fn approve(
     PathId(id): PathId<OfferId>,
 ) -> Result<Redirect, AppError> {
     let viewer = user.viewer();
-    let region = user.region_id;
+    let region = user.region;
     let mut tx = app.pool.begin().await?;
     match offer::decide(&mut tx, viewer.user, region, id, &Decision::Approve).await {
         Ok(()) => {
@@ -131,7 +131,7 @@ pub(super) async fn refuse(
     Form(form): Form<RefuseForm>,
 ) -> Result<Response, AppError> {
     let viewer = user.viewer();
-    let region = user.region_id;
+    let region = user.region;
     let mut conn = app.pool.acquire().await?;
     let offer = scoped_offer(&mut conn, id, viewer.scope).await?;
     drop(conn);

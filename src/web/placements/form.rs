@@ -337,7 +337,7 @@ pub(super) async fn new_page(
     State(app): State<AppState>,
     PathId(participant_id): PathId<ParticipantId>,
 ) -> Result<Response, AppError> {
-    let region = user.region_id;
+    let region = user.region;
     let mut conn = app.pool.acquire().await?;
     let participant = participant_of(&mut conn, participant_id, region).await?;
     let form = PlacementForm {
@@ -365,7 +365,7 @@ pub(super) async fn create(
     PathId(participant_id): PathId<ParticipantId>,
     once: OnceForm<PlacementForm>,
 ) -> Result<Response, AppError> {
-    let region = user.region_id;
+    let region = user.region;
     let mut conn = app.pool.acquire().await?;
     let participant = participant_of(&mut conn, participant_id, region).await?;
     drop(conn);
@@ -412,7 +412,7 @@ pub(super) async fn edit_page(
     State(app): State<AppState>,
     PathId(id): PathId<PlacementId>,
 ) -> Result<Response, AppError> {
-    let region = user.region_id;
+    let region = user.region;
     let mut conn = app.pool.acquire().await?;
     let placement = scoped_placement(&mut conn, id, Scope::Region(region)).await?;
     let form = PlacementForm::of(&placement);
@@ -436,7 +436,7 @@ pub(super) async fn update(
     PathId(id): PathId<PlacementId>,
     Form(form): Form<PlacementForm>,
 ) -> Result<Response, AppError> {
-    let region = user.region_id;
+    let region = user.region;
     let mut conn = app.pool.acquire().await?;
     let placement = scoped_placement(&mut conn, id, Scope::Region(region)).await?;
     drop(conn);

@@ -259,7 +259,7 @@ pub(super) async fn edit_entry_page(
     State(app): State<AppState>,
     PathId(id): PathId<EntryId>,
 ) -> Result<Response, AppError> {
-    let region = user.region_id;
+    let region = user.region;
     let mut conn = app.pool.acquire().await?;
     let entry = scoped_entry(&mut conn, id, region).await?;
     if !entry.status.is_pending() {
@@ -288,7 +288,7 @@ pub(super) async fn update_entry(
     PathId(id): PathId<EntryId>,
     Form(form): Form<EntryForm>,
 ) -> Result<Response, AppError> {
-    let region = user.region_id;
+    let region = user.region;
     let mut conn = app.pool.acquire().await?;
     let entry = scoped_entry(&mut conn, id, region).await?;
     drop(conn);
@@ -340,7 +340,7 @@ pub(super) async fn delete_entry(
     State(app): State<AppState>,
     PathId(id): PathId<EntryId>,
 ) -> Result<Response, AppError> {
-    let region = user.region_id;
+    let region = user.region;
     let mut conn = app.pool.acquire().await?;
     let entry = scoped_entry(&mut conn, id, region).await?;
     drop(conn);

@@ -130,7 +130,7 @@ pub(super) async fn show(
     State(app): State<AppState>,
     PathId(id): PathId<PlacementId>,
 ) -> Result<PlacementPage, AppError> {
-    let region = user.region_id;
+    let region = user.region;
     let mut conn = app.pool.acquire().await?;
     let placement = scoped_placement(&mut conn, id, Scope::Region(region)).await?;
     let form = LogForm::fresh(&placement);
@@ -153,7 +153,7 @@ pub(super) async fn log_hours(
     PathId(id): PathId<PlacementId>,
     once: OnceForm<LogForm>,
 ) -> Result<Response, AppError> {
-    let region = user.region_id;
+    let region = user.region;
     let mut conn = app.pool.acquire().await?;
     let placement = scoped_placement(&mut conn, id, Scope::Region(region)).await?;
     drop(conn);

@@ -30,7 +30,7 @@ pub(super) async fn change_status(
     PathId(id): PathId<PlacementId>,
     Form(form): Form<StatusForm>,
 ) -> Result<Redirect, AppError> {
-    let region = user.region_id;
+    let region = user.region;
     let Some(next) = PlacementStatus::parse(&form.status) else {
         // Someone of another region gets the 404 they get for any other request about it.
         let mut conn = app.pool.acquire().await?;

@@ -18,11 +18,7 @@ use crate::web::state::AppState;
 
 async fn gather(
     app: &AppState,
-    CoordinatorUser {
-        user,
-        region_id: region,
-        ..
-    }: &CoordinatorUser,
+    CoordinatorUser { user, region, .. }: &CoordinatorUser,
     id: ParticipantId,
     format: ExportFormat,
     path: &str,

@@ -215,9 +215,7 @@ const PARTICIPANTS: &[Column<PeriodParticipant>] = &[
 /// is refused (400) rather than quietly replaced: a funder's file must hold what was asked.
 pub(super) async fn csv_export(
     report: CsvReport,
-    CoordinatorUser {
-        region_id: region, ..
-    }: CoordinatorUser,
+    CoordinatorUser { region, .. }: CoordinatorUser,
     State(app): State<AppState>,
     Query(query): Query<FilterQuery>,
 ) -> Result<Response, AppError> {

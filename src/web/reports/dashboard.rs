@@ -78,9 +78,7 @@ fn named_bars(totals: &[NamedTotal], keep: usize) -> Vec<Bar> {
 }
 
 pub(super) async fn dashboard(
-    CoordinatorUser {
-        region_id: region, ..
-    }: CoordinatorUser,
+    CoordinatorUser { region, .. }: CoordinatorUser,
     State(app): State<AppState>,
     layout: Layout,
     Query(query): Query<FilterQuery>,

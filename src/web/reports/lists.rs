@@ -37,9 +37,7 @@ pub(super) struct OverviewPage {
 }
 
 pub(super) async fn overview(
-    CoordinatorUser {
-        region_id: region, ..
-    }: CoordinatorUser,
+    CoordinatorUser { region, .. }: CoordinatorUser,
     State(app): State<AppState>,
     layout: Layout,
 ) -> Result<OverviewPage, AppError> {
@@ -100,9 +98,7 @@ impl ListPage {
 
 pub(super) async fn list_page(
     list: WorkList,
-    CoordinatorUser {
-        region_id: region, ..
-    }: CoordinatorUser,
+    CoordinatorUser { region, .. }: CoordinatorUser,
     State(app): State<AppState>,
     layout: Layout,
     Query(query): Query<FilterQuery>,
@@ -154,9 +150,7 @@ impl PendingPage {
 }
 
 pub(super) async fn pending_page(
-    CoordinatorUser {
-        region_id: region, ..
-    }: CoordinatorUser,
+    CoordinatorUser { region, .. }: CoordinatorUser,
     State(app): State<AppState>,
     layout: Layout,
 ) -> Result<PendingPage, AppError> {
