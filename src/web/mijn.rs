@@ -465,6 +465,7 @@ async fn own_certificate_pdf(
     let c = certificate::get(&mut conn, own.region_id, own.id)
         .await?
         .ok_or(AppError::NotFound)?;
+    // Back to the pool before the slow PDF render.
     drop(conn);
     let filename = format!("{}.pdf", c.number);
     let response = pdf_response(&app, Layout::bare(), vec![c], &filename).await?;

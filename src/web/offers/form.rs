@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use sqlx::PgConnection;
+use sqlx::{Connection, PgConnection};
 use tower_sessions::Session;
 
 use super::{OfferUser, Viewer, choices, fixable, municipality_options, scoped_offer};
@@ -418,10 +418,9 @@ pub(super) async fn update<U: OfferUser>(
     let viewer = user.viewer();
     let mut conn = app.pool.acquire().await?;
     let offer = scoped_offer(&mut conn, id, viewer.scope).await?;
-    drop(conn);
     let errors = match form.parse() {
         Ok(input) => {
-            let mut tx = app.pool.begin().await?;
+            let mut tx = conn.begin().await?;
             match offer::update(&mut tx, viewer.user, viewer.scope, offer.id, &input).await {
                 Ok(()) => {
                     tx.commit().await?;
@@ -437,5 +436,14 @@ pub(super) async fn update<U: OfferUser>(
         }
         Err(errors) => errors,
     };
-    refused(&app, &viewer, layout, Some(&offer), form, errors).await
+    render_form(
+        &mut conn,
+        &viewer,
+        layout,
+        Some(&offer),
+        form,
+        errors,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
 }

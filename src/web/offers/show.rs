@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use sqlx::Connection;
 use tower_sessions::Session;
 
 use super::{OfferUser, Viewer, fixable, flash_problem, scoped_offer};
@@ -134,10 +135,9 @@ pub(super) async fn refuse(
     let region = user.region;
     let mut conn = app.pool.acquire().await?;
     let offer = scoped_offer(&mut conn, id, viewer.scope).await?;
-    drop(conn);
     let mut errors = FieldErrors::default();
     if let Some(decision) = errors.check(offer::fields::REASON, Decision::refuse(&form.reason)) {
-        let mut tx = app.pool.begin().await?;
+        let mut tx = conn.begin().await?;
         match offer::decide(&mut tx, viewer.user, region, offer.id, &decision).await {
             Ok(()) => {
                 tx.commit().await?;

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use sqlx::PgConnection;
+use sqlx::{Connection, PgConnection};
 use tower_sessions::Session;
 
 use super::{placement_path, scoped_placement};
@@ -291,28 +291,6 @@ async fn render_form(
     Ok((status, page).into_response())
 }
 
-/// The form again, with what was typed and why it was not saved.
-async fn refused(
-    app: &AppState,
-    layout: Layout,
-    region: RegionId,
-    subject: Subject<'_>,
-    form: PlacementForm,
-    errors: FieldErrors,
-) -> Result<Response, AppError> {
-    let mut conn = app.pool.acquire().await?;
-    render_form(
-        &mut conn,
-        layout,
-        region,
-        subject,
-        form,
-        errors,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await
-}
-
 /// After the commit: the placement's page with the message.
 async fn saved(session: &Session, id: PlacementId, message: &str) -> Result<Response, AppError> {
     session::flash(session, FlashKind::Success, message).await?;
@@ -368,12 +346,11 @@ pub(super) async fn create(
     let region = user.region;
     let mut conn = app.pool.acquire().await?;
     let participant = participant_of(&mut conn, participant_id, region).await?;
-    drop(conn);
     let submission = once.submission(user.user.id);
     let form = once.form;
     let errors = match form.parse(false) {
         Ok(input) => {
-            let mut tx = app.pool.begin().await?;
+            let mut tx = conn.begin().await?;
             if let Claim::Repeat { location } = submission.claim(&mut tx).await? {
                 return repeated(
                     &session,
@@ -395,13 +372,14 @@ pub(super) async fn create(
         }
         Err(errors) => errors,
     };
-    refused(
-        &app,
+    render_form(
+        &mut conn,
         layout,
         region,
         Subject::New(participant),
         form,
         errors,
+        StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await
 }
@@ -439,10 +417,9 @@ pub(super) async fn update(
     let region = user.region;
     let mut conn = app.pool.acquire().await?;
     let placement = scoped_placement(&mut conn, id, Scope::Region(region)).await?;
-    drop(conn);
     let errors = match form.parse(placement.offer_id.is_some()) {
         Ok(input) => {
-            let mut tx = app.pool.begin().await?;
+            let mut tx = conn.begin().await?;
             match placement::update(&mut tx, user.user.id, region, placement.id, &input).await {
                 Ok(()) => {
                     tx.commit().await?;
@@ -453,13 +430,14 @@ pub(super) async fn update(
         }
         Err(errors) => errors,
     };
-    refused(
-        &app,
+    render_form(
+        &mut conn,
         layout,
         region,
         Subject::Edit(&placement),
         form,
         errors,
+        StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await
 }

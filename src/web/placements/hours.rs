@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use sqlx::PgConnection;
+use sqlx::{Connection, PgConnection};
 use tower_sessions::Session;
 
 use super::placement_path;
@@ -112,16 +112,23 @@ fn add_entry_errors(
     }
 }
 
-/// Logs the typed hours on a placement the caller may see. `Ok(Err(errors))` means nothing
-/// was written and the form must be shown again; `Ok(Ok(message))` is the flash to show (also
-/// for a repeat of a form already logged, which logs nothing).
+/// What became of typed hours.
+pub(in crate::web) enum Logged {
+    /// Logged (or a repeat of a form already logged, which logs nothing): the flash to show.
+    Saved(String),
+    /// Nothing was written: the form must be shown again with these errors.
+    Refused(FieldErrors),
+}
+
+/// Logs the typed hours on a placement the caller may see, in a transaction on `conn`.
 pub(in crate::web) async fn submit_hours(
     app: &AppState,
+    conn: &mut PgConnection,
     placement: &Placement,
     scope: Scope,
     submission: &Submission,
     form: &LogForm,
-) -> Result<Result<String, FieldErrors>, AppError> {
+) -> Result<Logged, AppError> {
     let logged_by = submission.user;
     let mut errors = FieldErrors::default();
     let (dates, readable) = match parse_dates(&form.dates) {
@@ -143,7 +150,7 @@ pub(in crate::web) async fn submit_hours(
                 .filter_map(|date| hours::check_date(date, period, today).err()),
         );
         add_entry_errors(&mut errors, problems, LOG_DATES);
-        return Ok(Err(errors));
+        return Ok(Logged::Refused(errors));
     };
     let command = NewEntries {
         placement: placement.id,
@@ -153,10 +160,10 @@ pub(in crate::web) async fn submit_hours(
         minutes,
         description: form.description.trim().to_string(),
     };
-    let mut tx = app.pool.begin().await?;
+    let mut tx = conn.begin().await?;
     // Both answers lead back to the placement: a repeat needs no stored address.
     if let Claim::Repeat { .. } = submission.claim(&mut tx).await? {
-        return Ok(Ok(REPEATED_HOURS.to_string()));
+        return Ok(Logged::Saved(REPEATED_HOURS.to_string()));
     }
     match hours::log_entries(&mut tx, &command, today()).await {
         Ok(ids) => {
@@ -175,7 +182,7 @@ pub(in crate::web) async fn submit_hours(
             } else {
                 ""
             };
-            Ok(Ok(match command.dates.as_slice() {
+            Ok(Logged::Saved(match command.dates.as_slice() {
                 [date] => format!(
                     "{minutes} geregistreerd{confirmed} op {}.",
                     format_date(*date)
@@ -194,7 +201,7 @@ pub(in crate::web) async fn submit_hours(
         }
         Err(EntriesError::Refused(problems)) => {
             add_entry_errors(&mut errors, problems, LOG_DATES);
-            Ok(Err(errors))
+            Ok(Logged::Refused(errors))
         }
         Err(error) => Err(error.into()),
     }
@@ -291,7 +298,6 @@ pub(super) async fn update_entry(
     let region = user.region;
     let mut conn = app.pool.acquire().await?;
     let entry = scoped_entry(&mut conn, id, region).await?;
-    drop(conn);
     if !entry.status.is_pending() {
         return refuse_decided(&session, entry.placement_id, entry.status).await;
     }
@@ -309,7 +315,7 @@ pub(super) async fn update_entry(
             minutes,
             description: form.description.trim().to_string(),
         };
-        let mut tx = app.pool.begin().await?;
+        let mut tx = conn.begin().await?;
         match hours::update_entry(&mut tx, &change, today()).await {
             Ok(()) => {
                 tx.commit().await?;
@@ -343,8 +349,7 @@ pub(super) async fn delete_entry(
     let region = user.region;
     let mut conn = app.pool.acquire().await?;
     let entry = scoped_entry(&mut conn, id, region).await?;
-    drop(conn);
-    let mut tx = app.pool.begin().await?;
+    let mut tx = conn.begin().await?;
     match hours::delete_entry(&mut tx, entry.id, Scope::Region(region), user.user.id).await {
         Ok(()) => {
             tx.commit().await?;
