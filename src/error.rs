@@ -8,6 +8,18 @@ use axum::http::StatusCode;
 use axum::http::header::{HeaderValue, RETRY_AFTER};
 use axum::response::{IntoResponse, Redirect, Response};
 
+use crate::domain::certificate::RevokeError;
+use crate::domain::confirmation::LinkError;
+use crate::domain::hours::EntriesError;
+use crate::domain::kbi::HandoffError;
+use crate::domain::offer::OfferError;
+use crate::domain::organisation::{DeleteError, SaveError};
+use crate::domain::participant::ParticipantError;
+use crate::domain::placement::PlacementError;
+use crate::domain::region::{NeighbourError, SaveMunicipalityError, SaveRegionError};
+use crate::domain::scan::ScanError;
+use crate::domain::user::{CreateUserError, SaveUserError};
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("not found")]
@@ -105,6 +117,48 @@ impl IntoResponse for AppError {
         response.extensions_mut().insert(ErrorPage(status));
         response
     }
+}
+
+/// `From<$error> for AppError` for the domain's errors: `NotFound` (the record is missing or
+/// outside the caller's scope) is the 404 page, `Database` the error page. Every other variant
+/// is a problem the user can fix, which the handler matches and shows on its page before it
+/// converts the rest; one that gets here anyway is a bug in that handler, logged as such with
+/// the message the page should have shown.
+macro_rules! domain_errors {
+    ($($error:ident $({ $not_found:ident })?),* $(,)?) => {$(
+        impl From<$error> for AppError {
+            fn from(error: $error) -> Self {
+                match error {
+                    $($error::$not_found => AppError::NotFound,)?
+                    $error::Database(error) => AppError::Database(error),
+                    problem => unshown(&problem),
+                }
+            }
+        }
+    )*};
+}
+
+domain_errors! {
+    DeleteError { NotFound },
+    EntriesError { NotFound },
+    OfferError { NotFound },
+    PlacementError { NotFound },
+    RevokeError { NotFound },
+    SaveError { NotFound },
+    CreateUserError,
+    HandoffError,
+    LinkError,
+    NeighbourError,
+    ParticipantError,
+    SaveMunicipalityError,
+    SaveRegionError,
+    SaveUserError,
+    ScanError,
+}
+
+fn unshown(problem: &dyn std::error::Error) -> AppError {
+    tracing::error!(%problem, "a problem the page should have shown reached the error page");
+    AppError::Internal("a problem the page should have shown")
 }
 
 /// A 403 that is about an expired or forged form rather than a missing permission.

@@ -151,12 +151,11 @@ impl ListPage {
 }
 
 async fn list(
-    CoordinatorUser { user, .. }: CoordinatorUser,
+    CoordinatorUser { region, .. }: CoordinatorUser,
     State(app): State<AppState>,
     layout: Layout,
     Query(query): Query<ListQuery>,
 ) -> Result<ListPage, AppError> {
-    let region = user.staff_region()?;
     let filter = ReadyFilter {
         municipality: query.gemeente.parse::<Uuid>().ok().map(MunicipalityId),
         coach: query.begeleider.parse::<Uuid>().ok().map(UserId),
@@ -213,12 +212,11 @@ async fn list(
 // Issuing
 
 async fn issue(
-    CoordinatorUser { user, .. }: CoordinatorUser,
+    CoordinatorUser { user, region, .. }: CoordinatorUser,
     State(app): State<AppState>,
     session: Session,
     once: OnceForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let region = user.staff_region()?;
     let submission = once.submission(user.id);
     let fields = once.form;
     let participants: Vec<ParticipantId> =
@@ -332,12 +330,11 @@ async fn load(
 }
 
 async fn show(
-    CoordinatorUser { user, .. }: CoordinatorUser,
+    CoordinatorUser { region, .. }: CoordinatorUser,
     State(app): State<AppState>,
     layout: Layout,
     PathId(id): PathId<CertificateId>,
 ) -> Result<ShowPage, AppError> {
-    let region = user.staff_region()?;
     let c = load(&app, region, id).await?;
     Ok(ShowPage {
         layout,
@@ -355,14 +352,13 @@ struct RevokeForm {
 }
 
 async fn revoke(
-    CoordinatorUser { user, .. }: CoordinatorUser,
+    CoordinatorUser { user, region, .. }: CoordinatorUser,
     State(app): State<AppState>,
     session: Session,
     layout: Layout,
     PathId(id): PathId<CertificateId>,
     Form(form): Form<RevokeForm>,
 ) -> Result<Response, AppError> {
-    let region = user.staff_region()?;
     let reason = match RevokeReason::parse(&form.reden) {
         Ok(reason) => reason,
         Err(error) => {
@@ -389,12 +385,11 @@ async fn revoke(
             );
             session::flash(&session, FlashKind::Success, text).await?;
         }
-        Err(RevokeError::NotFound) => return Err(AppError::NotFound),
-        Err(RevokeError::Database(error)) => return Err(error.into()),
         Err(refused @ RevokeError::AlreadyRevoked) => {
             drop(tx);
             session::flash(&session, FlashKind::Error, refused.to_string()).await?;
         }
+        Err(error) => return Err(error.into()),
     }
     Ok(Redirect::to(&format!("/certificaten/{id}")).into_response())
 }
@@ -459,11 +454,10 @@ fn print_page(
 }
 
 async fn print(
-    CoordinatorUser { user, .. }: CoordinatorUser,
+    CoordinatorUser { region, .. }: CoordinatorUser,
     State(app): State<AppState>,
     PathId(id): PathId<CertificateId>,
 ) -> Result<PrintPage, AppError> {
-    let region = user.staff_region()?;
     let c = load(&app, region, id).await?;
     let back = format!("/certificaten/{}", c.id);
     let pdf_link = format!("/certificaten/{}/pdf", c.id);
@@ -506,12 +500,11 @@ async fn nothing_selected(session: &Session) -> Result<Response, AppError> {
 }
 
 async fn batch_print(
-    CoordinatorUser { user, .. }: CoordinatorUser,
+    CoordinatorUser { region, .. }: CoordinatorUser,
     State(app): State<AppState>,
     session: Session,
     Query(fields): Query<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let region = user.staff_region()?;
     let Some(certificates) = load_selection(&app, region, &fields).await? else {
         return nothing_selected(&session).await;
     };
@@ -521,25 +514,23 @@ async fn batch_print(
 }
 
 async fn pdf(
-    CoordinatorUser { user, .. }: CoordinatorUser,
+    CoordinatorUser { region, .. }: CoordinatorUser,
     State(app): State<AppState>,
     layout: Layout,
     PathId(id): PathId<CertificateId>,
 ) -> Result<Response, AppError> {
-    let region = user.staff_region()?;
     let c = load(&app, region, id).await?;
     let filename = format!("{}.pdf", c.number);
     pdf_response(&app, layout, vec![c], &filename).await
 }
 
 async fn batch_pdf(
-    CoordinatorUser { user, .. }: CoordinatorUser,
+    CoordinatorUser { region, .. }: CoordinatorUser,
     State(app): State<AppState>,
     session: Session,
     layout: Layout,
     Query(fields): Query<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let region = user.staff_region()?;
     let Some(certificates) = load_selection(&app, region, &fields).await? else {
         return nothing_selected(&session).await;
     };

@@ -19,7 +19,7 @@ use crate::domain::kbi::{self, HandoffError, KbiRow, KbiScope, KbiView};
 use crate::domain::user::{CurrentUser, Role};
 use crate::error::AppError;
 use crate::values::dates::{self, format_date, iso_date};
-use crate::values::ids::ParticipantId;
+use crate::values::ids::{ParticipantId, RegionId};
 use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -29,15 +29,14 @@ pub fn router() -> Router<AppState> {
         .route("/kbi/{participant_id}/doorgegeven", post(mark))
 }
 
-fn scope_of(user: &CurrentUser) -> Result<KbiScope, AppError> {
-    let region = user.staff_region()?;
-    Ok(match user.role {
+fn scope_of(user: &CurrentUser, region: RegionId) -> KbiScope {
+    match user.role {
         Role::Coach => KbiScope::Coach {
             region,
             coach: user.id,
         },
         _ => KbiScope::Region(region),
-    })
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -71,12 +70,12 @@ struct ListPage {
 }
 
 async fn list(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
     Query(query): Query<ListQuery>,
 ) -> Result<ListPage, AppError> {
-    let scope = scope_of(&user)?;
+    let scope = scope_of(&user, region);
     let view = query.view();
     let paging = Paging::from_query(query.pagina.as_deref());
     let mut conn = app.pool.acquire().await?;
@@ -95,11 +94,11 @@ async fn list(
 
 /// The list as a spreadsheet: every row of the chosen view, not one page.
 async fn csv(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let scope = scope_of(&user)?;
+    let scope = scope_of(&user, region);
     let view = query.view();
     let separator = Separator::from_query(&query.scheiding);
     let mut conn = app.pool.acquire().await?;
@@ -146,13 +145,13 @@ struct MarkForm {
 }
 
 async fn mark(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,
     Form(form): Form<MarkForm>,
 ) -> Result<Redirect, AppError> {
-    let scope = scope_of(&user)?;
+    let scope = scope_of(&user, region);
     let passed_on = match dates::parse_date(&form.datum) {
         Ok(date) => date,
         Err(error) => {
@@ -175,11 +174,16 @@ async fn mark(
             .await?;
         }
         Ok(None) => return Err(AppError::NotFound),
-        Err(HandoffError::Database(error)) => return Err(error.into()),
-        Err(refused) => {
+        Err(
+            refused @ (HandoffError::NotClosed
+            | HandoffError::AlreadyPassed
+            | HandoffError::FutureDate
+            | HandoffError::BeforeOutcome),
+        ) => {
             drop(tx);
             session::flash(&session, FlashKind::Error, refused.to_string()).await?;
         }
+        Err(error) => return Err(error.into()),
     }
     Ok(Redirect::to("/kbi"))
 }

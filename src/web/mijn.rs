@@ -75,12 +75,11 @@ fn own_url(base_url: &str, token: &str) -> String {
 // Staff: make, print, revoke
 
 async fn create_link(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,
 ) -> Result<Redirect, AppError> {
-    let region = user.staff_region()?;
     let mut tx = app.pool.begin().await?;
     let link = mijn_traject::create_link(&mut tx, user.id, region, id)
         .await?
@@ -109,12 +108,11 @@ struct CardPage {
 }
 
 async fn card(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,
 ) -> Result<Response, AppError> {
-    let region = user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
     let p = participant::get(&mut conn, region, id)
         .await?
@@ -160,12 +158,11 @@ async fn card(
 }
 
 async fn revoke_link(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,
 ) -> Result<Redirect, AppError> {
-    let region = user.staff_region()?;
     let mut tx = app.pool.begin().await?;
     let revoked = mijn_traject::revoke_link(&mut tx, user.id, region, id)
         .await?
@@ -472,6 +469,7 @@ async fn own_certificate_pdf(
     let c = certificate::get(&mut conn, own.region_id, own.id)
         .await?
         .ok_or(AppError::NotFound)?;
+    // Back to the pool before the slow PDF render.
     drop(conn);
     let filename = format!("{}.pdf", c.number);
     let response = pdf_response(&app, Layout::bare(), vec![c], &filename).await?;

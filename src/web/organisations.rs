@@ -24,7 +24,7 @@ use crate::domain::organisation::{
     OrganisationKind, OrganisationName, Phone, RegionOption, SaveError, Scope, StatusFilter,
 };
 use crate::domain::submission::Claim;
-use crate::domain::user::{CreateUserError, CurrentUser, Email, PersonName, Role};
+use crate::domain::user::{CreateUserError, Email, PersonName};
 use crate::error::AppError;
 use crate::values::dates::{brussels_date, format_date};
 use crate::values::ids::{OrganisationId, RegionId};
@@ -38,15 +38,6 @@ pub fn router() -> Router<AppState> {
         .route("/organisaties/{id}/bewerken", get(edit_form).post(update))
         .route("/organisaties/{id}/verwijderen", post(delete))
         .route("/organisaties/{id}/contactpersonen", post(add_contact))
-}
-
-/// A coördinator sees their region, a beheerder every region.
-fn scope_of(user: &CurrentUser) -> Result<Scope, AppError> {
-    match user.role {
-        Role::Admin => Ok(Scope::AllRegions),
-        Role::Coordinator => Ok(Scope::Region(user.staff_region()?)),
-        Role::Coach | Role::Partner => Err(AppError::Forbidden),
-    }
 }
 
 fn show_path(id: OrganisationId) -> String {
@@ -85,7 +76,7 @@ async fn list(
     layout: Layout,
     Query(query): Query<ListQuery>,
 ) -> Result<ListPage, AppError> {
-    let scope = scope_of(&manager.user)?;
+    let scope = manager.scope;
     let status = StatusFilter::parse(query.status.as_deref());
     let paging = Paging::from_query(query.pagina.as_deref());
     let mut conn = app.pool.acquire().await?;
@@ -366,7 +357,7 @@ async fn new_form(
     State(app): State<AppState>,
     layout: Layout,
 ) -> Result<FormPage, AppError> {
-    let scope = scope_of(&manager.user)?;
+    let scope = manager.scope;
     let mut conn = app.pool.acquire().await?;
     let choices = CreateChoices::load(&mut conn, scope).await?;
     Ok(choices.page(
@@ -384,7 +375,7 @@ async fn create(
     layout: Layout,
     once: OnceForm<OrganisationForm>,
 ) -> Result<Response, AppError> {
-    let scope = scope_of(&manager.user)?;
+    let scope = manager.scope;
     let submission = once.submission(manager.user.id);
     let form = once.form;
     let mut tx = app.pool.begin().await?;
@@ -417,8 +408,7 @@ async fn create(
             errors.add("name", SaveError::NameTaken);
             Ok(invalid(choices.page(layout, scope, form, errors)))
         }
-        Err(SaveError::NotFound) => Err(AppError::NotFound),
-        Err(SaveError::Database(error)) => Err(error.into()),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -456,7 +446,7 @@ async fn edit_form(
     State(app): State<AppState>,
     layout: Layout,
 ) -> Result<FormPage, AppError> {
-    let scope = scope_of(&manager.user)?;
+    let scope = manager.scope;
     let mut conn = app.pool.acquire().await?;
     let organisation = organisation::get(&mut conn, scope, id)
         .await?
@@ -481,7 +471,7 @@ async fn update(
     layout: Layout,
     Form(form): Form<OrganisationForm>,
 ) -> Result<Response, AppError> {
-    let scope = scope_of(&manager.user)?;
+    let scope = manager.scope;
     let mut tx = app.pool.begin().await?;
     let organisation = organisation::get(&mut tx, scope, id)
         .await?
@@ -526,8 +516,7 @@ async fn update(
                 errors,
             )))
         }
-        Err(SaveError::NotFound) => Err(AppError::NotFound),
-        Err(SaveError::Database(error)) => Err(error.into()),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -605,7 +594,7 @@ async fn show(
     State(app): State<AppState>,
     layout: Layout,
 ) -> Result<ShowPage, AppError> {
-    let scope = scope_of(&manager.user)?;
+    let scope = manager.scope;
     let mut conn = app.pool.acquire().await?;
     let organisation = organisation::get(&mut conn, scope, id)
         .await?
@@ -629,7 +618,7 @@ async fn add_contact(
     layout: Layout,
     Form(form): Form<ContactForm>,
 ) -> Result<Response, AppError> {
-    let scope = scope_of(&manager.user)?;
+    let scope = manager.scope;
     let mut tx = app.pool.begin().await?;
     let organisation = organisation::get(&mut tx, scope, id)
         .await?
@@ -662,13 +651,13 @@ async fn add_contact(
             let page = show_page(&mut conn, layout, scope, organisation, form, errors).await?;
             Ok(invalid(page))
         }
-        Err(CreateUserError::Database(error)) => Err(error.into()),
         Err(
             error @ (CreateUserError::PartnerNeedsOrganisation | CreateUserError::StaffNeedsRegion),
         ) => {
             tracing::error!(%error, "contact person refused by a constraint");
             Err(AppError::Internal("contact person refused by a constraint"))
         }
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -678,7 +667,7 @@ async fn delete(
     State(app): State<AppState>,
     session: Session,
 ) -> Result<Redirect, AppError> {
-    let scope = scope_of(&manager.user)?;
+    let scope = manager.scope;
     let mut tx = app.pool.begin().await?;
     let organisation = organisation::get(&mut tx, scope, id)
         .await?
@@ -699,8 +688,7 @@ async fn delete(
             session::flash(&session, FlashKind::Error, error.to_string()).await?;
             Ok(Redirect::to(&show_path(id)))
         }
-        Err(DeleteError::NotFound) => Err(AppError::NotFound),
-        Err(DeleteError::Database(error)) => Err(error.into()),
+        Err(error) => Err(error.into()),
     }
 }
 

@@ -69,11 +69,10 @@ pub fn router() -> Router<AppState> {
 /// The sheet's address opened with GET (a bookmark, a link from elsewhere): back to the
 /// placement's buttons, without making a link.
 async fn to_placement(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { region, .. }: CaseworkUser,
     State(app): State<AppState>,
     PathId(id): PathId<PlacementId>,
 ) -> Result<Redirect, AppError> {
-    let region = user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
     let placement = scoped_placement(&mut conn, id, Scope::Region(region)).await?;
     Ok(Redirect::to(&format!(
@@ -104,7 +103,7 @@ async fn prepare_sheet(
             )),
             Ok(None) => return Err(AppError::NotFound),
             Err(LinkError::NoContactEmail) => None,
-            Err(LinkError::Database(error)) => return Err(error.into()),
+            Err(error) => return Err(error.into()),
         }
     } else {
         None
@@ -167,11 +166,10 @@ struct PrintPage {
 }
 
 async fn print_view(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     PathId(id): PathId<PlacementId>,
 ) -> Result<PrintPage, AppError> {
-    let region = user.staff_region()?;
     let (placement, sheet) = prepare_sheet(&app, user.id, region, id, "pagina").await?;
     let qr = sheet
         .confirm_url
@@ -199,12 +197,11 @@ struct UnavailablePage {
 }
 
 async fn print_pdf(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
     PathId(id): PathId<PlacementId>,
 ) -> Result<Response, AppError> {
-    let region = user.staff_region()?;
     let Ok(fonts) = pdf::fonts(&app.config.font_dir) else {
         // Logged with the fix when the fonts were first looked for.
         return Ok((StatusCode::SERVICE_UNAVAILABLE, UnavailablePage { layout }).into_response());
@@ -280,12 +277,11 @@ async fn render_upload(
 }
 
 async fn upload_page(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { region, .. }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
     PathId(id): PathId<PlacementId>,
 ) -> Result<UploadPage, AppError> {
-    let region = user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
     let placement = scoped_placement(&mut conn, id, Scope::Region(region)).await?;
     render_upload(
@@ -328,14 +324,13 @@ async fn read_form(mut multipart: Multipart) -> Result<UploadForm, MultipartErro
 }
 
 async fn upload(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
     session: Session,
     PathId(id): PathId<PlacementId>,
     multipart: Multipart,
 ) -> Result<Response, AppError> {
-    let region = user.staff_region()?;
     let form = match read_form(multipart).await {
         Ok(form) => form,
         // Over the route's body limit: the Dutch "te groot" page.
@@ -379,25 +374,24 @@ async fn upload(
             .await?;
             Ok(Redirect::to(&format!("{}#bewijs", placement_path(placement.id))).into_response())
         }
-        Err(ScanError::Database(error)) => Err(error.into()),
-        Err(refused) => {
+        Err(refused @ (ScanError::NoEntries | ScanError::ForeignEntry)) => {
             let mut errors = FieldErrors::default();
             errors.add("entries", refused);
             let page = render_upload(&mut tx, layout, placement, form.entries, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
+        Err(error) => Err(error.into()),
     }
 }
 
 /// The scan as a download: its own type, never shown inline (a PDF with scripts stays inert),
 /// and logged in the access log.
 async fn download(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     OriginalUri(uri): OriginalUri,
     PathId(id): PathId<ScanId>,
 ) -> Result<Response, AppError> {
-    let region = user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
     let file = scan::get(&mut conn, region, id)
         .await?

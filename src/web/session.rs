@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use tower_sessions::Session;
 
+use crate::domain::organisation;
 use crate::domain::user::{self, CurrentUser, Role};
 use crate::error::AppError;
 use crate::values::ids::{OrganisationId, RegionId, UserId};
@@ -224,30 +225,88 @@ where
 }
 
 macro_rules! roles {
-    ($($(#[$doc:meta])* $marker:ident = $alias:ident: [$($role:ident),+];)*) => {$(
+    ($($(#[$doc:meta])* $marker:ident = $alias:ident: $user:ident [$($role:ident),+];)*) => {$(
         $(#[$doc])*
         pub struct $marker;
         impl Allowed for $marker {
             const ROLES: &'static [Role] = &[$(Role::$role),+];
         }
         $(#[$doc])*
-        pub type $alias = Authorized<$marker>;
+        pub type $alias = $user<$marker>;
     )*};
 }
 
 roles! {
     /// Any logged-in user.
-    AnyRole = AnyUser: [Admin, Coordinator, Coach, Partner];
+    AnyRole = AnyUser: Authorized [Admin, Coordinator, Coach, Partner];
     /// A beheerder.
-    AdminRole = AdminUser: [Admin];
+    AdminRole = AdminUser: Authorized [Admin];
     /// A coördinator.
-    CoordinatorRole = CoordinatorUser: [Coordinator];
+    CoordinatorRole = CoordinatorUser: Staff [Coordinator];
     /// A trajectbegeleider.
-    CoachRole = CoachUser: [Coach];
+    CoachRole = CoachUser: Staff [Coach];
     /// Staff who work with participants: trajectbegeleiders and coördinatoren.
-    CaseworkRole = CaseworkUser: [Coach, Coordinator];
-    /// Who manages partner organisations: coördinatoren (own region), beheerders (every region).
-    OrganisationManagerRole = OrganisationManager: [Coordinator, Admin];
+    CaseworkRole = CaseworkUser: Staff [Coach, Coordinator];
+}
+
+/// Staff whose every role works in one region (`R` admits only trajectbegeleiders and
+/// coördinatoren), with that region: everything they see is scoped to it.
+pub struct Staff<R: Allowed> {
+    pub user: CurrentUser,
+    pub region: RegionId,
+    _roles: PhantomData<R>,
+}
+
+impl<R: Allowed, S> FromRequestParts<S> for Staff<R>
+where
+    S: Send + Sync,
+    PgPool: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let Authorized { user, .. } = Authorized::<R>::from_request_parts(parts, state).await?;
+        // The database guarantees staff have a region; without one, deny.
+        let region = user.region_id.ok_or(AppError::Forbidden)?;
+        Ok(Self {
+            user,
+            region,
+            _roles: PhantomData,
+        })
+    }
+}
+
+/// Who manages partner organisations, with the organisations they may see and change:
+/// coördinatoren their own region, beheerders every region.
+pub struct OrganisationManager {
+    pub user: CurrentUser,
+    pub scope: organisation::Scope,
+}
+
+impl<S> FromRequestParts<S> for OrganisationManager
+where
+    S: Send + Sync,
+    PgPool: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        struct ManagerRole;
+        impl Allowed for ManagerRole {
+            const ROLES: &'static [Role] = &[Role::Coordinator, Role::Admin];
+        }
+        let Authorized { user, .. } =
+            Authorized::<ManagerRole>::from_request_parts(parts, state).await?;
+        let scope = match user.role {
+            Role::Admin => organisation::Scope::AllRegions,
+            // The database guarantees staff have a region; without one, deny.
+            Role::Coordinator => {
+                organisation::Scope::Region(user.region_id.ok_or(AppError::Forbidden)?)
+            }
+            Role::Coach | Role::Partner => return Err(AppError::Forbidden),
+        };
+        Ok(Self { user, scope })
+    }
 }
 
 /// A partnercontact, with the one organisation all their data is scoped to.
@@ -276,12 +335,5 @@ where
             user,
             organisation_id,
         })
-    }
-}
-
-impl CurrentUser {
-    /// The region a coach or coordinator works in.
-    pub fn staff_region(&self) -> Result<RegionId, AppError> {
-        self.region_id.ok_or(AppError::Forbidden)
     }
 }

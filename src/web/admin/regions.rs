@@ -363,8 +363,8 @@ async fn save_municipality(
             match saved {
                 Ok(Some(_)) => Ok(name),
                 Ok(None) => return Err(AppError::NotFound),
-                Err(SaveMunicipalityError::Database(error)) => return Err(error.into()),
                 Err(error @ SaveMunicipalityError::NameTaken) => Err(problem(error.to_string())),
+                Err(error) => return Err(error.into()),
             }
         }
     };
@@ -493,7 +493,6 @@ async fn save_neighbours(
             Ok(Redirect::to(&format!("/beheer/regios/{region}#gemeenten")).into_response())
         }
         Ok(None) => Err(AppError::NotFound),
-        Err(NeighbourError::Database(error)) => Err(error.into()),
         Err(error @ NeighbourError::NotInRegion) => {
             drop(tx);
             let mut conn = app.pool.acquire().await?;
@@ -505,5 +504,6 @@ async fn save_neighbours(
             page.error = Some(error.to_string());
             Ok(invalid(page))
         }
+        Err(error) => Err(error.into()),
     }
 }

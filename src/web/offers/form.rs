@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use sqlx::PgConnection;
+use sqlx::{Connection, PgConnection};
 use tower_sessions::Session;
 
 use super::{OfferUser, Viewer, choices, fixable, municipality_options, scoped_offer};
@@ -453,7 +453,7 @@ pub(super) async fn new_page<U: OfferUser>(
     layout: Layout,
     State(app): State<AppState>,
 ) -> Result<Response, AppError> {
-    let viewer = user.viewer()?;
+    let viewer = user.viewer();
     let mut conn = app.pool.acquire().await?;
     render_form(
         &mut conn,
@@ -474,7 +474,7 @@ pub(super) async fn create<U: OfferUser>(
     State(app): State<AppState>,
     once: OnceForm<OfferForm>,
 ) -> Result<Response, AppError> {
-    let viewer = user.viewer()?;
+    let viewer = user.viewer();
     let submission = once.submission(viewer.user);
     let form = once.form;
     let mut errors = FieldErrors::default();
@@ -526,7 +526,7 @@ pub(super) async fn edit_page<U: OfferUser>(
     State(app): State<AppState>,
     PathId(id): PathId<OfferId>,
 ) -> Result<Response, AppError> {
-    let viewer = user.viewer()?;
+    let viewer = user.viewer();
     let mut conn = app.pool.acquire().await?;
     let offer = scoped_offer(&mut conn, id, viewer.scope).await?;
     let form = OfferForm::of(&offer);
@@ -550,13 +550,12 @@ pub(super) async fn update<U: OfferUser>(
     PathId(id): PathId<OfferId>,
     Form(form): Form<OfferForm>,
 ) -> Result<Response, AppError> {
-    let viewer = user.viewer()?;
+    let viewer = user.viewer();
     let mut conn = app.pool.acquire().await?;
     let offer = scoped_offer(&mut conn, id, viewer.scope).await?;
-    drop(conn);
     let errors = match OfferInput::try_from(&form) {
         Ok(input) => {
-            let mut tx = app.pool.begin().await?;
+            let mut tx = conn.begin().await?;
             match offer::update(&mut tx, viewer.user, viewer.scope, offer.id, &input).await {
                 Ok(()) => {
                     tx.commit().await?;
@@ -572,5 +571,14 @@ pub(super) async fn update<U: OfferUser>(
         }
         Err(errors) => errors,
     };
-    refused(&app, &viewer, layout, Some(&offer), form, errors).await
+    render_form(
+        &mut conn,
+        &viewer,
+        layout,
+        Some(&offer),
+        form,
+        errors,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
 }

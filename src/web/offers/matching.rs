@@ -67,7 +67,7 @@ pub(super) async fn match_page(
     PathId(id): PathId<ParticipantId>,
     Query(query): Query<MatchQuery>,
 ) -> Result<MatchPage, AppError> {
-    let region = user.user.staff_region()?;
+    let region = user.region;
     let mut conn = app.pool.acquire().await?;
     let participant = participant::get(&mut conn, region, id)
         .await?
@@ -109,7 +109,7 @@ pub(super) async fn take_place(
     PathId(participant): PathId<ParticipantId>,
     Form(form): Form<TakeForm>,
 ) -> Result<Redirect, AppError> {
-    let region = user.user.staff_region()?;
+    let region = user.region;
     let back = format!("/inburgeraars/{participant}/zoek-een-plaats");
     let Ok(offer_id) = uuid::Uuid::parse_str(form.offer_id.trim()).map(OfferId) else {
         session::flash(&session, FlashKind::Error, "Kies een aanbod uit de lijst.").await?;

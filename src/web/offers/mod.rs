@@ -17,9 +17,9 @@ use axum::routing::{get, post};
 use sqlx::PgConnection;
 use tower_sessions::Session;
 
-use super::session::{self, CaseworkUser, CoordinatorUser, FlashKind, PartnerUser};
+use super::session::{self, Allowed, CaseworkUser, CoordinatorUser, FlashKind, PartnerUser, Staff};
 use crate::domain::offer::{self, Offer, OfferError};
-use crate::domain::user::{CurrentUser, Role};
+use crate::domain::user::Role;
 use crate::error::AppError;
 use crate::values::ids::{OfferId, OrganisationId, UserId};
 use crate::values::period::Scope;
@@ -78,15 +78,15 @@ struct Viewer {
 }
 
 impl Viewer {
-    fn staff(user: &CurrentUser) -> Result<Self, AppError> {
-        let coordinator = user.role == Role::Coordinator;
-        Ok(Self {
-            user: user.id,
-            scope: Scope::Region(user.staff_region()?),
+    fn staff<R: Allowed>(staff: &Staff<R>) -> Self {
+        let coordinator = staff.user.role == Role::Coordinator;
+        Self {
+            user: staff.user.id,
+            scope: Scope::Region(staff.region),
             base: "/aanbod",
             manages: coordinator,
             decides: coordinator,
-        })
+        }
     }
 
     fn offer_path(&self, id: OfferId) -> String {
@@ -104,30 +104,30 @@ impl Viewer {
 
 /// A user type a route admits to the offer pages, with the [`Viewer`] its role gives.
 trait OfferUser {
-    fn viewer(&self) -> Result<Viewer, AppError>;
+    fn viewer(&self) -> Viewer;
 }
 
 impl OfferUser for CaseworkUser {
-    fn viewer(&self) -> Result<Viewer, AppError> {
-        Viewer::staff(&self.user)
+    fn viewer(&self) -> Viewer {
+        Viewer::staff(self)
     }
 }
 
 impl OfferUser for CoordinatorUser {
-    fn viewer(&self) -> Result<Viewer, AppError> {
-        Viewer::staff(&self.user)
+    fn viewer(&self) -> Viewer {
+        Viewer::staff(self)
     }
 }
 
 impl OfferUser for PartnerUser {
-    fn viewer(&self) -> Result<Viewer, AppError> {
-        Ok(Viewer {
+    fn viewer(&self) -> Viewer {
+        Viewer {
             user: self.user.id,
             scope: Scope::Organisation(self.organisation_id),
             base: "/partner/aanbod",
             manages: true,
             decides: false,
-        })
+        }
     }
 }
 
@@ -164,8 +164,7 @@ async fn municipality_options(
 /// is one the user can act on, returned to be shown.
 fn fixable(error: OfferError) -> Result<OfferError, AppError> {
     match error {
-        OfferError::NotFound => Err(AppError::NotFound),
-        OfferError::Database(error) => Err(error.into()),
+        failure @ (OfferError::NotFound | OfferError::Database(_)) => Err(failure.into()),
         problem => Ok(problem),
     }
 }

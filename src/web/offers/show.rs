@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use sqlx::Connection;
 use tower_sessions::Session;
 
 use super::form::fields;
@@ -56,7 +57,7 @@ pub(super) async fn show<U: OfferUser>(
     State(app): State<AppState>,
     PathId(id): PathId<OfferId>,
 ) -> Result<ShowPage, AppError> {
-    let viewer = user.viewer()?;
+    let viewer = user.viewer();
     let mut conn = app.pool.acquire().await?;
     let offer = scoped_offer(&mut conn, id, viewer.scope).await?;
     Ok(ShowPage::new(&viewer, layout, offer))
@@ -75,7 +76,7 @@ pub(super) async fn change_state<U: OfferUser>(
     PathId(id): PathId<OfferId>,
     Form(form): Form<StateForm>,
 ) -> Result<Redirect, AppError> {
-    let viewer = user.viewer()?;
+    let viewer = user.viewer();
     let back = viewer.offer_path(id);
     let Some(next) = OfferState::parse(&form.state) else {
         session::flash(&session, FlashKind::Error, "Kies een geldige status.").await?;
@@ -99,8 +100,8 @@ pub(super) async fn approve(
     State(app): State<AppState>,
     PathId(id): PathId<OfferId>,
 ) -> Result<Redirect, AppError> {
-    let viewer = user.viewer()?;
-    let region = user.user.staff_region()?;
+    let viewer = user.viewer();
+    let region = user.region;
     let mut tx = app.pool.begin().await?;
     match offer::decide(&mut tx, viewer.user, region, id, &Decision::Approve).await {
         Ok(()) => {
@@ -131,14 +132,13 @@ pub(super) async fn refuse(
     PathId(id): PathId<OfferId>,
     Form(form): Form<RefuseForm>,
 ) -> Result<Response, AppError> {
-    let viewer = user.viewer()?;
-    let region = user.user.staff_region()?;
+    let viewer = user.viewer();
+    let region = user.region;
     let mut conn = app.pool.acquire().await?;
     let offer = scoped_offer(&mut conn, id, viewer.scope).await?;
-    drop(conn);
     let mut errors = FieldErrors::default();
     if let Some(decision) = errors.check(fields::REASON, Decision::refuse(&form.reason)) {
-        let mut tx = app.pool.begin().await?;
+        let mut tx = conn.begin().await?;
         match offer::decide(&mut tx, viewer.user, region, offer.id, &decision).await {
             Ok(()) => {
                 tx.commit().await?;

@@ -5,8 +5,7 @@ use serde::Deserialize;
 use time::Date;
 
 use crate::domain::participant::{
-    Obligation, Participant, ParticipantError, ParticipantInput, ParticipantInputError,
-    parse_birth_date,
+    Obligation, Participant, ParticipantInput, ParticipantInputError, parse_birth_date,
 };
 use crate::domain::user::{Email, PersonName};
 use crate::values::dates;
@@ -200,14 +199,6 @@ impl ParticipantForm {
             }),
             _ => Err(errors),
         }
-    }
-}
-
-/// The field a refusal of the domain belongs next to, if it has one.
-pub(super) fn refusal_field(error: &ParticipantError) -> Option<&'static str> {
-    match error {
-        ParticipantError::MunicipalityOutsideRegion => Some("municipality_id"),
-        _ => None,
     }
 }
 

@@ -33,7 +33,7 @@ use crate::values::duration::format_minutes;
 use crate::values::ids::{MunicipalityId, ParticipantId, RegionId, UserId};
 use crate::values::level::DutchLevel;
 use crate::web::state::AppState;
-use form::{ParticipantForm, refusal_field};
+use form::ParticipantForm;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -117,12 +117,11 @@ impl ListPage {
 }
 
 async fn list(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
     Query(query): Query<ListQuery>,
 ) -> Result<ListPage, AppError> {
-    let region = user.staff_region()?;
     let coach = match query.begeleider.as_str() {
         "mijn" => Some(user.id),
         other => other.parse::<Uuid>().ok().map(UserId),
@@ -218,11 +217,10 @@ impl FormPage {
 }
 
 async fn new_form(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { region, .. }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
 ) -> Result<FormPage, AppError> {
-    let region = user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
     let form = ParticipantForm::fresh(dates::today());
     FormPage::new(
@@ -250,13 +248,12 @@ async fn rerender(
 }
 
 async fn register(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     layout: Layout,
     once: OnceForm<ParticipantForm>,
 ) -> Result<Response, AppError> {
-    let region = user.staff_region()?;
     let submission = once.submission(user.id);
     let form = once.form;
     let mut tx = app.pool.begin().await?;
@@ -290,31 +287,26 @@ async fn refuse(
     form: ParticipantForm,
     error: ParticipantError,
 ) -> Result<Response, AppError> {
-    match refusal_field(&error) {
-        Some(field) => {
+    match error {
+        ParticipantError::MunicipalityOutsideRegion => {
             let mut errors = FieldErrors::default();
-            errors.add(field, &error);
+            errors.add("municipality_id", &error);
             rerender(&mut tx, layout, region, participant_id, form, errors).await
         }
-        None => Err(domain_error(error)),
-    }
-}
-
-fn domain_error(error: ParticipantError) -> AppError {
-    match error {
-        ParticipantError::Database(error) => AppError::Database(error),
         // The forms only offer valid choices: anything else is a tampered request.
-        _ => AppError::NotFound,
+        ParticipantError::CoachOutsideRegion
+        | ParticipantError::NotActive
+        | ParticipantError::NotStopped => Err(AppError::NotFound),
+        ParticipantError::Database(_) => Err(error.into()),
     }
 }
 
 async fn edit_form(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { region, .. }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
     PathId(id): PathId<ParticipantId>,
 ) -> Result<FormPage, AppError> {
-    let region = user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
     let participant = participant::get(&mut conn, region, id)
         .await?
@@ -331,14 +323,13 @@ async fn edit_form(
 }
 
 async fn update(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     layout: Layout,
     PathId(id): PathId<ParticipantId>,
     Form(form): Form<ParticipantForm>,
 ) -> Result<Response, AppError> {
-    let region = user.staff_region()?;
     let mut tx = app.pool.begin().await?;
     participant::get(&mut tx, region, id)
         .await?
@@ -411,12 +402,11 @@ impl ShowPage {
 }
 
 async fn show(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     layout: Layout,
     PathId(id): PathId<ParticipantId>,
 ) -> Result<ShowPage, AppError> {
-    let region = user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
     let p = participant::get(&mut conn, region, id)
         .await?
@@ -467,13 +457,12 @@ struct CoachForm {
 }
 
 async fn assign_coach(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,
     Form(form): Form<CoachForm>,
 ) -> Result<Redirect, AppError> {
-    let region = user.staff_region()?;
     let coach = match non_blank(&form.coach_id) {
         None => None,
         Some(raw) => Some(
@@ -497,7 +486,7 @@ struct CloseForm {
 }
 
 async fn stop(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,
@@ -507,11 +496,11 @@ async fn stop(
         status: ParticipantStatus::Stopgezet,
         reasons: &STOP_REASONS,
     };
-    close(&app, &session, &user, id, closing, form).await
+    close(&app, &session, &user, region, id, closing, form).await
 }
 
 async fn exempt(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,
@@ -521,7 +510,7 @@ async fn exempt(
         status: ParticipantStatus::Vrijgesteld,
         reasons: &EXEMPTION_REASONS,
     };
-    close(&app, &session, &user, id, closing, form).await
+    close(&app, &session, &user, region, id, closing, form).await
 }
 
 /// How a trajectory ends (stopped or exempted), and the reasons one may give for it.
@@ -534,11 +523,11 @@ async fn close(
     app: &AppState,
     session: &Session,
     user: &CurrentUser,
+    region: RegionId,
     id: ParticipantId,
     Closing { status, reasons }: Closing,
     form: CloseForm,
 ) -> Result<Redirect, AppError> {
-    let region = user.staff_region()?;
     let Some((reason, _)) = reasons.iter().find(|(code, _)| *code == form.reason) else {
         // Someone of another region gets the 404 they get for any other request about this
         // participant, not a message about the form.
@@ -571,12 +560,11 @@ async fn close(
 }
 
 async fn reactivate(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<ParticipantId>,
 ) -> Result<Redirect, AppError> {
-    let region = user.staff_region()?;
     let mut tx = app.pool.begin().await?;
     let outcome = participant::reactivate(&mut tx, user.id, region, id).await;
     finish(tx, &session, id, outcome, "Het traject is weer actief.").await
@@ -596,11 +584,16 @@ async fn finish(
             session::flash(session, FlashKind::Success, success).await?;
         }
         Ok(None) => return Err(AppError::NotFound),
-        Err(ParticipantError::Database(error)) => return Err(error.into()),
-        Err(refused) => {
+        Err(
+            refused @ (ParticipantError::NotActive
+            | ParticipantError::NotStopped
+            | ParticipantError::MunicipalityOutsideRegion
+            | ParticipantError::CoachOutsideRegion),
+        ) => {
             drop(tx);
             session::flash(session, FlashKind::Error, refused.to_string()).await?;
         }
+        Err(error) => return Err(error.into()),
     }
     Ok(Redirect::to(&format!("/inburgeraars/{id}")))
 }

@@ -67,9 +67,10 @@ fn name_key(link: &ValidLink) -> String {
     format!("link_name_{}", link.id)
 }
 
-/// The link behind a token, or the page that says why it cannot be used.
-async fn valid_link(app: &AppState, token: &str) -> Result<Result<ValidLink, Response>, AppError> {
-    let mut conn = app.pool.acquire().await?;
+/// The link behind a token, or the answer instead: the page that says why it cannot be used,
+/// or the error page.
+async fn valid_link(app: &AppState, token: &str) -> Result<ValidLink, Response> {
+    let mut conn = app.pool.acquire().await.map_err(error_page)?;
     let unusable = |title, message| {
         let page = LinkUnusable {
             layout: Layout::bare(),
@@ -78,18 +79,19 @@ async fn valid_link(app: &AppState, token: &str) -> Result<Result<ValidLink, Res
         };
         (StatusCode::GONE, page).into_response()
     };
-    Ok(match confirmation::find_link(&mut conn, token).await? {
-        LinkLookup::Valid(link) => Ok(link),
-        LinkLookup::Expired => Err(unusable(
+    match confirmation::find_link(&mut conn, token).await {
+        Ok(LinkLookup::Valid(link)) => Ok(link),
+        Ok(LinkLookup::Expired) => Err(unusable(
             "Deze link is verlopen",
             "Een persoonlijke link werkt 14 dagen. Vraag de trajectbegeleider om een nieuwe link.",
         )),
-        LinkLookup::Revoked => Err(unusable(
+        Ok(LinkLookup::Revoked) => Err(unusable(
             "Deze link werkt niet meer",
             "De trajectbegeleider heeft deze link ingetrokken. Vraag om een nieuwe link als er nog uren te bevestigen zijn.",
         )),
-        LinkLookup::Unknown => return Err(AppError::NotFound),
-    })
+        Ok(LinkLookup::Unknown) => Err(error_page(AppError::NotFound)),
+        Err(error) => Err(error_page(error)),
+    }
 }
 
 async fn render_link_page(
@@ -121,7 +123,7 @@ async fn link_page(
     layout: Layout,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let link = match valid_link(&app, &token).await? {
+    let link = match valid_link(&app, &token).await {
         Ok(link) => link,
         Err(page) => return Ok(page),
     };
@@ -151,7 +153,7 @@ async fn link_name(
     Path(token): Path<String>,
     Form(form): Form<NameForm>,
 ) -> Result<Response, AppError> {
-    let link = match valid_link(&app, &token).await? {
+    let link = match valid_link(&app, &token).await {
         Ok(link) => link,
         Err(page) => return Ok(page),
     };
@@ -172,22 +174,23 @@ async fn link_name(
     Ok(Redirect::to(&format!("/bevestigen/{token}")).into_response())
 }
 
-/// The link and the name typed for it, or a redirect to the page that asks the name.
+/// The link and the name typed for it, or the answer instead: a redirect to the page that
+/// asks the name, or what [`valid_link`] answers.
 async fn link_decider(
     app: &AppState,
     session: &Session,
     token: &str,
-) -> Result<Result<(ValidLink, ConfirmerName), Response>, AppError> {
-    let link = match valid_link(app, token).await? {
-        Ok(link) => link,
-        Err(page) => return Ok(Err(page)),
-    };
-    match session.get::<ConfirmerName>(&name_key(&link)).await? {
-        Some(name) => Ok(Ok((link, name))),
-        None => Ok(Err(
-            Redirect::to(&format!("/bevestigen/{token}")).into_response()
-        )),
+) -> Result<(ValidLink, ConfirmerName), Response> {
+    let link = valid_link(app, token).await?;
+    match session.get::<ConfirmerName>(&name_key(&link)).await {
+        Ok(Some(name)) => Ok((link, name)),
+        Ok(None) => Err(Redirect::to(&format!("/bevestigen/{token}")).into_response()),
+        Err(error) => Err(error_page(error)),
     }
+}
+
+fn error_page(error: impl Into<AppError>) -> Response {
+    error.into().into_response()
 }
 
 async fn link_confirm(
@@ -197,7 +200,7 @@ async fn link_confirm(
     Path((token, id)): Path<(String, String)>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Response, AppError> {
-    let (link, name) = match link_decider(&app, &session, &token).await? {
+    let (link, name) = match link_decider(&app, &session, &token).await {
         Ok(found) => found,
         Err(response) => return Ok(response),
     };
@@ -225,7 +228,7 @@ async fn link_reject(
     Path((token, id)): Path<(String, String)>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Response, AppError> {
-    let (link, name) = match link_decider(&app, &session, &token).await? {
+    let (link, name) = match link_decider(&app, &session, &token).await {
         Ok(found) => found,
         Err(response) => return Ok(response),
     };
@@ -269,7 +272,7 @@ async fn link_confirm_all(
     Path((token, placement)): Path<(String, String)>,
     Form(form): Form<ConfirmAllForm>,
 ) -> Result<Response, AppError> {
-    let (link, name) = match link_decider(&app, &session, &token).await? {
+    let (link, name) = match link_decider(&app, &session, &token).await {
         Ok(found) => found,
         Err(response) => return Ok(response),
     };

@@ -20,7 +20,7 @@ use crate::values::period::Scope;
 use crate::web::forms::{FieldErrors, OnceForm, PageQuery, Paging, PathId};
 use crate::web::layout::Layout;
 use crate::web::placements::{
-    LogForm, LogView, placement_progress, scoped_placement, submit_hours,
+    LogForm, LogView, Logged, placement_progress, scoped_placement, submit_hours,
 };
 use crate::web::progress::Progress;
 use crate::web::session::{self, FlashKind, PartnerUser};
@@ -133,20 +133,17 @@ async fn log_hours(
     let organisation = partner.organisation_id;
     let mut conn = app.pool.acquire().await?;
     let placement = scoped_placement(&mut conn, id, Scope::Organisation(organisation)).await?;
-    drop(conn);
     let id = placement.id;
     let scope = Scope::Organisation(organisation);
     let submission = once.submission(partner.user.id);
     let form = once.form;
-    match submit_hours(&app, &placement, scope, &submission, &form).await? {
-        Ok(message) => {
+    match submit_hours(&app, &mut conn, &placement, scope, &submission, &form).await? {
+        Logged::Saved(message) => {
             session::flash(&session, FlashKind::Success, message).await?;
             Ok(Redirect::to(&partner_path(id)).into_response())
         }
-        Err(errors) => {
-            let mut conn = app.pool.acquire().await?;
-            let placement =
-                scoped_placement(&mut conn, id, Scope::Organisation(organisation)).await?;
+        Logged::Refused(errors) => {
+            let placement = scoped_placement(&mut conn, id, scope).await?;
             let page = render(&mut conn, layout, placement, form, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use sqlx::PgConnection;
+use sqlx::{Connection, PgConnection};
 use tower_sessions::Session;
 use uuid::Uuid;
 
@@ -390,28 +390,6 @@ async fn render_form(
     Ok((status, page).into_response())
 }
 
-/// The form again, with what was typed and why it was not saved.
-async fn refused(
-    app: &AppState,
-    layout: Layout,
-    region: RegionId,
-    subject: Subject<'_>,
-    form: PlacementForm,
-    errors: FieldErrors,
-) -> Result<Response, AppError> {
-    let mut conn = app.pool.acquire().await?;
-    render_form(
-        &mut conn,
-        layout,
-        region,
-        subject,
-        form,
-        errors,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await
-}
-
 /// After the commit: the placement's page with the message.
 async fn saved(session: &Session, id: PlacementId, message: &str) -> Result<Response, AppError> {
     session::flash(session, FlashKind::Success, message).await?;
@@ -421,8 +399,7 @@ async fn saved(session: &Session, id: PlacementId, message: &str) -> Result<Resp
 /// Store errors the user can fix become field errors; the others become the error page.
 fn placement_problem(error: PlacementError) -> Result<FieldErrors, AppError> {
     match error {
-        PlacementError::NotFound => Err(AppError::NotFound),
-        PlacementError::Database(error) => Err(error.into()),
+        failure @ (PlacementError::NotFound | PlacementError::Database(_)) => Err(failure.into()),
         problem => {
             let mut errors = FieldErrors::default();
             errors.add(problem_field(&problem), problem);
@@ -437,7 +414,7 @@ pub(super) async fn new_page(
     State(app): State<AppState>,
     PathId(participant_id): PathId<ParticipantId>,
 ) -> Result<Response, AppError> {
-    let region = user.user.staff_region()?;
+    let region = user.region;
     let mut conn = app.pool.acquire().await?;
     let participant = participant_of(&mut conn, participant_id, region).await?;
     let form = PlacementForm {
@@ -465,15 +442,14 @@ pub(super) async fn create(
     PathId(participant_id): PathId<ParticipantId>,
     once: OnceForm<PlacementForm>,
 ) -> Result<Response, AppError> {
-    let region = user.user.staff_region()?;
+    let region = user.region;
     let mut conn = app.pool.acquire().await?;
     let participant = participant_of(&mut conn, participant_id, region).await?;
-    drop(conn);
     let submission = once.submission(user.user.id);
     let form = once.form;
     let errors = match form.parse(false) {
         Ok(input) => {
-            let mut tx = app.pool.begin().await?;
+            let mut tx = conn.begin().await?;
             if let Claim::Repeat { location } = submission.claim(&mut tx).await? {
                 return repeated(
                     &session,
@@ -495,13 +471,14 @@ pub(super) async fn create(
         }
         Err(errors) => errors,
     };
-    refused(
-        &app,
+    render_form(
+        &mut conn,
         layout,
         region,
         Subject::New(participant),
         form,
         errors,
+        StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await
 }
@@ -512,7 +489,7 @@ pub(super) async fn edit_page(
     State(app): State<AppState>,
     PathId(id): PathId<PlacementId>,
 ) -> Result<Response, AppError> {
-    let region = user.user.staff_region()?;
+    let region = user.region;
     let mut conn = app.pool.acquire().await?;
     let placement = scoped_placement(&mut conn, id, Scope::Region(region)).await?;
     let form = PlacementForm::of(&placement);
@@ -536,13 +513,12 @@ pub(super) async fn update(
     PathId(id): PathId<PlacementId>,
     Form(form): Form<PlacementForm>,
 ) -> Result<Response, AppError> {
-    let region = user.user.staff_region()?;
+    let region = user.region;
     let mut conn = app.pool.acquire().await?;
     let placement = scoped_placement(&mut conn, id, Scope::Region(region)).await?;
-    drop(conn);
     let errors = match form.parse(placement.offer_id.is_some()) {
         Ok(input) => {
-            let mut tx = app.pool.begin().await?;
+            let mut tx = conn.begin().await?;
             match placement::update(&mut tx, user.user.id, region, placement.id, &input).await {
                 Ok(()) => {
                     tx.commit().await?;
@@ -553,13 +529,14 @@ pub(super) async fn update(
         }
         Err(errors) => errors,
     };
-    refused(
-        &app,
+    render_form(
+        &mut conn,
         layout,
         region,
         Subject::Edit(&placement),
         form,
         errors,
+        StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await
 }

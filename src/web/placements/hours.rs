@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use sqlx::PgConnection;
+use sqlx::{Connection, PgConnection};
 use tower_sessions::Session;
 
 use super::placement_path;
@@ -127,16 +127,23 @@ fn add_entry_errors(
     }
 }
 
-/// Logs the typed hours on a placement the caller may see. `Ok(Err(errors))` means nothing
-/// was written and the form must be shown again; `Ok(Ok(message))` is the flash to show (also
-/// for a repeat of a form already logged, which logs nothing).
+/// What became of typed hours.
+pub(in crate::web) enum Logged {
+    /// Logged (or a repeat of a form already logged, which logs nothing): the flash to show.
+    Saved(String),
+    /// Nothing was written: the form must be shown again with these errors.
+    Refused(FieldErrors),
+}
+
+/// Logs the typed hours on a placement the caller may see, in a transaction on `conn`.
 pub(in crate::web) async fn submit_hours(
     app: &AppState,
+    conn: &mut PgConnection,
     placement: &Placement,
     scope: Scope,
     submission: &Submission,
     form: &LogForm,
-) -> Result<Result<String, FieldErrors>, AppError> {
+) -> Result<Logged, AppError> {
     let logged_by = submission.user;
     let mut errors = FieldErrors::default();
     let (dates, readable) = match parse_dates(&form.dates) {
@@ -158,7 +165,7 @@ pub(in crate::web) async fn submit_hours(
                 .filter_map(|date| hours::check_date(date, period, today).err()),
         );
         add_entry_errors(&mut errors, problems, LOG_DATES);
-        return Ok(Err(errors));
+        return Ok(Logged::Refused(errors));
     };
     let command = NewEntries {
         placement: placement.id,
@@ -168,10 +175,10 @@ pub(in crate::web) async fn submit_hours(
         minutes,
         description: form.description.trim().to_string(),
     };
-    let mut tx = app.pool.begin().await?;
+    let mut tx = conn.begin().await?;
     // Both answers lead back to the placement: a repeat needs no stored address.
     if let Claim::Repeat { .. } = submission.claim(&mut tx).await? {
-        return Ok(Ok(REPEATED_HOURS.to_string()));
+        return Ok(Logged::Saved(REPEATED_HOURS.to_string()));
     }
     match hours::log_entries(&mut tx, &command, today()).await {
         Ok(ids) => {
@@ -190,7 +197,7 @@ pub(in crate::web) async fn submit_hours(
             } else {
                 ""
             };
-            Ok(Ok(match command.dates.as_slice() {
+            Ok(Logged::Saved(match command.dates.as_slice() {
                 [date] => format!(
                     "{minutes} geregistreerd{confirmed} op {}.",
                     format_date(*date)
@@ -209,10 +216,9 @@ pub(in crate::web) async fn submit_hours(
         }
         Err(EntriesError::Refused(problems)) => {
             add_entry_errors(&mut errors, problems, LOG_DATES);
-            Ok(Err(errors))
+            Ok(Logged::Refused(errors))
         }
-        Err(EntriesError::NotFound) => Err(AppError::NotFound),
-        Err(EntriesError::Database(error)) => Err(error.into()),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -275,7 +281,7 @@ pub(super) async fn edit_entry_page(
     State(app): State<AppState>,
     PathId(id): PathId<EntryId>,
 ) -> Result<Response, AppError> {
-    let region = user.user.staff_region()?;
+    let region = user.region;
     let mut conn = app.pool.acquire().await?;
     let entry = scoped_entry(&mut conn, id, region).await?;
     if !entry.status.is_pending() {
@@ -304,10 +310,9 @@ pub(super) async fn update_entry(
     PathId(id): PathId<EntryId>,
     Form(form): Form<EntryForm>,
 ) -> Result<Response, AppError> {
-    let region = user.user.staff_region()?;
+    let region = user.region;
     let mut conn = app.pool.acquire().await?;
     let entry = scoped_entry(&mut conn, id, region).await?;
-    drop(conn);
     if !entry.status.is_pending() {
         return refuse_decided(&session, entry.placement_id, entry.status).await;
     }
@@ -325,7 +330,7 @@ pub(super) async fn update_entry(
             minutes,
             description: form.description.trim().to_string(),
         };
-        let mut tx = app.pool.begin().await?;
+        let mut tx = conn.begin().await?;
         match hours::update_entry(&mut tx, &change, today()).await {
             Ok(()) => {
                 tx.commit().await?;
@@ -338,8 +343,7 @@ pub(super) async fn update_entry(
                 }
                 add_entry_errors(&mut errors, problems, ENTRY_DATE);
             }
-            Err(EntriesError::NotFound) => return Err(AppError::NotFound),
-            Err(EntriesError::Database(error)) => return Err(error.into()),
+            Err(error) => return Err(error.into()),
         }
     }
     let page = EntryFormPage {
@@ -357,11 +361,10 @@ pub(super) async fn delete_entry(
     State(app): State<AppState>,
     PathId(id): PathId<EntryId>,
 ) -> Result<Response, AppError> {
-    let region = user.user.staff_region()?;
+    let region = user.region;
     let mut conn = app.pool.acquire().await?;
     let entry = scoped_entry(&mut conn, id, region).await?;
-    drop(conn);
-    let mut tx = app.pool.begin().await?;
+    let mut tx = conn.begin().await?;
     match hours::delete_entry(&mut tx, entry.id, Scope::Region(region), user.user.id).await {
         Ok(()) => {
             tx.commit().await?;
@@ -377,8 +380,7 @@ pub(super) async fn delete_entry(
             let status = decided_since(&problems).unwrap_or(entry.status);
             refuse_decided(&session, entry.placement_id, status).await
         }
-        Err(EntriesError::NotFound) => Err(AppError::NotFound),
-        Err(EntriesError::Database(error)) => Err(error.into()),
+        Err(error) => Err(error.into()),
     }
 }
 

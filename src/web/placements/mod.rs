@@ -20,7 +20,7 @@ use crate::values::period::Scope;
 use crate::web::state::AppState;
 
 pub(super) use form::{kind_options, organisation_options};
-pub(super) use hours::{LogForm, LogView, submit_hours};
+pub(super) use hours::{LogForm, LogView, Logged, submit_hours};
 
 use form::{create, edit_page, new_page, update};
 use hours::{delete_entry, edit_entry_page, update_entry};

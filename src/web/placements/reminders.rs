@@ -13,13 +13,12 @@ use crate::web::session::{self, CaseworkUser, FlashKind};
 use crate::web::state::AppState;
 
 pub(super) async fn send_reminder(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(id): PathId<PlacementId>,
 ) -> Result<Redirect, AppError> {
     let placement = id;
-    let region = user.staff_region()?;
     let base_url = app.config.base_url();
     let mut tx = app.pool.begin().await?;
     match confirmation::send_link(&mut tx, &base_url, Some(user.id), Some(region), placement).await
@@ -41,7 +40,7 @@ pub(super) async fn send_reminder(
             )
             .await?;
         }
-        Err(LinkError::Database(error)) => return Err(error.into()),
+        Err(error) => return Err(error.into()),
     }
     Ok(Redirect::to(&format!(
         "/plaatsingen/{placement}#bevestiging"
@@ -49,12 +48,11 @@ pub(super) async fn send_reminder(
 }
 
 pub(super) async fn revoke_link(
-    CaseworkUser { user, .. }: CaseworkUser,
+    CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
     session: Session,
     PathId(link): PathId<Uuid>,
 ) -> Result<Redirect, AppError> {
-    let region = user.staff_region()?;
     let mut tx = app.pool.begin().await?;
     let placement = confirmation::revoke_link(&mut tx, user.id, region, link)
         .await?

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use sqlx::PgConnection;
 use tower_sessions::Session;
 
-use super::hours::{LogForm, LogView, submit_hours};
+use super::hours::{LogForm, LogView, Logged, submit_hours};
 use super::{placement_path, placement_progress, scoped_placement};
 use crate::domain::confirmation::{self, LinkState, PendingEntry};
 use crate::domain::hours::{self, EntryRow};
@@ -130,7 +130,7 @@ pub(super) async fn show(
     State(app): State<AppState>,
     PathId(id): PathId<PlacementId>,
 ) -> Result<PlacementPage, AppError> {
-    let region = user.user.staff_region()?;
+    let region = user.region;
     let mut conn = app.pool.acquire().await?;
     let placement = scoped_placement(&mut conn, id, Scope::Region(region)).await?;
     let form = LogForm::fresh(&placement);
@@ -153,22 +153,21 @@ pub(super) async fn log_hours(
     PathId(id): PathId<PlacementId>,
     once: OnceForm<LogForm>,
 ) -> Result<Response, AppError> {
-    let region = user.user.staff_region()?;
+    let region = user.region;
     let mut conn = app.pool.acquire().await?;
     let placement = scoped_placement(&mut conn, id, Scope::Region(region)).await?;
-    drop(conn);
     let id = placement.id;
     let submission = once.submission(user.user.id);
     let form = once.form;
-    match submit_hours(&app, &placement, Scope::Region(region), &submission, &form).await? {
-        Ok(message) => {
+    let scope = Scope::Region(region);
+    match submit_hours(&app, &mut conn, &placement, scope, &submission, &form).await? {
+        Logged::Saved(message) => {
             session::flash(&session, FlashKind::Success, message).await?;
             Ok(Redirect::to(&placement_path(id)).into_response())
         }
-        Err(errors) => {
+        Logged::Refused(errors) => {
             // Show the totals as they are now, with what was typed.
-            let mut conn = app.pool.acquire().await?;
-            let placement = scoped_placement(&mut conn, id, Scope::Region(region)).await?;
+            let placement = scoped_placement(&mut conn, id, scope).await?;
             let page = render_placement(&mut conn, layout, region, placement, form, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }

@@ -30,7 +30,7 @@ pub(super) async fn change_status(
     PathId(id): PathId<PlacementId>,
     Form(form): Form<StatusForm>,
 ) -> Result<Redirect, AppError> {
-    let region = user.user.staff_region()?;
+    let region = user.region;
     let Some(next) = PlacementStatus::parse(&form.status) else {
         // Someone of another region gets the 404 they get for any other request about it.
         let mut conn = app.pool.acquire().await?;
@@ -50,8 +50,9 @@ pub(super) async fn change_status(
             let message = format!("De plaatsing is nu {}.", next.label().to_lowercase());
             session::flash(&session, FlashKind::Success, message).await?;
         }
-        Err(PlacementError::NotFound) => return Err(AppError::NotFound),
-        Err(PlacementError::Database(error)) => return Err(error.into()),
+        Err(failure @ (PlacementError::NotFound | PlacementError::Database(_))) => {
+            return Err(failure.into());
+        }
         Err(problem) => {
             session::flash(&session, FlashKind::Error, problem.to_string()).await?;
         }

@@ -7,7 +7,6 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 use crate::domain::privacy::{self, AccessExport, ExportFormat};
-use crate::domain::user::CurrentUser;
 use crate::error::AppError;
 use crate::values::dates::{self, format_date, format_moment};
 use crate::values::duration::format_minutes;
@@ -19,14 +18,13 @@ use crate::web::state::AppState;
 
 async fn gather(
     app: &AppState,
-    user: &CurrentUser,
+    CoordinatorUser { user, region, .. }: &CoordinatorUser,
     id: ParticipantId,
     format: ExportFormat,
     path: &str,
 ) -> Result<AccessExport, AppError> {
-    let region = user.staff_region()?;
     let mut tx = app.pool.begin().await?;
-    let Some(export) = privacy::access_export(&mut tx, user.id, region, id, format, path).await?
+    let Some(export) = privacy::access_export(&mut tx, user.id, *region, id, format, path).await?
     else {
         tracing::warn!(user = %user.id, participant = %id, "access export of a participant outside the region refused");
         return Err(AppError::NotFound);
@@ -67,7 +65,7 @@ impl AccessPage {
 }
 
 pub(super) async fn access_page(
-    CoordinatorUser { user, .. }: CoordinatorUser,
+    user: CoordinatorUser,
     State(app): State<AppState>,
     layout: Layout,
     OriginalUri(uri): OriginalUri,
@@ -78,7 +76,7 @@ pub(super) async fn access_page(
 }
 
 pub(super) async fn access_json(
-    CoordinatorUser { user, .. }: CoordinatorUser,
+    user: CoordinatorUser,
     State(app): State<AppState>,
     OriginalUri(uri): OriginalUri,
     PathId(id): PathId<ParticipantId>,

@@ -215,11 +215,10 @@ const PARTICIPANTS: &[Column<PeriodParticipant>] = &[
 /// is refused (400) rather than quietly replaced: a funder's file must hold what was asked.
 pub(super) async fn csv_export(
     report: CsvReport,
-    CoordinatorUser { user, .. }: CoordinatorUser,
+    CoordinatorUser { region, .. }: CoordinatorUser,
     State(app): State<AppState>,
     Query(query): Query<FilterQuery>,
 ) -> Result<Response, AppError> {
-    let region = user.staff_region()?;
     let today = dates::today();
     let separator = Separator::from_query(&query.scheiding);
     // Waits its turn behind other exports (the request timeout bounds the wait).

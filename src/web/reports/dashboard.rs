@@ -78,12 +78,11 @@ fn named_bars(totals: &[NamedTotal], keep: usize) -> Vec<Bar> {
 }
 
 pub(super) async fn dashboard(
-    CoordinatorUser { user, .. }: CoordinatorUser,
+    CoordinatorUser { region, .. }: CoordinatorUser,
     State(app): State<AppState>,
     layout: Layout,
     Query(query): Query<FilterQuery>,
 ) -> Result<DashboardPage, AppError> {
-    let region = user.staff_region()?;
     let today = dates::today();
     let mut conn = app.pool.acquire().await?;
     let choices = Choices::load(&mut conn, region).await?;

@@ -37,11 +37,10 @@ pub(super) struct OverviewPage {
 }
 
 pub(super) async fn overview(
-    CoordinatorUser { user, .. }: CoordinatorUser,
+    CoordinatorUser { region, .. }: CoordinatorUser,
     State(app): State<AppState>,
     layout: Layout,
 ) -> Result<OverviewPage, AppError> {
-    let region = user.staff_region()?;
     let today = dates::today();
     let mut conn = app.pool.acquire().await?;
     let counts = report::list_counts(&mut conn, region, today).await?;
@@ -99,12 +98,11 @@ impl ListPage {
 
 pub(super) async fn list_page(
     list: WorkList,
-    CoordinatorUser { user, .. }: CoordinatorUser,
+    CoordinatorUser { region, .. }: CoordinatorUser,
     State(app): State<AppState>,
     layout: Layout,
     Query(query): Query<FilterQuery>,
 ) -> Result<ListPage, AppError> {
-    let region = user.staff_region()?;
     let today = dates::today();
     let paging = Paging::from_query(query.pagina.as_deref());
     let mut conn = app.pool.acquire().await?;
@@ -152,11 +150,10 @@ impl PendingPage {
 }
 
 pub(super) async fn pending_page(
-    CoordinatorUser { user, .. }: CoordinatorUser,
+    CoordinatorUser { region, .. }: CoordinatorUser,
     State(app): State<AppState>,
     layout: Layout,
 ) -> Result<PendingPage, AppError> {
-    let region = user.staff_region()?;
     let mut conn = app.pool.acquire().await?;
     Ok(PendingPage {
         layout,
