@@ -6,17 +6,29 @@
 //! body may be megabytes, and a form without JavaScript cannot set a header. Requests a
 //! browser marks as cross-site are refused outright. Applied to the whole router, so a new form
 //! cannot forget it.
+//!
+//! Before login a visitor has no session token: the login, password and link pages would
+//! otherwise write a session row for every visit, so a stranger could grow the database with
+//! plain GETs. Their token lives in a cookie of its own instead ([`PreLoginToken`], the
+//! double-submit pattern: the form must send back the value only this site's pages show), and
+//! logging in puts a fresh token in the session.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::body::{Body, to_bytes};
-use axum::extract::Request;
-use axum::http::header::CONTENT_TYPE;
+use axum::extract::{Request, State};
+use axum::http::HeaderValue;
+use axum::http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use subtle::ConstantTimeEq;
 use tower_sessions::Session;
+use tower_sessions::cookie::{Cookie, SameSite};
 
 use super::session;
 use crate::error::AppError;
+use crate::web::state::AppState;
 
 pub const FORM_FIELD: &str = "csrf_token";
 const HEADER: &str = "x-csrf-token";
@@ -41,8 +53,12 @@ async fn check(session: Session, request: Request) -> Result<Request, AppError> 
     if cross_site {
         return Err(AppError::CsrfRejected);
     }
-    let Some(expected) = session::expected_csrf_token(&session).await? else {
-        return Err(AppError::CsrfRejected);
+    let expected = match session::expected_csrf_token(&session).await? {
+        Some(token) => token,
+        None => match request.extensions().get::<PreLoginToken>() {
+            Some(token) if !token.fresh => token.value.clone(),
+            _ => return Err(AppError::CsrfRejected),
+        },
     };
     if let Some(sent) = request.headers().get(HEADER) {
         return if tokens_match(sent.as_bytes(), &expected) {
@@ -90,4 +106,70 @@ async fn check(session: Session, request: Request) -> Result<Request, AppError> 
 
 fn tokens_match(sent: &[u8], expected: &str) -> bool {
     sent.ct_eq(expected.as_bytes()).into()
+}
+
+/// The token of a visitor whose session holds none (before login), from its own cookie; a
+/// fresh one when the browser sent none, set as a cookie only if a page showed it in a form.
+#[derive(Clone)]
+pub struct PreLoginToken {
+    value: String,
+    /// Made for this request: nothing the browser sent can match it yet.
+    fresh: bool,
+    shown: Arc<AtomicBool>,
+}
+
+impl PreLoginToken {
+    /// The value for a form; a fresh token goes out as a cookie with the page.
+    pub fn show(&self) -> String {
+        self.shown.store(true, Ordering::Relaxed);
+        self.value.clone()
+    }
+}
+
+/// With `https`, the `__Host-` prefix makes browsers refuse the cookie from anywhere but this
+/// host over a secure connection, so a neighbouring subdomain cannot plant a token.
+fn pre_login_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-veertig_csrf"
+    } else {
+        "veertig_csrf"
+    }
+}
+
+/// Gives every request its [`PreLoginToken`] and sets the cookie when a fresh one was shown.
+pub async fn pre_login_token(
+    State(app): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let secure = app.config.secure_cookies();
+    let name = pre_login_cookie_name(secure);
+    let sent = request
+        .headers()
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| Cookie::split_parse(value).filter_map(Result::ok))
+        .find(|cookie| cookie.name() == name)
+        .map(|cookie| cookie.value().to_string())
+        .filter(|value| session::is_token(value));
+    let token = PreLoginToken {
+        fresh: sent.is_none(),
+        value: sent.unwrap_or_else(session::new_token),
+        shown: Arc::default(),
+    };
+    request.extensions_mut().insert(token.clone());
+    let mut response = next.run(request).await;
+    if token.fresh && token.shown.load(Ordering::Relaxed) {
+        let cookie = Cookie::build((name, token.value))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(secure)
+            .build();
+        if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
+            response.headers_mut().append(SET_COOKIE, value);
+        }
+    }
+    response
 }

@@ -9,6 +9,7 @@ use super::session::{self, Flash};
 use crate::domain::submission::IdempotencyKey;
 use crate::domain::user::{CurrentUser, Role};
 use crate::error::AppError;
+use crate::web::csrf::PreLoginToken;
 
 pub struct NavItem {
     pub href: &'static str,
@@ -119,9 +120,17 @@ where
         let pool = PgPool::from_ref(state);
         let user = session::current_user(parts, &pool).await?;
         let session = session::session_of(parts).await?;
+        let csrf_token = match session::expected_csrf_token(&session).await? {
+            Some(token) => token,
+            None => parts
+                .extensions
+                .get::<PreLoginToken>()
+                .map(PreLoginToken::show)
+                .ok_or(AppError::Internal("the pre-login token layer is missing"))?,
+        };
         Ok(Self {
             user,
-            csrf_token: session::csrf_token(&session).await?,
+            csrf_token,
             flashes: session::take_flashes(&session).await?,
             path: parts.uri.path().to_string(),
             ..Self::bare()

@@ -51,6 +51,11 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
      base-uri 'none'; object-src 'none'";
 
 pub const SESSION_COOKIE: &str = "veertig_sessie";
+/// The session cookie's name behind `https`: the `__Host-` prefix makes browsers accept it only
+/// from this host, over a secure connection, for every path, so no subdomain can set one.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-veertig_sessie";
+/// Behind `https`, browsers are told to use nothing else for a year.
+const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
 /// Sessions kept in memory per instance (about 1 KB each); older ones are read from PostgreSQL.
 const SESSION_CACHE_CAPACITY: u64 = 20_000;
 
@@ -93,11 +98,17 @@ pub fn router(state: AppState) -> Router {
         MokaStore::new(Some(SESSION_CACHE_CAPACITY)),
         PostgresStore::new(state.pool.clone()),
     );
+    let secure = state.config.secure_cookies();
     let sessions = SessionManagerLayer::new(store)
-        .with_name(SESSION_COOKIE)
+        .with_name(if secure {
+            SECURE_SESSION_COOKIE
+        } else {
+            SESSION_COOKIE
+        })
+        .with_path("/")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(state.config.secure_cookies())
+        .with_secure(secure)
         .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
             state.config.session_idle_minutes,
         )));
@@ -107,6 +118,7 @@ pub fn router(state: AppState) -> Router {
         .merge(protected)
         .fallback(not_found)
         .layer(from_fn(csrf::verify))
+        .layer(from_fn_with_state(state.clone(), csrf::pre_login_token))
         .layer(from_fn_with_state(state.clone(), middleware::log_denied))
         .layer(from_fn(middleware::refuse_nul_bytes))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -130,6 +142,12 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("same-origin"),
         ))
         .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            move |_: &Response| {
+                secure.then_some(HeaderValue::from_static(STRICT_TRANSPORT_SECURITY))
+            },
+        ))
         .layer(CompressionLayer::new())
         .layer(from_fn(middleware::request_log))
         .layer(PropagateRequestIdLayer::x_request_id())

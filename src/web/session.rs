@@ -105,21 +105,17 @@ async fn end(session: &Session) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The session's CSRF token, created on first use.
-pub async fn csrf_token(session: &Session) -> Result<String, AppError> {
-    if let Some(token) = session.get::<String>(CSRF_KEY).await? {
-        return Ok(token);
-    }
-    let token = new_token();
-    session.insert(CSRF_KEY, &token).await?;
-    Ok(token)
-}
-
+/// The CSRF token a logged-in session got at login; `None` before login (see `csrf`).
 pub async fn expected_csrf_token(session: &Session) -> Result<Option<String>, AppError> {
     Ok(session.get::<String>(CSRF_KEY).await?)
 }
 
-fn new_token() -> String {
+/// What [`new_token`] makes: 64 hexadecimal characters.
+pub fn is_token(value: &str) -> bool {
+    value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -228,7 +228,12 @@ async fn the_csrf_token_may_come_in_a_header() {
 async fn logging_in_renews_the_session_id() {
     let app = TestApp::spawn().await;
     let user = app.create_user(Role::Coach).await;
-    app.get_page("/login").await;
+    // Asking for a password reset leaves a message in an anonymous session.
+    app.get_page("/wachtwoord-vergeten").await;
+    let response = app
+        .post_form("/wachtwoord-vergeten", &[("email", "iemand@example.org")])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let before = app.session_cookie().expect("a session before login");
     let response = app.login(&user.email, PASSWORD).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
@@ -245,33 +250,143 @@ async fn logging_in_renews_the_session_id() {
     assert_eq!(app.get("/caseload").await.status(), StatusCode::OK);
 }
 
+/// The `Set-Cookie` header of a response for the cookie called `name`.
+fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with(&format!("{name}=")))
+        .map(str::to_string)
+}
+
 #[tokio::test]
 async fn the_session_cookie_is_http_only_and_same_site_lax() {
     let app = TestApp::spawn().await;
-    let response = app.get("/login").await;
-    let cookie = response
-        .headers()
-        .get("set-cookie")
-        .expect("a session cookie")
-        .to_str()
-        .expect("ASCII")
-        .to_string();
-    assert!(cookie.starts_with("veertig_sessie="));
+    let user = app.create_user(Role::Coach).await;
+    let response = app.login(&user.email, PASSWORD).await;
+    let cookie = set_cookie(&response, "veertig_sessie").expect("a session cookie");
     assert!(cookie.contains("HttpOnly"));
     assert!(cookie.contains("SameSite=Lax"));
     assert!(!cookie.contains("Secure"), "plain http in tests");
+    assert!(
+        response
+            .headers()
+            .get("strict-transport-security")
+            .is_none()
+    );
 
+    // Behind https: only this host may set the cookies, and browsers keep to https.
     let mut config = veertig::config::Config::for_tests();
     config.base_url = Some("https://veertig.example".into());
     let secure = TestApp::spawn_with(config).await;
-    let response = secure.get("/login").await;
-    let cookie = response
-        .headers()
-        .get("set-cookie")
-        .expect("cookie")
-        .to_str()
-        .expect("ASCII");
-    assert!(cookie.contains("Secure"));
+    let user = secure.create_user(Role::Coach).await;
+    let (_, page) = secure.get_page("/login").await;
+    let token = page.attr("input[name=csrf_token]", "value").expect("token");
+    let response = secure
+        .client
+        .post(secure.url("/login"))
+        // The test client speaks plain http, over which it would not send a secure cookie.
+        .header("cookie", format!("__Host-veertig_csrf={token}"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", user.email.as_str()),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let cookie = set_cookie(&response, "__Host-veertig_sessie").expect("a secure session cookie");
+    for attribute in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(attribute), "{attribute} in {cookie}");
+    }
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    assert_eq!(
+        response.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+}
+
+#[tokio::test]
+async fn pages_before_login_write_no_session_rows() {
+    let app = TestApp::spawn().await;
+    let sessions = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM tower_sessions.session")
+            .fetch_one(&app.pool)
+            .await
+            .expect("count")
+    };
+    // Browsers without cookies, as a script that wanted to fill the database would send.
+    let stranger = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    for _ in 0..50 {
+        for path in ["/login", "/wachtwoord-vergeten", "/verify"] {
+            let response = stranger.get(app.url(path)).send().await.expect("GET");
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            assert!(set_cookie(&response, "veertig_sessie").is_none(), "{path}");
+        }
+    }
+    assert_eq!(sessions().await, 0);
+
+    // The form's token comes with its own cookie, and logging in makes the one session.
+    let user = app.create_user(Role::Coach).await;
+    assert_eq!(
+        app.login(&user.email, PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(sessions().await, 1);
+}
+
+#[tokio::test]
+async fn before_login_the_form_must_carry_this_browsers_own_token() {
+    let app = TestApp::spawn().await;
+    let user = app.create_user(Role::Coach).await;
+    // Another visitor's token, from the same page in their browser.
+    let other = TestApp::spawn_on(&app).await;
+    let (_, page) = other.get_page("/login").await;
+    let theirs = page.attr("input[name=csrf_token]", "value").expect("token");
+    let (_, page) = app.get_page("/login").await;
+    let mine = page.attr("input[name=csrf_token]", "value").expect("token");
+    assert_ne!(mine, theirs);
+    let with = |token: &str| {
+        [
+            ("csrf_token", token.to_string()),
+            ("email", user.email.clone()),
+            ("password", PASSWORD.to_string()),
+        ]
+    };
+    let response = app
+        .client
+        .post(app.url("/login"))
+        .form(&with(&theirs))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    // Without the cookie, even the right value is refused.
+    let bare = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let response = bare
+        .post(app.url("/login"))
+        .form(&with(&mine))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let response = app
+        .client
+        .post(app.url("/login"))
+        .form(&with(&mine))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
 }
 
 #[tokio::test]
