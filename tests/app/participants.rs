@@ -141,6 +141,33 @@ async fn a_municipality_of_another_region_is_refused_next_to_the_field() {
 }
 
 #[tokio::test]
+async fn a_national_register_number_is_refused_as_dossier_number() {
+    let app = TestApp::spawn().await;
+    app.login_as(Role::Coach).await;
+    let mut form = valid_form(&app);
+    form[7].1 = "90.03.14-123.10".into();
+    let response = app.post_form("/inburgeraars/nieuw", &as_refs(&form)).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = Page::parse(&response.text().await.expect("body"));
+    assert!(
+        page.text("#external_dossier-error")
+            .contains("rijksregisternummer"),
+        "{}",
+        page.text("#external_dossier-error")
+    );
+    assert_eq!(
+        page.attr("#external_dossier", "value").as_deref(),
+        Some("90.03.14-123.10")
+    );
+    let stored: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM participants WHERE external_dossier LIKE '90%'")
+            .fetch_one(&app.pool)
+            .await
+            .expect("count");
+    assert_eq!(stored, 0);
+}
+
+#[tokio::test]
 async fn search_ignores_accents_and_case_in_any_script() {
     let app = TestApp::spawn().await;
     app.login_as(Role::Coach).await;

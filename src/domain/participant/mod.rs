@@ -15,7 +15,7 @@ use crate::values::ids::{MunicipalityId, ParticipantId, RegionId, UserId};
 use crate::values::level::DutchLevel;
 use crate::values::weekdays::Weekdays;
 
-pub use input::{ParticipantInput, ParticipantInputError, parse_birth_date};
+pub use input::{DossierNumber, ParticipantInput, ParticipantInputError, parse_birth_date};
 pub use lists::{
     Attention, CaseloadRow, DEADLINE_WITHIN_DAYS, EntryLine, HistoryLine, ListFilter,
     ParticipantRow, STALLED_AFTER_DAYS, caseload, coaches, history, list, municipalities,

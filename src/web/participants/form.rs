@@ -5,7 +5,8 @@ use serde::Deserialize;
 use time::Date;
 
 use crate::domain::participant::{
-    Obligation, Participant, ParticipantInput, ParticipantInputError, parse_birth_date,
+    DossierNumber, Obligation, Participant, ParticipantInput, ParticipantInputError,
+    parse_birth_date,
 };
 use crate::domain::user::{Email, PersonName};
 use crate::values::dates;
@@ -144,6 +145,10 @@ impl ParticipantForm {
             "obligation",
             Obligation::parse(self.obligation.trim()).ok_or(E::ObligationMissing),
         );
+        let external_dossier = errors.check(
+            "external_dossier",
+            DossierNumber::parse(&self.external_dossier),
+        );
         let start_date = errors.check(
             "start_date",
             match self.start_date.trim() {
@@ -172,6 +177,7 @@ impl ParticipantForm {
             obligation,
             start_date,
             target_end_date,
+            external_dossier,
         ) {
             (
                 Some(full_name),
@@ -182,6 +188,7 @@ impl ParticipantForm {
                 Some(obligation),
                 Some(start_date),
                 Some(target_end_date),
+                Some(external_dossier),
             ) if errors.is_empty() => Ok(ParticipantInput {
                 full_name,
                 birth_date,
@@ -190,7 +197,7 @@ impl ParticipantForm {
                 languages: self.languages.trim().to_string(),
                 phone: self.phone.trim().to_string(),
                 email,
-                external_dossier: self.external_dossier.trim().to_string(),
+                external_dossier,
                 obligation,
                 start_date,
                 target_end_date,
