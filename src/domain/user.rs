@@ -580,23 +580,6 @@ pub async fn active_by_role(conn: &mut PgConnection) -> Result<Vec<(Role, i64)>,
         .collect())
 }
 
-/// Every organisation with its region, for a partnercontact's organisation choice.
-pub async fn organisation_options(
-    conn: &mut PgConnection,
-) -> Result<Vec<(OrganisationId, String)>, sqlx::Error> {
-    let rows = sqlx::query!(
-        r#"SELECT o.id AS "id: OrganisationId", o.name, r.name AS region
-           FROM organisations o JOIN regions r ON r.id = o.region_id
-           ORDER BY r.name, o.search_name, o.id"#
-    )
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| (row.id, format!("{} ({})", row.name, row.region)))
-        .collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

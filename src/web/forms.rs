@@ -251,3 +251,8 @@ pub async fn repeated(
     .await?;
     Ok(Redirect::to(location.as_deref().unwrap_or(fallback)).into_response())
 }
+
+/// A form with errors: shown again with what was typed, status 422.
+pub fn invalid(page: impl IntoResponse) -> Response {
+    (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+}

@@ -8,14 +8,13 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::forms::{FieldErrors, OnceForm, Paging, PathId, repeated};
+use super::forms::{FieldErrors, OnceForm, Paging, PathId, invalid, repeated};
 use super::layout::Layout;
 use super::session::{self, FlashKind, OrganisationManager};
 use crate::domain::organisation::{
@@ -410,11 +409,6 @@ async fn create(
         }
         Err(error) => Err(error.into()),
     }
-}
-
-/// A form with errors: shown again with what was typed, status 422.
-fn invalid(page: impl IntoResponse) -> Response {
-    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
 }
 
 /// The edit form of `organisation`, with the municipalities of its region.

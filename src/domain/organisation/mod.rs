@@ -21,7 +21,7 @@ pub use input::{
     OrganisationInputError, OrganisationName, Phone, RegionOption, parse_municipality,
     parse_optional_email, parse_region, parse_text,
 };
-pub use read::{ListRow, Organisation, get, list, municipalities, regions};
+pub use read::{ListRow, Organisation, all_with_region, get, list, municipalities, regions};
 pub use write::{DeleteError, SaveError, create, delete, update};
 
 /// What kind of place an organisation is (PostgreSQL enum `organisation_kind`).

@@ -205,3 +205,20 @@ pub async fn municipalities(
     .fetch_all(conn)
     .await
 }
+
+/// Every organisation with its region, for a partnercontact's organisation choice.
+pub async fn all_with_region(
+    conn: &mut PgConnection,
+) -> Result<Vec<(OrganisationId, String)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT o.id AS "id: OrganisationId", o.name, r.name AS region
+           FROM organisations o JOIN regions r ON r.id = o.region_id
+           ORDER BY r.name, o.search_name, o.id"#
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.id, format!("{} ({})", row.name, row.region)))
+        .collect())
+}

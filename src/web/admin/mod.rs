@@ -10,8 +10,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::layout::Layout;
@@ -31,11 +29,6 @@ pub fn router() -> Router<AppState> {
 
 /// Options for a `<select>`: (value, label).
 type Options = Vec<(String, String)>;
-
-/// A form with errors: shown again with what was typed, status 422.
-fn invalid(page: impl IntoResponse) -> Response {
-    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/home.html")]

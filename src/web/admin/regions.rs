@@ -13,14 +13,13 @@ use sqlx::PgConnection;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::invalid;
 use crate::domain::region::{
     self, MunicipalityRow, NeighbourChoice, NeighbourError, PlaceName, Region, RegionCode,
     RegionInput, RegionRow, SaveMunicipalityError, SaveRegionError,
 };
 use crate::error::AppError;
 use crate::values::ids::{MunicipalityId, RegionId, UserId};
-use crate::web::forms::{FieldErrors, PathId, path_id};
+use crate::web::forms::{FieldErrors, PathId, invalid, path_id};
 use crate::web::layout::Layout;
 use crate::web::session::{self, AdminUser, FlashKind};
 use crate::web::state::AppState;

@@ -11,16 +11,16 @@ use serde::Deserialize;
 use sqlx::PgConnection;
 use tower_sessions::Session;
 
-use super::{Options, invalid};
-use crate::domain::region;
+use super::Options;
 use crate::domain::user::{
     self, Email, NewPassword, NewUser, PersonName, Role, SaveUserError, UserChanges, UserDetail,
     UserRow,
 };
+use crate::domain::{organisation, region};
 use crate::error::AppError;
 use crate::values::dates::format_moment;
 use crate::values::ids::{OrganisationId, RegionId, UserId};
-use crate::web::forms::{FieldErrors, Paging, PathId};
+use crate::web::forms::{FieldErrors, Paging, PathId, invalid};
 use crate::web::layout::Layout;
 use crate::web::session::{self, AdminUser, FlashKind};
 use crate::web::state::AppState;
@@ -147,7 +147,7 @@ impl Choices {
                 .into_iter()
                 .map(|r| (r.id, r.name))
                 .collect(),
-            organisations: user::organisation_options(conn).await?,
+            organisations: organisation::all_with_region(conn).await?,
         })
     }
 
