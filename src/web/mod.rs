@@ -54,8 +54,9 @@ pub const SESSION_COOKIE: &str = "veertig_sessie";
 /// The session cookie's name behind `https`: the `__Host-` prefix makes browsers accept it only
 /// from this host, over a secure connection, for every path, so no subdomain can set one.
 pub const SECURE_SESSION_COOKIE: &str = "__Host-veertig_sessie";
-/// Behind `https`, browsers are told to use nothing else for a year.
-const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
+/// Behind `https`, browsers are told to use nothing else for a year, on this host and any below
+/// it (Veertig's own host name, such as `veertig.gemeente.be`, not the municipality's domain).
+const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000; includeSubDomains";
 /// Sessions kept in memory per instance (about 1 KB each); older ones are read from PostgreSQL.
 const SESSION_CACHE_CAPACITY: u64 = 20_000;
 

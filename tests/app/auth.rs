@@ -305,7 +305,7 @@ async fn the_session_cookie_is_http_only_and_same_site_lax() {
     assert!(!cookie.contains("Domain"), "{cookie}");
     assert_eq!(
         response.headers()["strict-transport-security"],
-        "max-age=31536000"
+        "max-age=31536000; includeSubDomains"
     );
 }
 
