@@ -127,14 +127,18 @@ pub fn run() -> ExitCode {
 
 async fn dispatch(cli: Cli, database: &Database, password: Option<String>) -> anyhow::Result<()> {
     let config = cli.config;
-    let pool = database.migrated_pool(config.db_max_connections).await?;
+    // Every command but `migrate` works as the serving role, on an up-to-date database.
+    let max_connections = config.db_max_connections;
+    let serving_pool = || database.serving_pool(max_connections);
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(config, database, pool).await,
+        Command::Serve => serve(config, database, serving_pool().await?).await,
         Command::Migrate => {
+            database.migrate().await?;
             println!("Migrations applied.");
             Ok(())
         }
         Command::DemoData { scale } => {
+            let pool = serving_pool().await?;
             if demo::load(&pool).await? {
                 println!("Demo data loaded.");
             } else {
@@ -145,18 +149,20 @@ async fn dispatch(cli: Cli, database: &Database, password: Option<String>) -> an
                     "Loading {} participants of benchmark data…",
                     scale.participants
                 );
-                crate::scale::load(&pool, scale).await?;
+                // It drops and rebuilds indexes: the owner's work.
+                let owner = database.owner_pool(max_connections).await?;
+                crate::scale::load(&owner, scale).await?;
             }
             print_demo_logins();
             Ok(())
         }
         Command::CreateUser(args) => {
             let password = password.context("no password given")?;
-            create_user(&pool, args, password).await
+            create_user(&serving_pool().await?, args, password).await
         }
         Command::Purge(args) => {
             let cutoff = privacy::purge_cutoff(dates::today(), args.years);
-            let anonymised = privacy::purge(&pool, cutoff, args.years).await?;
+            let anonymised = privacy::purge(&serving_pool().await?, cutoff, args.years).await?;
             println!(
                 "{anonymised} participant(s) anonymised (trajectories ended before {}).",
                 dates::iso_date(cutoff)

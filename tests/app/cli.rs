@@ -5,8 +5,11 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use reqwest::StatusCode;
+use sqlx::{Connection, PgConnection};
+use veertig::db::{APP_ROLE, OWNER_ROLE};
+use veertig::pg::{ClusterOptions, PrivateCluster};
 
-use crate::helpers::{PASSWORD, TestApp, database_url};
+use crate::helpers::{PASSWORD, TestApp, admin_options, database_url, database_url_as};
 
 fn veertig() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_veertig"));
@@ -16,11 +19,17 @@ fn veertig() -> Command {
 
 /// Starts `veertig serve` on a private cluster in `data_dir`; returns it and its address.
 fn start_serving(data_dir: &Path) -> (Child, String, Vec<String>) {
-    let mut child = veertig()
-        .env("DATA_DIR", data_dir)
+    let mut command = veertig();
+    command.env("DATA_DIR", data_dir).stderr(Stdio::inherit());
+    serve_until_ready(command)
+}
+
+/// Runs `command` (`veertig serve` on a free port) until it serves; returns it, its address
+/// and what it printed.
+fn serve_until_ready(mut command: Command) -> (Child, String, Vec<String>) {
+    let mut child = command
         .env("BIND", "127.0.0.1:0")
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
         .spawn()
         .expect("veertig starts");
     let stdout = child.stdout.take().expect("stdout");
@@ -92,6 +101,7 @@ async fn serve_without_database_url_runs_its_own_postgres_and_stops_it() {
         .await
         .expect("GET /login");
     assert_eq!(login.status(), StatusCode::OK);
+    assert_private_roles(&cluster_dir).await;
     assert!(cluster_dir.join("postmaster.pid").exists());
     assert!(!processes_mentioning(&cluster_dir.display().to_string()).is_empty());
     tokio::task::spawn_blocking(move || stop(child))
@@ -125,6 +135,125 @@ async fn serve_without_database_url_runs_its_own_postgres_and_stops_it() {
         .expect("stopped");
     assert!(processes_mentioning(&cluster_dir.display().to_string()).is_empty());
     let _ = std::fs::remove_dir_all(&data_dir);
+}
+
+/// The private cluster's database belongs to the owner role, and the app serves as the
+/// runtime role, not as the cluster's superuser.
+async fn assert_private_roles(cluster_dir: &Path) {
+    let options = ClusterOptions {
+        data_dir: cluster_dir.to_path_buf(),
+        ephemeral: false,
+    };
+    // Finds the cluster the app runs and shares it; dropping this handle leaves it running.
+    let cluster = tokio::task::spawn_blocking(move || PrivateCluster::start(&options))
+        .await
+        .expect("joined")
+        .expect("the running cluster");
+    let mut conn = PgConnection::connect_with(&cluster.connect_options("veertig"))
+        .await
+        .expect("superuser connection");
+    let owner: String = sqlx::query_scalar(
+        "SELECT pg_get_userbyid(datdba)::text FROM pg_database WHERE datname = 'veertig'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .expect("owner");
+    assert_eq!(owner, OWNER_ROLE);
+    let serving: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT usename::text FROM pg_stat_activity
+         WHERE datname = 'veertig' AND pid <> pg_backend_pid()",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .expect("sessions");
+    assert_eq!(serving, [APP_ROLE]);
+    conn.close().await.expect("close");
+}
+
+#[tokio::test]
+async fn serve_as_the_runtime_role_skips_the_migrations_the_owner_ran() {
+    // An empty database of the owner role, set up as the README's "Database roles" says.
+    TestApp::spawn().await;
+    let database = format!("roles_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = PgConnection::connect_with(&admin_options("postgres"))
+        .await
+        .expect("admin connection");
+    sqlx::query(&format!("CREATE DATABASE {database} OWNER {OWNER_ROLE}"))
+        .execute(&mut admin)
+        .await
+        .expect("create database");
+    admin.close().await.expect("close");
+    let mut admin = PgConnection::connect_with(&admin_options(&database))
+        .await
+        .expect("admin connection");
+    sqlx::query(&format!("ALTER SCHEMA public OWNER TO {OWNER_ROLE}"))
+        .execute(&mut admin)
+        .await
+        .expect("schema owner");
+    let runtime_url = database_url_as(&database, APP_ROLE);
+    let run = |url: &str, args: &'static [&'static str]| {
+        let mut command = veertig();
+        command
+            .env("DATABASE_URL", url)
+            .env("BIND", "127.0.0.1:0")
+            .args(args);
+        tokio::task::spawn_blocking(move || command.output().expect("veertig runs"))
+    };
+
+    // The runtime role can neither migrate the empty database nor serve it; it says who can.
+    for args in [&["migrate"][..], &["serve"][..]] {
+        let output = run(&runtime_url, args).await.expect("ran");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("role veertig_app may not change the schema")
+                && stderr.contains("veertig migrate"),
+            "{args:?}: {stderr}"
+        );
+    }
+
+    let output = run(&database_url_as(&database, OWNER_ROLE), &["migrate"])
+        .await
+        .expect("ran");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Migrations applied."));
+    let owner: String =
+        sqlx::query_scalar("SELECT tableowner::text FROM pg_tables WHERE tablename = 'audit_log'")
+            .fetch_one(&mut admin)
+            .await
+            .expect("table owner");
+    assert_eq!(owner, OWNER_ROLE);
+    admin.close().await.expect("close");
+
+    // Now the runtime role serves, and says it left the migrations alone.
+    let mut command = veertig();
+    command
+        .env("DATABASE_URL", &runtime_url)
+        .env("RUST_LOG", "warn,veertig=info")
+        .stderr(Stdio::piped());
+    let (mut child, url, _) = tokio::task::spawn_blocking(move || serve_until_ready(command))
+        .await
+        .expect("serving");
+    let stderr = child.stderr.take().expect("stderr");
+    for path in ["/login", "/readyz"] {
+        let response = reqwest::get(format!("{url}{path}")).await.expect("GET");
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+    }
+    let log = tokio::task::spawn_blocking(move || {
+        stop(child);
+        std::io::read_to_string(stderr).expect("log")
+    })
+    .await
+    .expect("stopped");
+    assert!(
+        log.lines()
+            .any(|line| line.contains("skipped the migrations") && line.contains(APP_ROLE)),
+        "{log}"
+    );
 }
 
 fn run_with_stdin(mut command: Command, input: &str) -> std::process::Output {

@@ -98,6 +98,9 @@ fn start_server() -> TestServer {
         let mut admin = PgConnection::connect_with(&options.clone().database("postgres"))
             .await
             .expect("connect to the test server");
+        veertig::db::create_roles(&mut admin)
+            .await
+            .expect("the owner and runtime roles exist");
         sqlx::query(&format!("DROP DATABASE IF EXISTS {template}"))
             .execute(&mut admin)
             .await
@@ -164,6 +167,23 @@ pub async fn fresh_database() -> (PgConnectOptions, String) {
     (server.options.clone().database(&name), name)
 }
 
+/// Connection options for `database` of the test server as its superuser (the owner of the
+/// migrated schema).
+pub fn admin_options(database: &str) -> PgConnectOptions {
+    server().options.clone().database(database)
+}
+
+/// The same connection, acting as `role`: its rights, and no others, apply. (Works with any
+/// test server, whatever its password rules.)
+pub fn as_role(options: PgConnectOptions, role: &str) -> PgConnectOptions {
+    options.options([("role", role)])
+}
+
+/// [`database_url`] acting as `role`, as [`as_role`].
+pub fn database_url_as(database: &str, role: &str) -> String {
+    format!("{}?options=-c%20role%3D{role}", database_url(database))
+}
+
 /// A `postgres://` URL for a database of the test server, for running the binary.
 pub fn database_url(database: &str) -> String {
     let options = &server().options;
@@ -215,7 +235,9 @@ impl TestApp {
     }
 
     /// The app on a migrated database of the caller's choosing (a fault test's own cluster).
+    /// It serves as the runtime role, as in production: a missing grant fails the test.
     pub async fn spawn_at(options: PgConnectOptions, database: String, config: Config) -> Self {
+        let options = as_role(options, veertig::db::APP_ROLE);
         let pool = veertig::db::pool(options, 5).await.expect("test pool");
         let region = sqlx::query_scalar!(
             r#"INSERT INTO regions (code, name) VALUES ('TST', 'Testregio') RETURNING id AS "id: RegionId""#

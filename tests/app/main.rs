@@ -8,6 +8,7 @@ mod browser;
 mod certificates;
 mod cli;
 mod confirmations;
+mod db_roles;
 mod double_submit;
 mod faults;
 mod helpers;
