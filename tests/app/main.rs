@@ -20,4 +20,5 @@ mod participants;
 mod partner_placements;
 mod placements;
 mod reports;
+mod secrets;
 mod security;
