@@ -1,6 +1,12 @@
 //! Outgoing mail. Every mail is first written to the `outbox` table in the transaction that
 //! causes it, so none is lost if the app stops; a sender delivers it over SMTP when `SMTP_URL`
 //! is set. Without SMTP the mails stay in the outbox, which the beheerder reads in Veertig.
+//!
+//! A mail with a personal link (confirming hours, a new password) is stored without the link's
+//! secret: the body holds [`SECRET_MARK`] where the secret goes, the secret waits in a column
+//! of its own, is put in only when the mail is handed to SMTP, and is forgotten in the same
+//! UPDATE that marks the mail sent. So the outbox page, which never reads that column, cannot
+//! show a working link, and a sent mail's row holds none.
 
 use std::time::Duration;
 
@@ -15,23 +21,44 @@ use crate::values::dates::format_date;
 use crate::values::duration::format_minutes;
 use crate::values::kinds::PlacementKind;
 
+/// Stands for the secret in a stored body; what the beheerder reads on the outbox page. Text
+/// a person typed (a name) that happens to hold it could at worst repeat the recipient's own
+/// link in their own mail.
+pub const SECRET_MARK: &str = "[verborgen]";
+
+/// Delivery attempts before the sender gives a mail up (and forgets its secret).
+const MAX_ATTEMPTS: i32 = 10;
+
 pub struct Mail {
     pub to: String,
     pub subject: String,
+    /// Bodies with [`SECRET_MARK`] where `secret` goes.
     pub text: String,
     pub html: String,
+    /// The secret of the link in the mail, if it has one.
+    pub secret: Option<String>,
 }
 
 pub async fn queue(conn: &mut PgConnection, mail: &Mail) -> Result<Uuid, sqlx::Error> {
     sqlx::query_scalar!(
-        "INSERT INTO outbox (recipient, subject, body_text, body_html) VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO outbox (recipient, subject, body_text, body_html, secret)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
         mail.to,
         mail.subject,
         mail.text,
         mail.html,
+        mail.secret,
     )
     .fetch_one(conn)
     .await
+}
+
+/// A stored body as it leaves for the recipient: with the working link.
+fn with_secret(body: &str, secret: Option<&str>) -> String {
+    match secret {
+        Some(secret) => body.replace(SECRET_MARK, secret),
+        None => body.to_string(),
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -89,12 +116,13 @@ impl Sender {
     }
 
     /// Sends up to 20 waiting mails. `SKIP LOCKED` lets several instances share the queue.
-    async fn send_batch(&self, pool: &PgPool) -> Result<(), sqlx::Error> {
+    pub async fn send_batch(&self, pool: &PgPool) -> Result<(), sqlx::Error> {
         let mut tx = pool.begin().await?;
         let waiting = sqlx::query!(
-            "SELECT id, recipient, subject, body_text, body_html FROM outbox
-             WHERE sent_at IS NULL AND attempts < 10
-             ORDER BY created_at LIMIT 20 FOR UPDATE SKIP LOCKED"
+            "SELECT id, recipient, subject, body_text, body_html, secret FROM outbox
+             WHERE sent_at IS NULL AND attempts < $1
+             ORDER BY created_at LIMIT 20 FOR UPDATE SKIP LOCKED",
+            MAX_ATTEMPTS
         )
         .fetch_all(&mut *tx)
         .await?;
@@ -106,8 +134,8 @@ impl Sender {
                     .to(to)
                     .subject(&mail.subject)
                     .multipart(MultiPart::alternative_plain_html(
-                        mail.body_text,
-                        mail.body_html,
+                        with_secret(&mail.body_text, mail.secret.as_deref()),
+                        with_secret(&mail.body_html, mail.secret.as_deref()),
                     )) {
                     Err(error) => Err(error.to_string()),
                     Ok(message) => self
@@ -121,7 +149,8 @@ impl Sender {
             match outcome {
                 Ok(()) => {
                     sqlx::query!(
-                        "UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = $1",
+                        "UPDATE outbox SET sent_at = now(), attempts = attempts + 1, secret = NULL
+                         WHERE id = $1",
                         mail.id
                     )
                     .execute(&mut *tx)
@@ -129,10 +158,14 @@ impl Sender {
                 }
                 Err(error) => {
                     tracing::warn!(%error, recipient = %mail.recipient, "mail not delivered");
+                    // A mail given up keeps no working link either.
                     sqlx::query!(
-                        "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1",
+                        "UPDATE outbox SET attempts = attempts + 1, last_error = $2,
+                                secret = CASE WHEN attempts + 1 >= $3 THEN NULL ELSE secret END
+                         WHERE id = $1",
                         mail.id,
-                        error
+                        error,
+                        MAX_ATTEMPTS
                     )
                     .execute(&mut *tx)
                     .await?;
@@ -184,7 +217,7 @@ struct LinkHtml<'a> {
 
 impl LinkMail<'_> {
     pub fn compose(&self) -> Result<Mail, ComposeError> {
-        let url = format!("{}/bevestigen/{}", self.base_url, self.token);
+        let url = format!("{}/bevestigen/{SECRET_MARK}", self.base_url);
         let minutes = format_minutes(self.pending_minutes);
         let until = format_date(self.valid_until);
         Ok(Mail {
@@ -204,6 +237,7 @@ impl LinkMail<'_> {
                 until: &until,
             }
             .render()?,
+            secret: Some(self.token.to_string()),
         })
     }
 }
@@ -244,6 +278,7 @@ impl DigestMail<'_> {
             subject: format!("Uren die wachten op bevestiging bij {}", self.organisation),
             text: DigestText { mail: self }.render()?,
             html: DigestHtml { mail: self }.render()?,
+            secret: None,
         })
     }
 }
@@ -273,7 +308,7 @@ struct PasswordResetHtml<'a> {
 
 impl PasswordResetMail<'_> {
     pub fn compose(&self) -> Result<Mail, ComposeError> {
-        let url = format!("{}/wachtwoord-herstellen/{}", self.base_url, self.token);
+        let url = format!("{}/wachtwoord-herstellen/{SECRET_MARK}", self.base_url);
         Ok(Mail {
             to: self.email.to_string(),
             subject: "Een nieuw wachtwoord voor Veertig".to_string(),
@@ -287,6 +322,7 @@ impl PasswordResetMail<'_> {
                 url: &url,
             }
             .render()?,
+            secret: Some(self.token.to_string()),
         })
     }
 }

@@ -10,6 +10,7 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 
 use crate::values::ids::{ParticipantId, ScanId, UserId};
+use crate::values::redact::redact_path;
 
 /// Whether `participant` exists outside the region of `user`: a page of theirs answered "not
 /// found" to that user (rather than revealing them), which the access log records as refused.
@@ -95,8 +96,9 @@ pub struct Access<'a> {
 
 impl Access<'_> {
     pub async fn record(self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-        // A path is what the client sent; keep the row small whatever it sent.
-        let path: String = self.path.chars().take(300).collect();
+        // A path is what the client sent: no secret of a personal link in the log, and the row
+        // small whatever it sent.
+        let path: String = redact_path(self.path).chars().take(300).collect();
         sqlx::query!(
             "INSERT INTO access_log (user_id, kind, participant_id, scan_id, path)
              VALUES ($1, $2, $3, $4, $5)",

@@ -9,4 +9,5 @@ pub mod ids;
 pub mod kinds;
 pub mod level;
 pub mod period;
+pub mod redact;
 pub mod weekdays;

@@ -18,13 +18,14 @@ use super::layout::Layout;
 use crate::domain::access::{self, Access, AccessKind};
 use crate::error::{CsrfFailure, ErrorPage};
 use crate::values::ids::ParticipantId;
+use crate::values::redact::redact_path;
 use crate::web::state::AppState;
 
-/// One log line per request: method, path, status, latency and request id.
+/// One log line per request: method, path (its secrets masked), status, latency and request id.
 pub async fn request_log(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
-    let path = loggable_path(request.uri().path());
+    let path = redact_path(request.uri().path());
     let request_id = request_id_of(&request);
     let response = next.run(request).await;
     let status = response.status().as_u16();
@@ -35,18 +36,6 @@ pub async fn request_log(request: Request, next: Next) -> Response {
         tracing::info!(%method, %path, status, latency_ms, %request_id, "request");
     }
     response
-}
-
-/// The path without the secret of a personal or password reset link: logs are read by more
-/// people, and kept longer, than a link lives.
-fn loggable_path(path: &str) -> String {
-    for prefix in ["/wachtwoord-herstellen/", "/bevestigen/"] {
-        if let Some(rest) = path.strip_prefix(prefix) {
-            let after_token = rest.find('/').map_or("", |at| &rest[at..]);
-            return format!("{prefix}…{after_token}");
-        }
-    }
-    path.to_string()
 }
 
 fn request_id_of(request: &Request) -> String {
@@ -251,7 +240,7 @@ where
 /// nothing on allowed requests.
 pub async fn log_denied(State(app): State<AppState>, request: Request, next: Next) -> Response {
     let session = request.extensions().get::<Session>().cloned();
-    let path = request.uri().path().to_string();
+    let raw_path = request.uri().path().to_string();
     let response = next.run(request).await;
     let status = response.status();
     if !matches!(status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)
@@ -259,7 +248,7 @@ pub async fn log_denied(State(app): State<AppState>, request: Request, next: Nex
     {
         return response;
     }
-    let participant = path
+    let participant = raw_path
         .strip_prefix("/inburgeraars/")
         .and_then(|rest| rest.split('/').next())
         .and_then(|id| Uuid::parse_str(id).ok())
@@ -273,6 +262,7 @@ pub async fn log_denied(State(app): State<AppState>, request: Request, next: Nex
     let Some(user) = super::session::user_id(&session).await else {
         return response;
     };
+    let path = redact_path(&raw_path);
     let logged = async {
         let mut conn = app.pool.acquire().await?;
         if status == StatusCode::NOT_FOUND {
@@ -297,22 +287,4 @@ pub async fn log_denied(State(app): State<AppState>, request: Request, next: Nex
         tracing::error!(%error, %path, "a refused request could not be written to the access log");
     }
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::loggable_path;
-
-    #[test]
-    fn link_tokens_stay_out_of_the_log() {
-        assert_eq!(
-            loggable_path("/wachtwoord-herstellen/abc123"),
-            "/wachtwoord-herstellen/…"
-        );
-        assert_eq!(
-            loggable_path("/bevestigen/abc123/uren/1/bevestigen"),
-            "/bevestigen/…/uren/1/bevestigen"
-        );
-        assert_eq!(loggable_path("/inburgeraars/1"), "/inburgeraars/1");
-    }
 }

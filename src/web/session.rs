@@ -18,6 +18,7 @@ use crate::domain::organisation;
 use crate::domain::user::{self, CurrentUser, Role};
 use crate::error::AppError;
 use crate::values::ids::{OrganisationId, RegionId, UserId};
+use crate::values::redact::redact_path;
 
 const USER_KEY: &str = "user_id";
 const CSRF_KEY: &str = "csrf_token";
@@ -210,7 +211,8 @@ where
             return Err(AppError::LoginRequired { next });
         };
         if !R::ROLES.contains(&user.role) {
-            tracing::warn!(user = %user.id, role = ?user.role, path = %parts.uri.path(), "access denied");
+            let path = redact_path(parts.uri.path());
+            tracing::warn!(user = %user.id, role = ?user.role, %path, "access denied");
             return Err(AppError::Forbidden);
         }
         Ok(Self {

@@ -21,4 +21,5 @@ mod participants;
 mod partner_placements;
 mod placements;
 mod reports;
+mod secrets;
 mod security;

@@ -1,4 +1,5 @@
-//! The outbox page for the beheerder: the mail Veertig sent or still has to send.
+//! The outbox page for the beheerder: the mail Veertig sent or still has to send, without the
+//! secrets of personal links (see `mail`: the bodies it reads never hold them).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -23,6 +24,7 @@ struct OutboxPage {
     layout: Layout,
     mails: Vec<OutboxRow>,
     smtp_configured: bool,
+    secret_mark: &'static str,
 }
 
 impl OutboxPage {
@@ -41,5 +43,6 @@ async fn outbox(
         layout,
         mails: mail::recent(&mut conn, 200).await?,
         smtp_configured: app.config.smtp_url.is_some(),
+        secret_mark: mail::SECRET_MARK,
     })
 }
