@@ -326,3 +326,36 @@ impl PasswordResetMail<'_> {
         })
     }
 }
+
+/// The notice that an account's password changed (by the user, or through a reset link). It
+/// holds no link and no secret: a mail anyone may read, telling the owner what to do if it was
+/// not them.
+pub struct PasswordChangedMail<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    /// Belgian time, `23/11/2026 14:05`.
+    pub changed_at: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/password_changed.txt")]
+struct PasswordChangedText<'a> {
+    mail: &'a PasswordChangedMail<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "mail/password_changed.html")]
+struct PasswordChangedHtml<'a> {
+    mail: &'a PasswordChangedMail<'a>,
+}
+
+impl PasswordChangedMail<'_> {
+    pub fn compose(&self) -> Result<Mail, ComposeError> {
+        Ok(Mail {
+            to: self.email.to_string(),
+            subject: "Uw wachtwoord voor Veertig werd gewijzigd".to_string(),
+            text: PasswordChangedText { mail: self }.render()?,
+            html: PasswordChangedHtml { mail: self }.render()?,
+        })
+    }
+}

@@ -1,15 +1,20 @@
-//! Password reset by e-mail: a single-use link that expires, and a new password that ends
-//! every session opened with the old one.
+//! A user's own password: reset by e-mail (a single-use link that expires) or changed while
+//! logged in (knowing the current one). Either way the new password ends every session opened
+//! with the old one, and the owner gets a notice by mail, without link or secret, so a change
+//! they did not make does not go unnoticed.
 //!
 //! Asking for a link answers the same whether or not the address has an account, so the form
 //! does not tell who uses Veertig. Only the SHA-256 of a token is stored.
 
 use sqlx::PgConnection;
+use time::OffsetDateTime;
 
 use super::audit::AuditEntry;
+use super::auth::{self, Lock};
 use super::confirmation::{hash_token, new_token};
 use super::user::{Email, NewPassword};
-use crate::mail::{self, PasswordResetMail};
+use crate::mail::{self, PasswordChangedMail, PasswordResetMail};
+use crate::values::dates::format_moment;
 use crate::values::ids::UserId;
 
 /// How long a reset link works.
@@ -107,7 +112,7 @@ pub async fn complete_reset(
     conn: &mut PgConnection,
     token: &str,
     password: NewPassword,
-) -> Result<Option<UserId>, sqlx::Error> {
+) -> Result<Option<UserId>, ResetError> {
     let user = sqlx::query_scalar!(
         r#"UPDATE password_resets r SET used_at = now()
            FROM users u
@@ -121,25 +126,20 @@ pub async fn complete_reset(
     let Some(user) = user else {
         return Ok(None);
     };
-    let hash = password.hash().await;
-    let email = sqlx::query_scalar!(
-        "UPDATE users SET password_hash = $2, session_generation = session_generation + 1,
-                updated_at = now()
-         WHERE id = $1 RETURNING email",
-        user.0,
-        hash
-    )
-    .fetch_one(&mut *conn)
-    .await?;
+    let replaced = replace_password(&mut *conn, user, password).await?;
     sqlx::query!(
         "UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL",
         user.0
     )
     .execute(&mut *conn)
     .await?;
-    sqlx::query!("DELETE FROM login_failures WHERE email = $1", email)
-        .execute(&mut *conn)
-        .await?;
+    // Whoever proves they read the account's mail may log in at once, from anywhere.
+    sqlx::query!(
+        "DELETE FROM login_failures WHERE email = $1",
+        replaced.email
+    )
+    .execute(&mut *conn)
+    .await?;
     AuditEntry {
         actor: Some(user),
         action: "wachtwoord hersteld",
@@ -150,4 +150,92 @@ pub async fn complete_reset(
     .record::<(), ()>(conn, None, None)
     .await?;
     Ok(Some(user))
+}
+
+/// What came of a logged-in user's request to change their password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeOutcome {
+    /// Changed; the session that asked carries on with this generation, every other one ends.
+    Changed { session_generation: i32 },
+    /// The current password was wrong; counted as a failed login from this address.
+    WrongPassword,
+    /// Too many wrong passwords: the same lock as at the login form.
+    Throttled(Lock),
+}
+
+/// Changes the password of `user` when `current` is right. A wrong `current` counts as a failed
+/// login, and the login limits apply, so a session left open cannot be used to guess the
+/// password. Commit the transaction whatever the outcome: the failure must stay counted.
+pub async fn change_password(
+    conn: &mut PgConnection,
+    user: UserId,
+    current: String,
+    password: NewPassword,
+    client_addr: &str,
+) -> Result<ChangeOutcome, ResetError> {
+    // The caller's extractor found the account active in this request; the row lock makes two
+    // changes at once take turns.
+    let account = sqlx::query!(
+        "SELECT email, password_hash FROM users WHERE id = $1 FOR UPDATE",
+        user.0
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if let Some(lock) = auth::throttle(&mut *conn, &account.email, client_addr).await? {
+        return Ok(ChangeOutcome::Throttled(lock));
+    }
+    if !auth::verify(current, account.password_hash).await {
+        auth::record_failure(&mut *conn, &account.email, client_addr).await?;
+        return Ok(ChangeOutcome::WrongPassword);
+    }
+    auth::forget_failures(&mut *conn, &account.email, client_addr).await?;
+    let replaced = replace_password(&mut *conn, user, password).await?;
+    AuditEntry {
+        actor: Some(user),
+        action: "wachtwoord gewijzigd",
+        entity: "user",
+        entity_id: user.0,
+        participant: None,
+    }
+    .record::<(), ()>(conn, None, None)
+    .await?;
+    Ok(ChangeOutcome::Changed {
+        session_generation: replaced.session_generation,
+    })
+}
+
+/// The account a new password was stored for.
+struct Replaced {
+    email: String,
+    session_generation: i32,
+}
+
+/// Stores the new password's hash, moves the session generation on (every session of the
+/// account ends at its next request) and queues the notice to the owner.
+async fn replace_password(
+    conn: &mut PgConnection,
+    user: UserId,
+    password: NewPassword,
+) -> Result<Replaced, ResetError> {
+    let hash = password.hash().await;
+    let account = sqlx::query!(
+        "UPDATE users SET password_hash = $2, session_generation = session_generation + 1,
+                updated_at = now()
+         WHERE id = $1 RETURNING name, email, session_generation",
+        user.0,
+        hash
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let notice = PasswordChangedMail {
+        name: &account.name,
+        email: &account.email,
+        changed_at: &format_moment(OffsetDateTime::now_utc()),
+    }
+    .compose()?;
+    mail::queue(conn, &notice).await?;
+    Ok(Replaced {
+        email: account.email,
+        session_generation: account.session_generation,
+    })
 }

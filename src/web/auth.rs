@@ -16,7 +16,7 @@ use super::layout::{Layout, home_path};
 use super::middleware::ClientAddr;
 use super::session::{self, AnyUser, FlashKind};
 use crate::domain::account::{self, RESET_VALID_MINUTES, ResetError};
-use crate::domain::auth::{self, LoginOutcome, WINDOW_MINUTES};
+use crate::domain::auth::{self, LoginOutcome};
 use crate::domain::user::{self, Email, NewPassword};
 use crate::error::AppError;
 use crate::web::state::AppState;
@@ -116,12 +116,14 @@ async fn login(
                 form,
             ));
         }
-        LoginOutcome::Throttled => {
-            let error = format!(
-                "Er werd te vaak een verkeerd wachtwoord ingevuld. Wacht {WINDOW_MINUTES} minuten en probeer het dan opnieuw."
-            );
-            tracing::warn!(%client, "login throttled");
-            return Ok(refuse(layout, StatusCode::TOO_MANY_REQUESTS, error, form));
+        LoginOutcome::Throttled(lock) => {
+            tracing::warn!(%client, ?lock, "login throttled");
+            return Ok(refuse(
+                layout,
+                StatusCode::TOO_MANY_REQUESTS,
+                lock.message(),
+                form,
+            ));
         }
     };
     let user = user::find_active(&mut *conn, id, None)
@@ -267,17 +269,11 @@ async fn reset(
     Form(form): Form<ResetForm>,
 ) -> Result<Response, AppError> {
     let mut errors = FieldErrors::default();
-    let password = errors.check("password", NewPassword::parse(&form.password));
-    if password.is_some() && form.password != form.password_again {
-        errors.add(
-            "password_again",
-            "De twee wachtwoorden verschillen. Typ hetzelfde wachtwoord twee keer.",
-        );
-    }
+    let password = new_password_twice(&mut errors, &form.password, &form.password_again);
     let mut tx = app.pool.begin().await?;
     let password = match password {
-        Some(password) if errors.is_empty() => password,
-        _ => {
+        Some(password) => password,
+        None => {
             if !account::reset_is_valid(&mut tx, &token).await? {
                 return Ok(ResetPage::invalid(layout));
             }
@@ -306,6 +302,24 @@ async fn reset(
     )
     .await?;
     Ok(Redirect::to("/login").into_response())
+}
+
+/// The new password of a form that asks for it twice (`password`, `password_again`), by the
+/// password rules; `None` with the field errors added otherwise.
+pub(super) fn new_password_twice(
+    errors: &mut FieldErrors,
+    password: &str,
+    again: &str,
+) -> Option<NewPassword> {
+    let parsed = errors.check("password", NewPassword::parse(password))?;
+    if password != again {
+        errors.add(
+            "password_again",
+            "De twee wachtwoorden verschillen. Typ hetzelfde wachtwoord twee keer.",
+        );
+        return None;
+    }
+    Some(parsed)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The HTTP side: one module per area, each with its `router()`, merged in [`router`].
 
 pub mod access_log;
+pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod certificates;
@@ -71,6 +72,7 @@ pub fn router(state: AppState) -> Router {
     // makes sure a page that forgot to still needs a login.
     let protected = Router::new()
         .merge(home::router())
+        .merge(account::router())
         .merge(organisations::router())
         .merge(participants::router())
         .merge(placements::router())

@@ -26,7 +26,7 @@ const FLASH_KEY: &str = "flash";
 const TOUCHED_KEY: &str = "touched_at";
 /// Unix time after which the session ends however active it is (`SESSION_MAX_HOURS`).
 const ENDS_KEY: &str = "ends_at";
-/// The user's session generation at login; a password reset moves it on, ending the session.
+/// The user's session generation at login; a new password moves it on, ending the session.
 const GENERATION_KEY: &str = "generation";
 
 pub async fn session_of(parts: &mut Parts) -> Result<Session, AppError> {
@@ -90,6 +90,17 @@ pub async fn log_in(
         .await?;
     session.insert(ENDS_KEY, ends_at).await?;
     session.insert(CSRF_KEY, new_token()).await?;
+    Ok(())
+}
+
+/// After the user changed their password: this session carries on under a fresh id with the
+/// account's new session generation, while every other session of the account ends.
+pub async fn keep_after_password_change(
+    session: &Session,
+    session_generation: i32,
+) -> Result<(), AppError> {
+    session.cycle_id().await?;
+    session.insert(GENERATION_KEY, session_generation).await?;
     Ok(())
 }
 

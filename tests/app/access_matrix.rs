@@ -72,6 +72,8 @@ const MATRIX: &[&str] = &[
     "GET  /verify                                                   200  200  200  200  200  200  200  200",
     "GET  /verify/{code}                                            200  200  200  200  200  200  200  200",
     "GET  /                                                         L    303  303  303  303  303  303  303",
+    "GET  /mijn-account/wachtwoord                                  L    200  200  200  200  200  200  200",
+    "POST /mijn-account/wachtwoord                                  L    422  422  422  422  422  422  422",
     "GET  /caseload                                                 L    403  403  200  403  403  200  403",
     "GET  /partner                                                  L    403  403  403  200  200  403  403",
     "GET  /partner/geschiedenis                                     L    403  403  403  200  200  403  403",

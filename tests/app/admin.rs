@@ -128,7 +128,7 @@ async fn a_user_form_with_errors_comes_back_with_what_was_typed() {
         page.text("#region_id-error")
             .contains("hoort bij een regio")
     );
-    assert!(page.text("#password-error").contains("minstens 10 tekens"));
+    assert!(page.text("#password-error").contains("minstens 12 tekens"));
     assert_eq!(page.attr("#email", "value").as_deref(), Some("geen-adres"));
     assert_eq!(
         page.attr("#role option[selected]", "value").as_deref(),
@@ -415,7 +415,7 @@ async fn a_password_reset_works_and_forgets_failed_logins() {
     let response = app.post_form(&path, &[("password", "kort")]).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = Page::parse(&response.text().await.expect("body"));
-    assert!(page.text("#password-error").contains("minstens 10 tekens"));
+    assert!(page.text("#password-error").contains("minstens 12 tekens"));
 
     let response = app.post_form(&path, &[("password", "")]).await;
     assert_eq!(response.status(), StatusCode::OK);

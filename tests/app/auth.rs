@@ -1,7 +1,9 @@
 //! Logging in and out, throttling, CSRF, sessions and roles.
 
 use reqwest::StatusCode;
-use veertig::domain::auth::MAX_FAILURES_PER_ACCOUNT;
+use veertig::domain::auth::{
+    MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS, MAX_FAILURES_PER_ADDRESS,
+};
 use veertig::domain::user::Role;
 
 use crate::helpers::{PASSWORD, Page, TestApp, location};
@@ -113,10 +115,11 @@ async fn empty_login_form_asks_for_both_fields() {
 }
 
 #[tokio::test]
-async fn an_account_is_locked_after_five_failures_even_for_the_right_password() {
+async fn an_account_is_locked_at_an_address_after_five_failures_even_for_the_right_password() {
     let app = TestApp::spawn().await;
     let user = app.create_user(Role::Coach).await;
-    for _ in 0..MAX_FAILURES_PER_ACCOUNT {
+    assert_eq!(MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS, 5);
+    for _ in 0..MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS {
         let response = app.login(&user.email, "guess").await;
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
@@ -126,7 +129,7 @@ async fn an_account_is_locked_after_five_failures_even_for_the_right_password() 
     assert!(page.text(".error-summary").contains("Wacht 15 minuten"));
 
     // An unknown address is locked the same way, so the lock reveals nothing.
-    for _ in 0..MAX_FAILURES_PER_ACCOUNT {
+    for _ in 0..MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS {
         app.login("nobody@test.example", "guess").await;
     }
     let response = app.login("nobody@test.example", "guess").await;
@@ -151,10 +154,67 @@ async fn an_account_is_locked_after_five_failures_even_for_the_right_password() 
     );
 }
 
+/// Item 9 of the ASVS issue: five wrong passwords from one address used to lock the account
+/// everywhere, so a stranger could lock out a coördinator.
+#[tokio::test]
+async fn a_stranger_cannot_lock_out_the_owner_but_many_addresses_together_lock_everyone_out() {
+    let app = TestApp::spawn().await;
+    let user = app.create_user(Role::Coordinator).await;
+    let stranger = TestApp::spawn_from(&app, [127, 0, 0, 2].into());
+    for _ in 0..MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS {
+        let response = stranger.login(&user.email, "guess").await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    assert_eq!(
+        stranger.login(&user.email, PASSWORD).await.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the stranger's address is locked for this account"
+    );
+
+    // The owner, at another address, logs in as usual.
+    let owner = TestApp::spawn_on(&app).await;
+    let response = owner.login(&user.email, PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/coordinatie");
+    // Which does not unlock the stranger's address.
+    let response = stranger.login(&user.email, PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let page = Page::parse(&response.text().await.expect("body"));
+    assert!(page.text(".error-summary").contains("Wacht 15 minuten"));
+
+    // Guesses from many addresses together, each below its own limit, reach the account's
+    // ceiling: then the account is locked for everyone, the owner too, and the page says so.
+    let others = MAX_FAILURES_PER_ACCOUNT - MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS;
+    sqlx::query(
+        "INSERT INTO login_failures (email, client_addr)
+         SELECT $1, '10.0.0.' || (n % 20) FROM generate_series(1, $2) AS n",
+    )
+    .bind(&user.email)
+    .bind(others)
+    .execute(&app.pool)
+    .await
+    .expect("failures from elsewhere");
+    let owner = TestApp::spawn_on(&app).await;
+    let response = owner.login(&user.email, PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let page = Page::parse(&response.text().await.expect("body"));
+    let message = page.text(".error-summary");
+    assert!(
+        message.contains("vanaf verschillende plaatsen") && message.contains("voor iedereen"),
+        "{message}"
+    );
+    // Another account is not touched by it.
+    let other = app.create_user(Role::Coach).await;
+    assert_eq!(
+        owner.login(&other.email, PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
 #[tokio::test]
 async fn a_client_address_is_locked_after_twenty_failures() {
     let app = TestApp::spawn().await;
-    for n in 0..veertig::domain::auth::MAX_FAILURES_PER_ADDRESS {
+    for n in 0..MAX_FAILURES_PER_ADDRESS {
         app.login(&format!("guess-{n}@test.example"), "guess").await;
     }
     let user = app.create_user(Role::Coach).await;

@@ -327,7 +327,7 @@ async fn create_user_explains_what_is_missing() {
                 "C",
             ],
             "kort",
-            "minstens 10 tekens",
+            "minstens 12 tekens",
         ),
         (
             &["--role", "coach", "--email", "geen-adres", "--name", "C"],

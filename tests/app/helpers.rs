@@ -4,7 +4,7 @@
 //! private cluster started like `cargo run` does (it dies with the test process). Migrations
 //! run once into a template database; each test clones it, which takes a tenth of a second.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -271,7 +271,7 @@ impl TestApp {
         .await
         .expect("organisation municipality");
         let address = serve_app(pool.clone(), config).await;
-        let (client, jar) = new_client();
+        let (client, jar) = new_client(None);
         Self {
             address,
             client,
@@ -307,7 +307,17 @@ impl TestApp {
     /// A browser of its own on the same database, talking to the server at `address` (such as
     /// the `veertig` binary serving that database).
     pub fn browser_at(app: &TestApp, address: SocketAddr) -> TestApp {
-        let (client, jar) = new_client();
+        Self::browser_from(app, address, None)
+    }
+
+    /// Another browser on the same server that connects from another loopback address
+    /// (`127.0.0.2`…), as someone elsewhere would: the login limits count per client address.
+    pub fn spawn_from(app: &TestApp, from: std::net::Ipv4Addr) -> TestApp {
+        Self::browser_from(app, app.address, Some(from.into()))
+    }
+
+    fn browser_from(app: &TestApp, address: SocketAddr, from: Option<IpAddr>) -> TestApp {
+        let (client, jar) = new_client(from);
         TestApp {
             address,
             client,
@@ -604,9 +614,10 @@ async fn serve_app(pool: PgPool, mut config: Config) -> SocketAddr {
     address
 }
 
-fn new_client() -> (reqwest::Client, Arc<Jar>) {
+fn new_client(from: Option<IpAddr>) -> (reqwest::Client, Arc<Jar>) {
     let jar = Arc::new(Jar::default());
     let client = reqwest::Client::builder()
+        .local_address(from)
         .cookie_provider(jar.clone())
         .redirect(Policy::none())
         .build()

@@ -19,6 +19,7 @@ mod pages;
 mod paper_trail;
 mod participants;
 mod partner_placements;
+mod password_change;
 mod placements;
 mod reports;
 mod secrets;

@@ -62,19 +62,43 @@ async fn a_session_ends_after_the_idle_timeout() {
     assert!(is_logged_out(&app, "/caseload").await);
 }
 
-#[tokio::test]
-async fn the_idle_timeout_is_the_configured_one() {
-    let mut config = Config::for_tests();
-    config.session_idle_minutes = 30;
-    let app = TestApp::spawn_with(config).await;
-    app.login_as(Role::Coach).await;
-    let minutes: f64 = sqlx::query_scalar(
+/// Minutes until the browser's session expires if no request comes.
+async fn idle_minutes_left(app: &TestApp) -> f64 {
+    sqlx::query_scalar(
         "SELECT extract(epoch FROM expiry_date - now())::float8 / 60 FROM tower_sessions.session WHERE id = $1",
     )
     .bind(app.session_cookie().expect("cookie"))
     .fetch_one(&app.pool)
     .await
-    .expect("session");
+    .expect("session")
+}
+
+#[tokio::test]
+async fn the_idle_timeout_is_the_configured_one() {
+    let mut config = Config::for_tests();
+    config.session_idle_minutes = 45;
+    let app = TestApp::spawn_with(config).await;
+    app.login_as(Role::Coach).await;
+    let minutes = idle_minutes_left(&app).await;
+    assert!((44.0..=45.0).contains(&minutes), "{minutes}");
+}
+
+/// ASVS 3.3.2: without `SESSION_IDLE_MINUTES`, half an hour without a request ends a session.
+#[tokio::test]
+async fn the_idle_timeout_is_thirty_minutes_by_default() {
+    #[derive(clap::Parser)]
+    struct Defaults {
+        #[command(flatten)]
+        config: Config,
+    }
+    let config = <Defaults as clap::Parser>::try_parse_from(["veertig"])
+        .expect("the defaults parse")
+        .config;
+    assert_eq!(config.session_idle_minutes, 30);
+    assert_eq!(config.session_max_hours, 12, "the absolute lifetime stays");
+    let app = TestApp::spawn_with(config).await;
+    app.login_as(Role::Coach).await;
+    let minutes = idle_minutes_left(&app).await;
     assert!((29.0..=30.0).contains(&minutes), "{minutes}");
 }
 
@@ -139,8 +163,8 @@ async fn password_reset_by_mail_works_once_and_ends_every_other_session() {
 
     // Password rules: length, the breached list, the same twice.
     for (password, again, message) in [
-        ("kort", "kort", "minstens 10 tekens"),
-        ("password123", "password123", "veelgebruikte wachtwoorden"),
+        ("kort", "kort", "minstens 12 tekens"),
+        ("password1234", "password1234", "veelgebruikte wachtwoorden"),
         ("fiets-regen-brugge-7", "fiets-regen-gent-7", "verschillen"),
     ] {
         let response = other
@@ -288,7 +312,7 @@ async fn a_new_password_from_the_beheerder_ends_the_users_sessions() {
     let response = admin
         .post_form(
             &format!("/beheer/gebruikers/{}/wachtwoord", user.id),
-            &[("password", "iloveyou123")],
+            &[("password", "qwerty123456")],
         )
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
