@@ -84,6 +84,24 @@ pub async fn recent(conn: &mut PgConnection, limit: i64) -> Result<Vec<OutboxRow
     .await
 }
 
+/// Days a mail stays in the outbox once sent or given up: long enough to answer "did the
+/// reminder go out?", not so long that names of inburgeraars and contacts pile up (ASVS 8.3.8).
+pub const KEEP_DAYS: i32 = 90;
+
+/// Deletes mail sent, or given up, more than [`KEEP_DAYS`] ago; mail still being tried stays.
+pub async fn forget_old(pool: &PgPool) -> Result<u64, sqlx::Error> {
+    let result = sqlx::query!(
+        "DELETE FROM outbox
+          WHERE created_at < now() - make_interval(days => $1)
+            AND (sent_at IS NOT NULL OR attempts >= $2)",
+        KEEP_DAYS,
+        MAX_ATTEMPTS
+    )
+    .execute(pool)
+    .await?;
+    Ok(result.rows_affected())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SmtpError {
     #[error("SMTP_URL is not usable: {0}")]
@@ -356,6 +374,7 @@ impl PasswordChangedMail<'_> {
             subject: "Uw wachtwoord voor Veertig werd gewijzigd".to_string(),
             text: PasswordChangedText { mail: self }.render()?,
             html: PasswordChangedHtml { mail: self }.render()?,
+            secret: None,
         })
     }
 }

@@ -9,7 +9,7 @@ use tower_sessions::ExpiredDeletion;
 use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::domain::{confirmation, submission};
-use crate::mail::Sender;
+use crate::mail::{self, Sender};
 use crate::web::state::AppState;
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
@@ -32,7 +32,7 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
         }
     };
     let digest = tokio::spawn(weekly_digest(state.pool.clone(), state.config.base_url()));
-    let forget = tokio::spawn(forget_old_submissions(state.pool.clone()));
+    let forget = tokio::spawn(forget_old_records(state.pool.clone()));
     let app = crate::web::router(state);
     let result = axum::serve(
         listener,
@@ -73,11 +73,15 @@ async fn weekly_digest(pool: PgPool, base_url: String) {
     }
 }
 
-/// Idempotency keys of create forms are needed for minutes; keep them a while, then let go.
-async fn forget_old_submissions(pool: PgPool) {
+/// Idempotency keys of create forms are needed for minutes, sent mail for weeks; keep them a
+/// while, then let go.
+async fn forget_old_records(pool: PgPool) {
     loop {
         if let Err(error) = submission::forget_old(&pool).await {
             tracing::warn!(%error, "forgetting old form submissions failed; will retry");
+        }
+        if let Err(error) = mail::forget_old(&pool).await {
+            tracing::warn!(%error, "forgetting old mail failed; will retry");
         }
         tokio::time::sleep(Duration::from_secs(3600)).await;
     }

@@ -476,3 +476,42 @@ async fn a_mail_keeps_its_working_link_only_until_smtp_has_it() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(page.text("label[for=name]"), "Uw naam");
 }
+
+#[tokio::test]
+async fn sent_mail_is_forgotten_after_its_keeping_time_and_waiting_mail_is_not() {
+    let app = TestApp::spawn().await;
+    let keep = veertig::mail::KEEP_DAYS;
+    // (recipient, days old, sent, attempts)
+    let rows = [
+        ("oud-verstuurd@example.org", keep + 1, true, 1),
+        ("oud-opgegeven@example.org", keep + 1, false, 10),
+        ("oud-wachtend@example.org", keep + 1, false, 2),
+        ("recent-verstuurd@example.org", keep - 1, true, 1),
+    ];
+    for (recipient, days, sent, attempts) in rows {
+        sqlx::query(
+            "INSERT INTO outbox (created_at, recipient, subject, body_text, body_html, sent_at, attempts)
+             VALUES (now() - make_interval(days => $2), $1, 'Onderwerp', 'Tekst', '<p>Tekst</p>',
+                     CASE WHEN $3 THEN now() - make_interval(days => $2) END, $4)",
+        )
+        .bind(recipient)
+        .bind(days)
+        .bind(sent)
+        .bind(attempts)
+        .execute(&app.pool)
+        .await
+        .expect("mail");
+    }
+    assert_eq!(
+        veertig::mail::forget_old(&app.pool).await.expect("forget"),
+        2
+    );
+    let left: Vec<String> = sqlx::query_scalar("SELECT recipient FROM outbox ORDER BY recipient")
+        .fetch_all(&app.pool)
+        .await
+        .expect("outbox");
+    assert_eq!(
+        left,
+        ["oud-wachtend@example.org", "recent-verstuurd@example.org"]
+    );
+}

@@ -121,7 +121,9 @@ async fn a_session_ends_after_its_absolute_lifetime_however_active() {
 
 /// The reset link in the newest mail to `email` (its body holds a mark where the link's secret
 /// goes; the secret waits beside it until the mail is sent).
-async fn reset_link(app: &TestApp, email: &str) -> String {
+/// The reset link of the newest mail to `email`: the stored body holds the mark, the outbox
+/// the secret until the mail is sent.
+pub async fn reset_link(app: &TestApp, email: &str) -> String {
     let (body, secret): (String, String) = sqlx::query_as(
         "SELECT body_text, secret FROM outbox WHERE recipient = $1 ORDER BY created_at DESC LIMIT 1",
     )
