@@ -108,6 +108,8 @@ async fn login(
     let id = match outcome {
         LoginOutcome::Success(id) => id,
         LoginOutcome::WrongCredentials => {
+            // The address typed identifies a person (or their typo): only the client goes in.
+            tracing::warn!(%client, "login refused: unknown e-mail address or wrong password");
             let error = "Dit e-mailadres en wachtwoord horen niet bij elkaar. Controleer ze en probeer opnieuw.".to_string();
             return Ok(refuse(
                 layout,
@@ -130,6 +132,7 @@ async fn login(
         .await?
         .ok_or(AppError::Internal("user vanished during login"))?;
     session::log_in(&session, &user, app.config.session_lifetime()).await?;
+    tracing::info!(user = %user.id, role = ?user.role, %client, "logged in");
     let target = safe_next(&form.next).unwrap_or(home_path(user.role));
     Ok(Redirect::to(target).into_response())
 }

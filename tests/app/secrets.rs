@@ -274,7 +274,13 @@ async fn no_secret_of_a_personal_link_reaches_any_log() {
     let binary = tokio::task::spawn_blocking(move || RunningBinary::start(&database))
         .await
         .expect("start");
-    let secrets = walk_every_secret_flow(&app, binary.address).await;
+    let mut secrets = walk_every_secret_flow(&app, binary.address).await;
+    // Every login decision is logged too (ASVS 7.2.1), never with the password typed.
+    let stranger = TestApp::browser_at(&app, binary.address);
+    let wrong_password = "fout-wachtwoord-7.2.1";
+    let refused = stranger.login("niemand@example.org", wrong_password).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    secrets.push(wrong_password.to_string());
     let log = tokio::task::spawn_blocking(move || binary.stop())
         .await
         .expect("stop");
@@ -293,6 +299,12 @@ async fn no_secret_of_a_personal_link_reaches_any_log() {
             .iter()
             .find(|path| path.to_lowercase().contains(&secret));
         assert!(row.is_none(), "a secret in the access log: {row:?}");
+    }
+    for decision in ["logged in", "login refused"] {
+        assert!(
+            lower.contains(decision),
+            "no \"{decision}\" in the log:\n{log}"
+        );
     }
     // The log did record those requests (so the above is no empty promise), in their route's
     // shape.
