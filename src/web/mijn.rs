@@ -18,13 +18,13 @@ use super::certificates::pdf_response;
 use super::forms::PathId;
 use super::layout::Layout;
 use super::middleware::ClientAddr;
+use super::participants::scoped_participant;
 use super::progress::Progress;
 use super::session::{self, CaseworkUser, FlashKind};
 use crate::certificate_pdf;
 use crate::domain::access::{Access, AccessKind};
 use crate::domain::certificate::{self, VERIFY_REQUESTS_PER_MINUTE};
 use crate::domain::mijn_traject::{self, OwnCertificate, OwnEntry, OwnPlacement};
-use crate::domain::participant;
 use crate::error::AppError;
 use crate::i18n::{Lang, messages};
 use crate::values::dates::format_date;
@@ -114,9 +114,7 @@ async fn card(
     PathId(id): PathId<ParticipantId>,
 ) -> Result<Response, AppError> {
     let mut conn = app.pool.acquire().await?;
-    let p = participant::get(&mut conn, region, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let p = scoped_participant(&mut conn, region, id).await?;
     let fresh = session
         .get::<FreshLink>(FRESH_LINK_KEY)
         .await?

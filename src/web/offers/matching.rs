@@ -11,7 +11,7 @@ use tower_sessions::Session;
 
 use super::flash_problem;
 use crate::domain::offer::{self, Profile, Suggestion};
-use crate::domain::participant::{self, Participant};
+use crate::domain::participant::Participant;
 use crate::error::AppError;
 use crate::values::dates::today;
 use crate::values::ids::{OfferId, ParticipantId};
@@ -19,6 +19,7 @@ use crate::values::kinds::PlacementKind;
 use crate::values::level::Taalicoon;
 use crate::web::forms::PathId;
 use crate::web::layout::Layout;
+use crate::web::participants::scoped_participant;
 use crate::web::placements::{kind_options, placement_path};
 use crate::web::session::{self, CaseworkUser, FlashKind};
 use crate::web::state::AppState;
@@ -69,9 +70,7 @@ pub(super) async fn match_page(
 ) -> Result<MatchPage, AppError> {
     let region = user.region;
     let mut conn = app.pool.acquire().await?;
-    let participant = participant::get(&mut conn, region, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let participant = scoped_participant(&mut conn, region, id).await?;
     let profile = Profile {
         municipality_id: participant.municipality_id,
         neighbours: offer::neighbours(&mut conn, participant.municipality_id).await?,

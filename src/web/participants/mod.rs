@@ -301,6 +301,18 @@ async fn refuse(
     }
 }
 
+/// The participant named in the path, if they are of the staff member's region; anyone else
+/// is a page that does not exist.
+pub(super) async fn scoped_participant(
+    conn: &mut PgConnection,
+    region: RegionId,
+    id: ParticipantId,
+) -> Result<Participant, AppError> {
+    participant::get(conn, region, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
 async fn edit_form(
     CaseworkUser { region, .. }: CaseworkUser,
     State(app): State<AppState>,
@@ -308,9 +320,7 @@ async fn edit_form(
     PathId(id): PathId<ParticipantId>,
 ) -> Result<FormPage, AppError> {
     let mut conn = app.pool.acquire().await?;
-    let participant = participant::get(&mut conn, region, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let participant = scoped_participant(&mut conn, region, id).await?;
     FormPage::new(
         &mut conn,
         layout,
@@ -331,9 +341,7 @@ async fn update(
     Form(form): Form<ParticipantForm>,
 ) -> Result<Response, AppError> {
     let mut tx = app.pool.begin().await?;
-    participant::get(&mut tx, region, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    scoped_participant(&mut tx, region, id).await?;
     let input = match form.parse(dates::today()) {
         Ok(input) => input,
         Err(errors) => return rerender(&mut tx, layout, region, Some(id), form, errors).await,
@@ -408,9 +416,7 @@ async fn show(
     PathId(id): PathId<ParticipantId>,
 ) -> Result<ShowPage, AppError> {
     let mut conn = app.pool.acquire().await?;
-    let p = participant::get(&mut conn, region, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let p = scoped_participant(&mut conn, region, id).await?;
     Access {
         user: Some(user.id),
         kind: AccessKind::Inburgeraar,

@@ -110,12 +110,20 @@ pub(super) fn parse_shown(raw: &str) -> Vec<(EntryId, i32)> {
         .collect()
 }
 
-/// Says what happened to a single decision.
-pub(super) async fn report(
+/// Decides one entry in its own transaction and says what happened (`done` when it was decided
+/// now).
+pub(super) async fn decide_one(
+    app: &AppState,
     session: &Session,
-    outcome: &DecisionOutcome,
+    decider: &Decider<'_>,
+    entry: EntryId,
+    version: i32,
+    decision: &Decision,
     done: &str,
 ) -> Result<(), AppError> {
+    let mut tx = app.pool.begin().await?;
+    let outcome = confirmation::decide(&mut tx, decider, entry, version, decision).await?;
+    tx.commit().await?;
     let (kind, text) = match outcome {
         DecisionOutcome::Done => (FlashKind::Success, done.to_string()),
         DecisionOutcome::AlreadyDecided => (

@@ -3,20 +3,19 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use tower_sessions::Session;
 
 use super::decisions::{
-    ConfirmAllForm, DecisionForm, EntryFormat, PendingGroup, RejectProblem, confirm_many, group,
-    parse_shown, parse_version, report,
+    ConfirmAllForm, DecisionForm, EntryFormat, PendingGroup, RejectProblem, confirm_many,
+    decide_one, group, parse_shown, parse_version,
 };
 use crate::domain::confirmation::{self, DecidedEntry, Decider, Decision, RejectionReason};
 use crate::error::AppError;
 use crate::values::ids::{EntryId, PlacementId};
-use crate::web::forms::{PageQuery, Paging, PathId};
+use crate::web::forms::{PageQuery, Paging, PathId, invalid};
 use crate::web::layout::Layout;
 use crate::web::session::PartnerUser;
 use crate::web::state::AppState;
@@ -136,11 +135,16 @@ async fn partner_confirm(
         user: partner.user.id,
         organisation: partner.organisation_id,
     };
-    let mut tx = app.pool.begin().await?;
-    let outcome =
-        confirmation::decide(&mut tx, &decider, entry, version, &Decision::Confirm).await?;
-    tx.commit().await?;
-    report(&session, &outcome, "Bevestigd.").await?;
+    decide_one(
+        &app,
+        &session,
+        &decider,
+        entry,
+        version,
+        &Decision::Confirm,
+        "Bevestigd.",
+    )
+    .await?;
     Ok(Redirect::to("/partner"))
 }
 
@@ -164,20 +168,20 @@ async fn partner_reject(
             };
             let paging = Paging::from_query(form.pagina.as_deref());
             let page = render_partner_home(&app, &partner, layout, paging, problem).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            return Ok(invalid(page));
         }
     };
     let decider = Decider::Partner {
         user: partner.user.id,
         organisation: partner.organisation_id,
     };
-    let mut tx = app.pool.begin().await?;
-    let outcome =
-        confirmation::decide(&mut tx, &decider, entry, version, &Decision::Reject(reason)).await?;
-    tx.commit().await?;
-    report(
+    decide_one(
+        &app,
         &session,
-        &outcome,
+        &decider,
+        entry,
+        version,
+        &Decision::Reject(reason),
         "Afgewezen. De begeleider ziet uw reden.",
     )
     .await?;

@@ -11,15 +11,15 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::decisions::{
-    ConfirmAllForm, DecisionForm, EntryFormat, PendingGroup, RejectProblem, confirm_many, group,
-    parse_shown, parse_version, report,
+    ConfirmAllForm, DecisionForm, EntryFormat, PendingGroup, RejectProblem, confirm_many,
+    decide_one, group, parse_shown, parse_version,
 };
 use crate::domain::confirmation::{
     self, ConfirmerName, Decider, Decision, LinkLookup, RejectionReason, ValidLink,
 };
 use crate::error::AppError;
 use crate::values::ids::{EntryId, PlacementId};
-use crate::web::forms::path_id;
+use crate::web::forms::{invalid, path_id};
 use crate::web::layout::Layout;
 use crate::web::middleware::ClientAddr;
 use crate::web::state::AppState;
@@ -164,7 +164,7 @@ async fn link_name(
             let mut page = render_link_page(&app, &session, &token, link, layout, problem).await?;
             page.name_error = Some(error.to_string());
             page.typed_name = form.name;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            return Ok(invalid(page));
         }
     };
     let mut tx = app.pool.begin().await?;
@@ -212,11 +212,16 @@ async fn link_confirm(
     };
     let entry = path_id::<EntryId>(&id)?;
     let version = parse_version(&form.version)?;
-    let mut tx = app.pool.begin().await?;
-    let outcome =
-        confirmation::decide(&mut tx, &decider, entry, version, &Decision::Confirm).await?;
-    tx.commit().await?;
-    report(&session, &outcome, "Bevestigd. Bedankt!").await?;
+    decide_one(
+        &app,
+        &session,
+        &decider,
+        entry,
+        version,
+        &Decision::Confirm,
+        "Bevestigd. Bedankt!",
+    )
+    .await?;
     Ok(Redirect::to(&format!("/bevestigen/{token}")).into_response())
 }
 
@@ -243,7 +248,7 @@ async fn link_reject(
                 typed: form.reason,
             };
             let page = render_link_page(&app, &session, &token, link, layout, problem).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            return Ok(invalid(page));
         }
     };
     let client = client.to_string();
@@ -252,13 +257,13 @@ async fn link_reject(
         name: &name,
         client_addr: &client,
     };
-    let mut tx = app.pool.begin().await?;
-    let outcome =
-        confirmation::decide(&mut tx, &decider, entry, version, &Decision::Reject(reason)).await?;
-    tx.commit().await?;
-    report(
+    decide_one(
+        &app,
         &session,
-        &outcome,
+        &decider,
+        entry,
+        version,
+        &Decision::Reject(reason),
         "Afgewezen. De begeleider ziet uw reden.",
     )
     .await?;
