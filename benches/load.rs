@@ -327,6 +327,8 @@ fn start_server(url: &str, port: u16) -> Child {
         .env("BIND", format!("127.0.0.1:{port}"))
         .env("RUST_LOG", "error")
         .env("BENCH_LIMIT_PAGE", "true")
+        // Its coördinatoren log in with a password only (the second factor has tests of its own).
+        .env("SECOND_FACTOR_ROLES", "geen")
         .env(
             "DB_MAX_CONNECTIONS",
             std::env::var("DB_MAX_CONNECTIONS").unwrap_or_else(|_| "10".into()),

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
+use crate::domain::user::Role;
+
 #[derive(Debug, Clone, Args)]
 pub struct Config {
     /// PostgreSQL server to use. Without it Veertig starts a private cluster under DATA_DIR.
@@ -46,6 +48,17 @@ pub struct Config {
         global = true
     )]
     pub session_max_hours: i64,
+
+    /// Roles that must log in with a second factor (a code from an authenticator app), comma
+    /// separated; `geen`: nobody must. Other roles may choose one themselves.
+    #[arg(
+        long,
+        env = "SECOND_FACTOR_ROLES",
+        default_value = "beheerder,coordinator",
+        value_parser = parse_roles,
+        global = true
+    )]
+    pub second_factor_roles: RoleList,
 
     /// Take the client address from X-Forwarded-For (set only behind your own reverse proxy).
     #[arg(
@@ -93,6 +106,29 @@ pub struct Config {
     pub bench_limit_page: bool,
 }
 
+/// A list of roles from the environment (`beheerder,coordinator`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RoleList(pub Vec<Role>);
+
+impl RoleList {
+    pub fn contains(&self, role: Role) -> bool {
+        self.0.contains(&role)
+    }
+}
+
+/// `geen` (none) or an empty value: no role must have a second factor.
+fn parse_roles(input: &str) -> Result<RoleList, String> {
+    if input.trim().eq_ignore_ascii_case("geen") {
+        return Ok(RoleList::default());
+    }
+    input
+        .split(',')
+        .filter(|word| !word.trim().is_empty())
+        .map(|word| Role::parse(word).ok_or_else(|| format!("unknown role: {}", word.trim())))
+        .collect::<Result<_, _>>()
+        .map(RoleList)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
     Text,
@@ -130,7 +166,8 @@ impl Config {
         }
     }
 
-    /// A configuration for tests and tools: defaults everywhere.
+    /// A configuration for tests and tools: defaults everywhere, except that no role must have
+    /// a second factor (tests that need one turn it on).
     pub fn for_tests() -> Self {
         Self {
             database_url: None,
@@ -140,6 +177,7 @@ impl Config {
             db_max_connections: 5,
             session_idle_minutes: 30,
             session_max_hours: 12,
+            second_factor_roles: RoleList::default(),
             trust_forwarded_for: false,
             static_dir: None,
             font_dir: PathBuf::from("/usr/share/fonts/truetype/noto"),
@@ -148,5 +186,21 @@ impl Config {
             log_format: LogFormat::Text,
             bench_limit_page: false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn second_factor_roles_are_read_in_either_language() {
+        assert_eq!(
+            parse_roles("beheerder, coördinator"),
+            Ok(RoleList(vec![Role::Admin, Role::Coordinator]))
+        );
+        assert_eq!(parse_roles("geen"), Ok(RoleList::default()));
+        assert_eq!(parse_roles(""), Ok(RoleList::default()));
+        assert!(parse_roles("beheerder,baas").is_err());
     }
 }

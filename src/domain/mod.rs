@@ -19,5 +19,6 @@ pub mod region;
 pub mod report;
 pub mod scan;
 pub mod search;
+pub mod second_factor;
 pub mod submission;
 pub mod user;

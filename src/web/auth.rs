@@ -14,6 +14,7 @@ use tower_sessions::Session;
 use super::forms::FieldErrors;
 use super::layout::{Layout, home_path};
 use super::middleware::ClientAddr;
+use super::second_factor;
 use super::session::{self, AnyUser, FlashKind};
 use crate::domain::account::{self, RESET_VALID_MINUTES, ResetError};
 use crate::domain::auth::{self, LoginOutcome};
@@ -131,9 +132,15 @@ async fn login(
     let user = user::find_active(&mut *conn, id, None)
         .await?
         .ok_or(AppError::Internal("user vanished during login"))?;
+    let target = safe_next(&form.next).unwrap_or(home_path(user.role));
+    if let Some(ask) =
+        second_factor::after_password(&app, &mut conn, &session, &user, target).await?
+    {
+        tracing::info!(user = %user.id, %client, "password right, second factor asked");
+        return Ok(ask.into_response());
+    }
     session::log_in(&session, &user, app.config.session_lifetime()).await?;
     tracing::info!(user = %user.id, role = ?user.role, %client, "logged in");
-    let target = safe_next(&form.next).unwrap_or(home_path(user.role));
     Ok(Redirect::to(target).into_response())
 }
 

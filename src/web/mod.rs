@@ -21,6 +21,7 @@ pub mod partner;
 pub mod placements;
 pub mod progress;
 pub mod reports;
+pub mod second_factor;
 pub mod session;
 pub mod state;
 
@@ -73,6 +74,7 @@ pub fn router(state: AppState) -> Router {
     let protected = Router::new()
         .merge(home::router())
         .merge(account::router())
+        .merge(second_factor::account_router())
         .merge(organisations::router())
         .merge(participants::router())
         .merge(placements::router())
@@ -88,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(from_fn_with_state(state.clone(), require_login));
     let public = Router::new()
         .merge(auth::router())
+        .merge(second_factor::router())
         .merge(partner::public_router())
         .merge(certificates::public_router())
         .merge(mijn::public_router())

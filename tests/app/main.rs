@@ -22,5 +22,6 @@ mod partner_placements;
 mod password_change;
 mod placements;
 mod reports;
+mod second_factor;
 mod secrets;
 mod security;

@@ -16,7 +16,7 @@ use crate::domain::user::{
     self, Email, NewPassword, NewUser, PersonName, Role, SaveUserError, UserChanges, UserDetail,
     UserRow,
 };
-use crate::domain::{organisation, region};
+use crate::domain::{organisation, region, second_factor};
 use crate::error::AppError;
 use crate::values::dates::format_moment;
 use crate::values::ids::{OrganisationId, RegionId, UserId};
@@ -39,6 +39,10 @@ pub(super) fn router() -> Router<AppState> {
         .route("/beheer/gebruikers/{id}/deactiveren", post(deactivate_user))
         .route("/beheer/gebruikers/{id}/activeren", post(activate_user))
         .route("/beheer/gebruikers/{id}/wachtwoord", post(reset_password))
+        .route(
+            "/beheer/gebruikers/{id}/tweede-factor-wissen",
+            post(reset_second_factor),
+        )
 }
 
 fn role_code(role: Role) -> &'static str {
@@ -541,6 +545,27 @@ async fn set_active(
     };
     session::flash(&session, FlashKind::Success, message).await?;
     Ok(Redirect::to(&target))
+}
+
+/// For a lost phone without recovery codes: audited, and the user's sessions end.
+async fn reset_second_factor(
+    AdminUser {
+        user: admin_user, ..
+    }: AdminUser,
+    State(app): State<AppState>,
+    session: Session,
+    PathId(id): PathId<UserId>,
+) -> Result<Redirect, AppError> {
+    let mut tx = app.pool.begin().await?;
+    let removed = second_factor::reset(&mut tx, admin_user.id, id).await?;
+    tx.commit().await?;
+    let message = if removed {
+        "De tweede factor is gewist. De gebruiker is afgemeld en stelt bij de volgende aanmelding een nieuwe in."
+    } else {
+        "Deze gebruiker had geen tweede factor."
+    };
+    session::flash(&session, FlashKind::Success, message).await?;
+    Ok(Redirect::to(&format!("/beheer/gebruikers/{id}")))
 }
 
 #[derive(Deserialize, Default)]

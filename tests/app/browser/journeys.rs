@@ -4,6 +4,7 @@ use veertig::domain::user::Role;
 
 use super::{Browser, DESKTOP, PHONE};
 use crate::helpers::{PASSWORD, TestApp};
+use crate::second_factor::{code_at, now, required_for_staff};
 
 #[tokio::test]
 async fn logging_in_with_the_keyboard_alone_reaches_the_home_page() {
@@ -475,6 +476,42 @@ async fn a_coach_finds_a_place_in_the_aanbod() {
         );
         assert!(browser.text("main").await.contains("Taalcafé"));
         browser.assert_accessible().await;
+        browser.close().await;
+    }
+}
+
+/// A coördinator must set up a second factor right after the password: scans (here: reads) the
+/// secret, types the code, sees the recovery codes, and next time logs in with a code.
+#[tokio::test]
+async fn a_coordinator_sets_up_a_second_factor_and_logs_in_with_a_code() {
+    for size in [DESKTOP, PHONE] {
+        let app = TestApp::spawn_with(required_for_staff()).await;
+        let coordinator = app.create_user(Role::Coordinator).await;
+        let browser = Browser::open(&app, size).await;
+        browser.log_in(&coordinator.email, PASSWORD).await;
+        assert_eq!(browser.path().await, "/login/tweede-factor");
+        browser.assert_accessible().await;
+        browser.screenshot("tweede-factor").await;
+        let secret = browser.text("#secret").await;
+        let at = now();
+        browser.fill("#code", &code_at(&secret, at)).await;
+        browser.click("form button[type=submit]").await;
+        assert_eq!(browser.text("h1").await, "Uw herstelcodes");
+        assert!(browser.text(".recovery-codes").await.contains('-'));
+        browser.assert_accessible().await;
+        browser.click("main a.button").await;
+        assert_eq!(browser.path().await, "/coordinatie");
+
+        browser
+            .click("form[action='/logout'] button[type=submit]")
+            .await;
+        browser.log_in(&coordinator.email, PASSWORD).await;
+        assert_eq!(browser.path().await, "/login/code");
+        browser.assert_accessible().await;
+        // The next time step's code: the enrolment used up the current one.
+        browser.fill("#code", &code_at(&secret, at + 30)).await;
+        browser.click("form[action='/login/code'] button").await;
+        assert_eq!(browser.path().await, "/coordinatie");
         browser.close().await;
     }
 }
