@@ -1,6 +1,9 @@
 //! Calendar days as Flemish users type and read them, and "today" in Flanders.
 
-use time::{Date, Month, OffsetDateTime, UtcOffset, Weekday};
+use std::sync::LazyLock;
+
+use jiff::{Timestamp, tz::TimeZone};
+use time::{Date, Month, OffsetDateTime, UtcOffset};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DateError {
@@ -69,19 +72,24 @@ pub fn iso_date(date: Date) -> String {
     )
 }
 
-/// Today in Belgium (CET, CEST from the last Sunday of March to the last Sunday of October),
+/// Today in Belgium (CET, or CEST in summer as the time zone database says),
 /// whatever time zone the server runs in.
 pub fn today() -> Date {
     brussels_date(OffsetDateTime::now_utc())
 }
 
 pub fn brussels_date(now: OffsetDateTime) -> Date {
-    now.to_offset(brussels_offset(now)).date()
+    in_belgium(now).date()
+}
+
+/// The same moment on a Belgian clock.
+pub fn in_belgium(at: OffsetDateTime) -> OffsetDateTime {
+    at.to_offset(brussels_offset(at))
 }
 
 /// Belgian time of a moment: `23/11/2026 14:05`.
 pub fn format_moment(at: OffsetDateTime) -> String {
-    let local = at.to_offset(brussels_offset(at));
+    let local = in_belgium(at);
     format!(
         "{} {:02}:{:02}",
         format_date(local.date()),
@@ -90,25 +98,19 @@ pub fn format_moment(at: OffsetDateTime) -> String {
     )
 }
 
-fn brussels_offset(now: OffsetDateTime) -> UtcOffset {
-    let year = now.year();
-    let change = |month| {
-        last_sunday(year, month)
-            .with_hms(1, 0, 0)
-            .map(|t| t.assume_utc())
-    };
-    let summer = matches!((change(Month::March), change(Month::October)), (Ok(start), Ok(end)) if now >= start && now < end);
-    let hours = if summer { 2 } else { 1 };
-    UtcOffset::from_hms(hours, 0, 0).unwrap_or(UtcOffset::UTC)
-}
+/// Belgium's zone from the IANA time zone database: the machine's copy when it has one (kept
+/// current by the system's updates), else the copy built into the binary.
+static BRUSSELS: LazyLock<Option<TimeZone>> =
+    LazyLock::new(|| TimeZone::get("Europe/Brussels").ok());
 
-fn last_sunday(year: i32, month: Month) -> Date {
-    let mut day = Date::from_calendar_date(year, month, time::util::days_in_month(month, year))
-        .unwrap_or(Date::MIN);
-    while day.weekday() != Weekday::Sunday {
-        day = day.previous_day().unwrap_or(Date::MIN);
-    }
-    day
+fn brussels_offset(now: OffsetDateTime) -> UtcOffset {
+    let seconds = Timestamp::from_second(now.unix_timestamp())
+        .ok()
+        .zip(BRUSSELS.as_ref())
+        .map(|(moment, zone)| zone.to_offset(moment).seconds());
+    // Both lookups only fail outside the years jiff covers or without any tzdb, where standard
+    // time is the better guess than UTC.
+    UtcOffset::from_whole_seconds(seconds.unwrap_or(3600)).unwrap_or(UtcOffset::UTC)
 }
 
 #[cfg(test)]
@@ -167,6 +169,46 @@ mod tests {
         assert_eq!(
             brussels_date(datetime!(2026-07-01 21:30 UTC)),
             date!(2026 - 07 - 01)
+        );
+    }
+
+    #[test]
+    fn belgian_time_follows_both_transition_nights() {
+        // 29 March 2026: at 01:00 UTC the clocks go from 02:00 CET to 03:00 CEST.
+        assert_eq!(
+            format_moment(datetime!(2026-03-29 00:59 UTC)),
+            "29/03/2026 01:59"
+        );
+        assert_eq!(
+            format_moment(datetime!(2026-03-29 01:00 UTC)),
+            "29/03/2026 03:00"
+        );
+        // 25 October 2026: at 01:00 UTC the clocks go from 03:00 CEST back to 02:00 CET, so
+        // 02:30 happens twice.
+        assert_eq!(
+            format_moment(datetime!(2026-10-25 00:30 UTC)),
+            "25/10/2026 02:30"
+        );
+        assert_eq!(
+            format_moment(datetime!(2026-10-25 01:30 UTC)),
+            "25/10/2026 02:30"
+        );
+        assert_eq!(
+            format_moment(datetime!(2026-10-25 01:00 UTC)),
+            "25/10/2026 02:00"
+        );
+        // The last hour of the day before each change falls on the right day.
+        assert_eq!(
+            brussels_date(datetime!(2026-03-28 22:59 UTC)),
+            date!(2026 - 03 - 28)
+        );
+        assert_eq!(
+            brussels_date(datetime!(2026-10-24 22:00 UTC)),
+            date!(2026 - 10 - 25)
+        );
+        assert_eq!(
+            brussels_date(datetime!(2026-10-25 23:00 UTC)),
+            date!(2026 - 10 - 26)
         );
     }
 }

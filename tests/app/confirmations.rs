@@ -569,6 +569,28 @@ async fn without_smtp_the_beheerder_reads_mail_in_the_outbox() {
     );
 }
 
+/// Monday 08:00 on a Belgian clock is 07:00 UTC in winter and 06:00 UTC in summer.
+#[tokio::test]
+async fn the_weekly_digest_waits_for_eight_on_a_belgian_clock_in_winter_and_summer() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.pool.acquire().await.expect("connection");
+    for (moment, due) in [
+        (time::macros::datetime!(2026-11-23 06:59 UTC), false),
+        (time::macros::datetime!(2026-11-23 07:00 UTC), true),
+        (time::macros::datetime!(2026-06-22 05:59 UTC), false),
+        (time::macros::datetime!(2026-06-22 06:30 UTC), true),
+    ] {
+        let queued = veertig::domain::confirmation::queue_weekly_digest_once(
+            &mut conn,
+            "http://veertig.test",
+            moment,
+        )
+        .await
+        .expect("digest");
+        assert_eq!(queued, due, "{moment}");
+    }
+}
+
 #[tokio::test]
 async fn the_weekly_digest_goes_once_to_each_partner_with_hours_waiting() {
     let app = TestApp::spawn().await;

@@ -140,9 +140,10 @@ pub async fn queue_weekly_digest_once(
     base_url: &str,
     now: OffsetDateTime,
 ) -> Result<bool, sqlx::Error> {
-    let today = crate::values::dates::brussels_date(now);
+    let belgian = crate::values::dates::in_belgium(now);
+    let today = belgian.date();
     let monday = today - time::Duration::days(i64::from(today.weekday().number_days_from_monday()));
-    if today == monday && now.to_offset(time::UtcOffset::UTC).hour() < 7 {
+    if today == monday && belgian.hour() < 8 {
         return Ok(false);
     }
     let claimed = sqlx::query_scalar!(
