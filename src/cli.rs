@@ -146,7 +146,8 @@ async fn dispatch(cli: Cli, database: &Database, password: Option<String>) -> an
             }
             if let Some(scale) = scale {
                 println!(
-                    "Loading {} participants of benchmark data…",
+                    "Loading {} participants of benchmark data. It is one transaction until the \
+                     vacuum step: stopping it (Ctrl-C) before then leaves the database as it was.",
                     scale.participants
                 );
                 // It drops and rebuilds indexes: the owner's work.

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Connection, PgPool};
+use sqlx::{ConnectOptions, Connection, PgPool};
 
 use crate::config::Config;
 use crate::pg::{ClusterError, ClusterOptions, PrivateCluster};
@@ -113,9 +113,11 @@ impl Database {
     }
 
     /// A pool of the owner, for work beyond the runtime role's rights (loading benchmark data
-    /// drops and rebuilds indexes).
+    /// drops and rebuilds indexes). Its statements write millions of rows and are slow by
+    /// design: sqlx's slow-statement warnings, which print each statement whole, stay off.
     pub async fn owner_pool(&self, max_connections: u32) -> Result<PgPool, DbError> {
-        pool(self.owner_options().await?, max_connections).await
+        let options = self.owner_options().await?.disable_statement_logging();
+        pool(options, max_connections).await
     }
 
     async fn owner_options(&self) -> Result<PgConnectOptions, DbError> {

@@ -170,9 +170,9 @@ async fn assert_private_roles(cluster_dir: &Path) {
     conn.close().await.expect("close");
 }
 
-#[tokio::test]
-async fn serve_as_the_runtime_role_skips_the_migrations_the_owner_ran() {
-    // An empty database of the owner role, set up as the README's "Database roles" says.
+/// An empty database of the owner role, set up as the README's "Database roles" says; its name
+/// and a superuser's connection to it.
+async fn empty_database_of_the_owner() -> (String, PgConnection) {
     TestApp::spawn().await;
     let database = format!("roles_{}", uuid::Uuid::new_v4().simple());
     let mut admin = PgConnection::connect_with(&admin_options("postgres"))
@@ -190,6 +190,12 @@ async fn serve_as_the_runtime_role_skips_the_migrations_the_owner_ran() {
         .execute(&mut admin)
         .await
         .expect("schema owner");
+    (database, admin)
+}
+
+#[tokio::test]
+async fn serve_as_the_runtime_role_skips_the_migrations_the_owner_ran() {
+    let (database, mut admin) = empty_database_of_the_owner().await;
     let runtime_url = database_url_as(&database, APP_ROLE);
     let run = |url: &str, args: &'static [&'static str]| {
         let mut command = veertig();
@@ -372,4 +378,39 @@ async fn migrate_and_demo_data_commands_work_on_an_external_database() {
         .login("partner@example.org", veertig::demo::PASSWORD)
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
+}
+
+/// `demo-data --scale` as the owner, the way the README says: it names each step and what it
+/// loaded, and the console gets no warnings (no statement text, no notice per system table).
+#[tokio::test]
+async fn demo_data_at_scale_reports_its_steps_without_warnings() {
+    let (database, admin) = empty_database_of_the_owner().await;
+    admin.close().await.expect("close");
+    let url = database_url_as(&database, OWNER_ROLE);
+    let output = tokio::task::spawn_blocking(move || {
+        veertig()
+            .env("DATABASE_URL", &url)
+            .arg("migrate")
+            .status()
+            .expect("veertig migrate runs");
+        veertig()
+            .env("DATABASE_URL", &url)
+            .args(["demo-data", "--scale", "200"])
+            .output()
+            .expect("veertig demo-data runs")
+    })
+    .await
+    .expect("ran");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("stopping it (Ctrl-C) before then leaves the database as it was"),
+        "{stdout}"
+    );
+    for step in ["participants", "hour entries", "vacuum analyze"] {
+        assert!(stdout.contains(&format!("  {step} ")), "{step}: {stdout}");
+    }
+    assert!(stdout.contains("Loaded in"), "{stdout}");
+    assert!(stderr.trim().is_empty(), "{stderr}");
 }
