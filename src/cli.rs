@@ -1,6 +1,7 @@
 //! The command line: `veertig [serve|migrate|create-user|demo-data|purge]`.
 
 use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
@@ -17,7 +18,7 @@ use crate::startup;
 use crate::values::dates;
 use crate::values::ids::{OrganisationId, RegionId};
 use crate::web::state::AppState;
-use crate::{demo, telemetry};
+use crate::{backup, demo, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -47,6 +48,12 @@ enum Command {
         #[arg(long, value_parser = parse_scale)]
         scale: Option<Scale>,
     },
+    /// Write a consistent dump of the database (pg_dump's custom format) to FILE, by default
+    /// `veertig-<date>-<time>.dump` in the current folder. Never overwrites a file.
+    Backup { file: Option<PathBuf> },
+    /// Load a dump made by `backup` into an empty database (a new DATA_DIR, or an empty
+    /// DATABASE_URL); refuses a database that holds anything. All or nothing.
+    Restore { file: PathBuf },
     /// Anonymise participants whose trajectory ended more than YEARS years ago (names and
     /// contact details removed; hours and statuses kept as numbers). Safe to run again.
     Purge(PurgeArgs),
@@ -127,11 +134,24 @@ pub fn run() -> ExitCode {
 
 async fn dispatch(cli: Cli, database: &Database, password: Option<String>) -> anyhow::Result<()> {
     let config = cli.config;
-    // Every command but `migrate` works as the serving role, on an up-to-date database.
+    // Every command but `migrate`, `backup` and `restore` works as the serving role, on an
+    // up-to-date database.
     let max_connections = config.db_max_connections;
     let serving_pool = || database.serving_pool(max_connections);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config, database, serving_pool().await?).await,
+        Command::Backup { file } => {
+            let file =
+                file.unwrap_or_else(|| backup::default_file(time::OffsetDateTime::now_utc()));
+            backup::backup(database, &file).await?;
+            println!("Backup written to {}.", file.display());
+            Ok(())
+        }
+        Command::Restore { file } => {
+            backup::restore(database, &file).await?;
+            println!("Restored {}.", file.display());
+            Ok(())
+        }
         Command::Migrate => {
             database.migrate().await?;
             println!("Migrations applied.");

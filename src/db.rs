@@ -23,7 +23,11 @@ pub const OWNER_ROLE: &str = "veertig_owner";
 /// Where the database lives: a server named by `DATABASE_URL`, or our own private cluster,
 /// which stops when this value is dropped.
 pub enum Database {
-    External(Box<PgConnectOptions>),
+    External {
+        options: Box<PgConnectOptions>,
+        /// As given, for the PostgreSQL client programs (`veertig backup`, `restore`).
+        url: String,
+    },
     Private(PrivateCluster),
 }
 
@@ -52,9 +56,10 @@ pub enum DbError {
 impl Database {
     pub fn open(config: &Config) -> Result<Self, DbError> {
         match &config.database_url {
-            Some(url) => Ok(Self::External(Box::new(
-                url.parse().map_err(DbError::BadUrl)?,
-            ))),
+            Some(url) => Ok(Self::External {
+                options: Box::new(url.parse().map_err(DbError::BadUrl)?),
+                url: url.clone(),
+            }),
             None => Ok(Self::Private(PrivateCluster::start(&ClusterOptions {
                 data_dir: config.data_dir.join("postgres"),
                 ephemeral: false,
@@ -93,7 +98,7 @@ impl Database {
                     .username(APP_ROLE);
                 pool(options, max_connections).await
             }
-            Self::External(options) => {
+            Self::External { options, .. } => {
                 let pool = pool((**options).clone(), max_connections).await?;
                 let mut conn = pool.acquire().await.map_err(DbError::Connect)?;
                 let (role, may_change) = schema_rights(&mut conn).await?;
@@ -120,9 +125,11 @@ impl Database {
         pool(options, max_connections).await
     }
 
-    async fn owner_options(&self) -> Result<PgConnectOptions, DbError> {
+    /// The owner's connection; on the private cluster this first makes the roles and the
+    /// (empty) database when they are missing.
+    pub async fn owner_options(&self) -> Result<PgConnectOptions, DbError> {
         match self {
-            Self::External(options) => Ok((**options).clone()),
+            Self::External { options, .. } => Ok((**options).clone()),
             Self::Private(cluster) => {
                 let owner = prepare_private_database(cluster).await?;
                 Ok(cluster

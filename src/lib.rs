@@ -1,5 +1,6 @@
 //! Veertig: the participatie- en netwerktraject of inburgeraars, from placement to certificate.
 
+pub mod backup;
 pub mod certificate_pdf;
 pub mod cli;
 pub mod config;

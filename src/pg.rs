@@ -30,6 +30,11 @@ pub enum ClusterError {
          Install them (Debian/Ubuntu: apt-get install postgresql) or set DATABASE_URL."
     )]
     BinariesNotFound,
+    #[error(
+        "pg_dump and pg_restore not found on PATH or under /usr/lib/postgresql/*/bin. \
+         Install them (Debian/Ubuntu: apt-get install postgresql-client)."
+    )]
+    ClientToolsNotFound,
     #[error("{0}")]
     Setup(String),
     #[error("{context}: {source}")]
@@ -147,6 +152,16 @@ impl PrivateCluster {
         };
         cluster.wait_until_ready(Some(&log_path))?;
         Ok(cluster)
+    }
+
+    /// The folder of the server binaries, where the client programs of the same installation
+    /// (`pg_dump`, `pg_restore`) are too.
+    pub fn bin_dir(&self) -> &Path {
+        &self.bin
+    }
+
+    pub fn socket_dir(&self) -> &Path {
+        &self.socket_dir
     }
 
     /// Connection options for a database of this cluster.
@@ -331,6 +346,16 @@ fn socket_dir_for(data_dir: &Path) -> Result<PathBuf, ClusterError> {
 
 /// Looks for `initdb` and `postgres` on PATH, then in the newest `/usr/lib/postgresql/*/bin`.
 pub fn find_binaries() -> Result<PathBuf, ClusterError> {
+    find_installation(&["initdb", "postgres"]).ok_or(ClusterError::BinariesNotFound)
+}
+
+/// Looks for `pg_dump` and `pg_restore` the same way (a machine that only talks to a
+/// `DATABASE_URL` may have the client programs alone).
+pub fn find_client_tools() -> Result<PathBuf, ClusterError> {
+    find_installation(&["pg_dump", "pg_restore"]).ok_or(ClusterError::ClientToolsNotFound)
+}
+
+fn find_installation(programs: &[&str]) -> Option<PathBuf> {
     let on_path = std::env::var_os("PATH")
         .map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
         .unwrap_or_default();
@@ -344,20 +369,20 @@ pub fn find_binaries() -> Result<PathBuf, ClusterError> {
         })
         .collect();
     versioned.sort_by_key(|(version, _)| std::cmp::Reverse(*version));
+    let has_all = |dir: &Path| programs.iter().all(|program| dir.join(program).is_file());
     on_path
         .into_iter()
         .chain(versioned.into_iter().map(|(_, dir)| dir))
-        .find(|dir| dir.join("initdb").is_file() && dir.join("postgres").is_file())
+        .find(|dir| has_all(dir))
         .map(|dir| {
-            // Resolve symlinks such as /usr/local/bin/initdb so both binaries come from one
+            // Resolve symlinks such as /usr/local/bin/initdb so all programs come from one
             // installation.
-            fs::canonicalize(dir.join("initdb"))
+            fs::canonicalize(dir.join(programs[0]))
                 .ok()
-                .and_then(|initdb| initdb.parent().map(Path::to_path_buf))
-                .filter(|real| real.join("postgres").is_file())
+                .and_then(|first| first.parent().map(Path::to_path_buf))
+                .filter(|real| has_all(real))
                 .unwrap_or(dir)
         })
-        .ok_or(ClusterError::BinariesNotFound)
 }
 
 /// PostgreSQL refuses to run as root; as root we hand the cluster to an unprivileged user.

@@ -4,6 +4,7 @@ mod aanbod;
 mod access_matrix;
 mod admin;
 mod auth;
+mod backup;
 mod browser;
 mod certificates;
 mod cli;
