@@ -210,8 +210,18 @@ async fn serve(config: Config, database: &Database, pool: PgPool) -> anyhow::Res
         );
         print_demo_logins();
     }
+    let metrics_listener = match config.metrics_bind {
+        Some(bind) => {
+            let listener = TcpListener::bind(bind)
+                .await
+                .with_context(|| format!("cannot listen on {bind} (METRICS_BIND)"))?;
+            println!("Metrics at http://{}/metrics", listener.local_addr()?);
+            Some(listener)
+        }
+        None => None,
+    };
     println!("Stop with Ctrl-C.");
-    startup::serve(listener, AppState::new(pool, config)).await?;
+    startup::serve(listener, metrics_listener, AppState::new(pool, config)).await?;
     Ok(())
 }
 

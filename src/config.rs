@@ -69,6 +69,16 @@ pub struct Config {
     )]
     pub trust_forwarded_for: bool,
 
+    /// Address of a second listener that serves only `/metrics` (Prometheus), for example
+    /// 127.0.0.1:9100 or an address on the monitoring network. Unset: no such listener.
+    #[arg(long, env = "METRICS_BIND", global = true)]
+    pub metrics_bind: Option<SocketAddr>,
+
+    /// A secret (at least 32 characters) that lets a scraper read `/metrics` on the main address
+    /// with `Authorization: Bearer <token>`. Unset: `/metrics` is not on the main address.
+    #[arg(long, env = "METRICS_TOKEN", value_parser = parse_metrics_token, global = true, hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
     /// Folder with the stylesheet and other static files.
     #[arg(long, env = "STATIC_DIR", global = true)]
     pub static_dir: Option<PathBuf>,
@@ -179,6 +189,8 @@ impl Config {
             session_max_hours: 12,
             second_factor_roles: RoleList::default(),
             trust_forwarded_for: false,
+            metrics_bind: None,
+            metrics_token: None,
             static_dir: None,
             font_dir: PathBuf::from("/usr/share/fonts/truetype/noto"),
             smtp_url: None,
@@ -186,6 +198,16 @@ impl Config {
             log_format: LogFormat::Text,
             bench_limit_page: false,
         }
+    }
+}
+
+/// A guessable token would publish the figures; 32 characters is what `openssl rand -hex 16`
+/// gives.
+fn parse_metrics_token(input: &str) -> Result<String, String> {
+    if input.chars().count() >= 32 {
+        Ok(input.to_string())
+    } else {
+        Err("METRICS_TOKEN must be at least 32 characters (openssl rand -hex 16)".into())
     }
 }
 

@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod mail;
+pub mod metrics;
 pub mod participation_pdf;
 pub mod pdf;
 pub mod pg;

@@ -84,6 +84,19 @@ pub async fn recent(conn: &mut PgConnection, limit: i64) -> Result<Vec<OutboxRow
     .await
 }
 
+/// Mail not sent yet: still being tried, and given up after [`MAX_ATTEMPTS`] (for `/metrics`).
+pub async fn unsent_counts(pool: &PgPool) -> Result<(i64, i64), sqlx::Error> {
+    let counts = sqlx::query!(
+        r#"SELECT count(*) FILTER (WHERE attempts < $1) AS "waiting!",
+                  count(*) FILTER (WHERE attempts >= $1) AS "given_up!"
+           FROM outbox WHERE sent_at IS NULL"#,
+        MAX_ATTEMPTS
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok((counts.waiting, counts.given_up))
+}
+
 /// Days a mail stays in the outbox once sent or given up: long enough to answer "did the
 /// reminder go out?", not so long that names of inburgeraars and contacts pile up (ASVS 8.3.8).
 pub const KEEP_DAYS: i32 = 90;

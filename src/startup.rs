@@ -12,8 +12,13 @@ use crate::domain::{confirmation, submission};
 use crate::mail::{self, Sender};
 use crate::web::state::AppState;
 
-/// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
-pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+/// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight. `metrics`: the
+/// listener of `METRICS_BIND`, which serves `/metrics` alone.
+pub async fn serve(
+    listener: TcpListener,
+    metrics: Option<TcpListener>,
+    state: AppState,
+) -> std::io::Result<()> {
     let cleanup = tokio::spawn(
         PostgresStore::new(state.pool.clone())
             .continuously_delete_expired(Duration::from_secs(3600)),
@@ -33,6 +38,10 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
     };
     let digest = tokio::spawn(weekly_digest(state.pool.clone(), state.config.base_url()));
     let forget = tokio::spawn(forget_old_records(state.pool.clone()));
+    let metrics = metrics.map(|listener| {
+        let router = crate::web::metrics::router(state.clone());
+        tokio::spawn(async move { axum::serve(listener, router).await })
+    });
     let app = crate::web::router(state);
     let result = axum::serve(
         listener,
@@ -43,6 +52,9 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
     cleanup.abort();
     digest.abort();
     forget.abort();
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     if let Some(sender) = sender {
         sender.abort();
     }

@@ -121,6 +121,7 @@ async fn login(
         }
         LoginOutcome::Throttled(lock) => {
             tracing::warn!(%client, ?lock, "login throttled");
+            app.metrics.login_throttled();
             return Ok(refuse(
                 layout,
                 StatusCode::TOO_MANY_REQUESTS,

@@ -11,6 +11,7 @@ pub mod health;
 pub mod home;
 pub mod kbi;
 pub mod layout;
+pub mod metrics;
 pub mod middleware;
 pub mod mijn;
 pub mod offers;
@@ -119,6 +120,11 @@ pub fn router(state: AppState) -> Router {
             state.config.session_idle_minutes,
         )));
 
+    let public = match state.config.metrics_token {
+        Some(_) => public.merge(metrics::token_router()),
+        None => public,
+    };
+
     Router::new()
         .merge(public)
         .merge(protected)
@@ -156,6 +162,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(CompressionLayer::new())
         .layer(from_fn(middleware::request_log))
+        .layer(from_fn_with_state(state.clone(), metrics::record))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)

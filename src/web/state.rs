@@ -1,5 +1,5 @@
-//! What every handler can reach: the pool, the configuration, the export queue and matching's
-//! catalogue copies.
+//! What every handler can reach: the pool, the configuration, the export queue, matching's
+//! catalogue copies and the figures for `/metrics`.
 
 use std::sync::Arc;
 
@@ -9,6 +9,7 @@ use tokio::sync::Semaphore;
 
 use crate::config::Config;
 use crate::domain::offer::Catalogue;
+use crate::metrics::Metrics;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -20,6 +21,8 @@ pub struct AppState {
     pub exports: Arc<Semaphore>,
     /// Regions' open offers for matching, each used only while still exact.
     pub catalogue: Catalogue,
+    /// This instance's request figures for `/metrics`.
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -30,6 +33,7 @@ impl AppState {
             config: Arc::new(config),
             exports: Arc::new(Semaphore::new(exports)),
             catalogue: Catalogue::default(),
+            metrics: Arc::new(Metrics::default()),
         }
     }
 }

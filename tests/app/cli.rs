@@ -20,7 +20,10 @@ fn veertig() -> Command {
 /// Starts `veertig serve` on a private cluster in `data_dir`; returns it and its address.
 fn start_serving(data_dir: &Path) -> (Child, String, Vec<String>) {
     let mut command = veertig();
-    command.env("DATA_DIR", data_dir).stderr(Stdio::inherit());
+    command
+        .env("DATA_DIR", data_dir)
+        .env("METRICS_BIND", "127.0.0.1:0")
+        .stderr(Stdio::inherit());
     serve_until_ready(command)
 }
 
@@ -101,6 +104,24 @@ async fn serve_without_database_url_runs_its_own_postgres_and_stops_it() {
         .await
         .expect("GET /login");
     assert_eq!(login.status(), StatusCode::OK);
+    // METRICS_BIND: its own listener serves /metrics without a token; the main one has none.
+    let metrics = lines
+        .iter()
+        .find_map(|line| line.strip_prefix("Metrics at "))
+        .expect("the metrics URL is printed");
+    let scraped = client.get(metrics).send().await.expect("GET /metrics");
+    assert_eq!(scraped.status(), StatusCode::OK);
+    let text = scraped.text().await.expect("metrics");
+    assert!(
+        text.contains(r#"veertig_http_requests_total{route="/login",method="GET",status="200"} 1"#),
+        "{text}"
+    );
+    let main = client
+        .get(format!("{url}/metrics"))
+        .send()
+        .await
+        .expect("GET /metrics");
+    assert_eq!(main.status(), StatusCode::NOT_FOUND);
     assert_private_roles(&cluster_dir).await;
     assert!(cluster_dir.join("postmaster.pid").exists());
     assert!(!processes_mentioning(&cluster_dir.display().to_string()).is_empty());

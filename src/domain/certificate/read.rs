@@ -148,3 +148,10 @@ pub async fn for_participant(
     .fetch_all(conn)
     .await
 }
+
+/// Certificates issued so far, revoked ones included (for `/metrics`).
+pub async fn count_issued(pool: &sqlx::PgPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM certificates"#)
+        .fetch_one(pool)
+        .await
+}
