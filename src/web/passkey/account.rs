@@ -31,7 +31,7 @@ const REGISTER_KEY: &str = "passkey_registration";
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(PAGE, get(page).post(register))
+        .route("/mijn-account/passkeys", get(page).post(register))
         .route("/mijn-account/passkeys/opties", post(options))
         .route("/mijn-account/passkeys/{id}/verwijderen", post(remove))
 }
