@@ -11,6 +11,7 @@ use veertig::values::ids::UserId;
 use veertig::web::layout::home_path;
 
 use crate::helpers::{LOCALHOST, PASSWORD, Page, TestApp, TestUser, location};
+use crate::second_factor::{code_at, now, required_for_staff};
 use crate::soft_passkey::SoftPasskey;
 
 const PAGE: &str = "/mijn-account/passkeys";
@@ -383,4 +384,30 @@ async fn without_a_domain_name_there_are_no_passkeys() {
             .status(),
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn a_passkey_alone_is_the_second_factor_a_coordinator_must_have() {
+    let mut config = required_for_staff();
+    config.base_url = Some(LOCALHOST.to_string());
+    let app = TestApp::spawn_with(config).await;
+    let user = app.create_user(Role::Coordinator).await;
+    let response = app.login(&user.email, PASSWORD).await;
+    assert_eq!(location(&response), "/login/tweede-factor");
+    let (_, page) = app.get_page("/login/tweede-factor").await;
+    let secret = page.text("#secret");
+    let response = app
+        .post_form("/login/tweede-factor", &[("code", &code_at(&secret, now()))])
+        .await;
+    assert_eq!(response.status(), StatusCode::OK, "enrolled with the app");
+    let (mut passkey, _) = register(&app, "Laptop").await;
+    // The app goes (a new phone never set up): the passkey is left.
+    sqlx::query("DELETE FROM second_factors WHERE user_id = $1")
+        .bind(user.id.0)
+        .execute(&app.pool)
+        .await
+        .expect("app removed");
+    log_out(&app, Role::Coordinator).await;
+    let response = second_factor(&app, &user, &mut passkey).await;
+    assert_eq!(location(&response), home_path(Role::Coordinator));
 }
