@@ -163,8 +163,8 @@ pub(super) async fn code_page(
     error: Option<String>,
 ) -> Result<Response, AppError> {
     let mut conn = app.pool.acquire().await?;
-    let passkey = super::passkey::available(app)
-        && !passkey::credentials(&mut conn, user.id).await?.is_empty();
+    let passkey =
+        app.passkeys.is_some() && !passkey::credentials(&mut conn, user.id).await?.is_empty();
     let page = CodePage {
         layout,
         error,

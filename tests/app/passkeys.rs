@@ -51,6 +51,10 @@ async fn options_json(app: &TestApp, path: &str) -> Value {
 async fn register(app: &TestApp, name: &str) -> (SoftPasskey, reqwest::Response) {
     app.get_page(PAGE).await;
     let options = options_json(app, "/mijn-account/passkeys/opties").await;
+    let challenge = options["publicKey"]["challenge"]
+        .as_str()
+        .expect("a challenge");
+    assert!(challenge.len() >= 43, "at least 256 bits: {challenge}");
     let (passkey, answer) = SoftPasskey::register(&options, &origin(app));
     let response = app
         .post_form(PAGE, &[("name", name), ("credential", &answer)])
@@ -397,7 +401,10 @@ async fn a_passkey_alone_is_the_second_factor_a_coordinator_must_have() {
     let (_, page) = app.get_page("/login/tweede-factor").await;
     let secret = page.text("#secret");
     let response = app
-        .post_form("/login/tweede-factor", &[("code", &code_at(&secret, now()))])
+        .post_form(
+            "/login/tweede-factor",
+            &[("code", &code_at(&secret, now()))],
+        )
         .await;
     assert_eq!(response.status(), StatusCode::OK, "enrolled with the app");
     let (mut passkey, _) = register(&app, "Laptop").await;

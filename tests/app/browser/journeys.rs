@@ -3,9 +3,9 @@
 use axum::http::Method;
 use fantoccini::wd::WebDriverCompatibleCommand;
 use serde_json::json;
+use url::{ParseError, Url};
 use veertig::config::Config;
 use veertig::domain::user::Role;
-use url::{ParseError, Url};
 
 use super::{Browser, DESKTOP, PHONE};
 use crate::helpers::{LOCALHOST, PASSWORD, TestApp};
