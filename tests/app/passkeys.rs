@@ -96,7 +96,12 @@ async fn second_factor(
 }
 
 async fn passwordless(app: &TestApp, passkey: &mut SoftPasskey) -> reqwest::Response {
-    app.get_page("/login").await;
+    let (_, page) = app.get_page("/login").await;
+    // Hidden until `static/passkey.js` finds a browser that can: without scripts, nothing.
+    assert_eq!(
+        page.select_all("form[action='/login/zonder-wachtwoord'][hidden] button"),
+        ["Aanmelden met een passkey"]
+    );
     let options = options_json(app, "/login/zonder-wachtwoord/opties").await;
     app.post_form(PASSWORDLESS, &[("credential", &passkey.sign(&options))])
         .await
