@@ -13,6 +13,7 @@ pub mod mijn_traject;
 pub mod offer;
 pub mod organisation;
 pub mod participant;
+pub mod passkey;
 pub mod placement;
 pub mod privacy;
 pub mod region;

@@ -84,6 +84,17 @@ pub async fn is_enrolled(conn: &mut PgConnection, user: UserId) -> Result<bool, 
     .await
 }
 
+/// Whether the user has an app or a passkey: then the password alone is not enough.
+pub async fn has_any(conn: &mut PgConnection, user: UserId) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM second_factors WHERE user_id = $1)
+               OR EXISTS (SELECT 1 FROM passkeys WHERE user_id = $1) AS "yes!""#,
+        user.0
+    )
+    .fetch_one(conn)
+    .await
+}
+
 /// When the user enrolled, if they did.
 pub async fn enrolled_at(
     conn: &mut PgConnection,
@@ -152,6 +163,20 @@ pub async fn enrol(
     if inserted.rows_affected() == 0 {
         return Ok(None);
     }
+    let codes = new_recovery_codes(conn, user).await?;
+    audit(conn, user, user, "tweede factor ingesteld", false).await?;
+    Ok(Some(codes))
+}
+
+/// Ten fresh recovery codes for `user`, replacing any earlier ones (a user with a passkey got
+/// them with the first passkey); they come back to be shown this once.
+pub async fn new_recovery_codes(
+    conn: &mut PgConnection,
+    user: UserId,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query!("DELETE FROM recovery_codes WHERE user_id = $1", user.0)
+        .execute(&mut *conn)
+        .await?;
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
     for code in &codes {
         let hash = recovery_hash(code);
@@ -163,8 +188,21 @@ pub async fn enrol(
         .execute(&mut *conn)
         .await?;
     }
-    audit(conn, user, user, "tweede factor ingesteld", false).await?;
-    Ok(Some(codes))
+    Ok(codes)
+}
+
+/// Whether the user has recovery codes left to use.
+pub async fn has_recovery_codes(
+    conn: &mut PgConnection,
+    user: UserId,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL)
+           AS "yes!""#,
+        user.0
+    )
+    .fetch_one(conn)
+    .await
 }
 
 /// Checks a code at login: six digits from the app (a time step not used before), or an unused
@@ -180,12 +218,13 @@ pub async fn verify(
     )
     .fetch_optional(&mut *conn)
     .await?;
-    let Some(factor) = factor else {
-        return Ok(false);
-    };
-    if let Some(step) = step_of(&factor.secret, code, now()) {
+    // A user with only passkeys has no app, but may have recovery codes.
+    let accepted = factor.and_then(|factor| {
+        step_of(&factor.secret, code, now()).map(|step| (step, factor.last_used_step))
+    });
+    if let Some((step, last_used_step)) = accepted {
         let step = i64::try_from(step).unwrap_or(i64::MAX);
-        if step <= factor.last_used_step {
+        if step <= last_used_step {
             // Replayed: this code (or a later one) was accepted before.
             return Ok(false);
         }
@@ -211,17 +250,23 @@ pub async fn verify(
 }
 
 /// The beheerder removes a user's second factor (a lost phone without recovery codes): the
-/// factor and its recovery codes go, the user's sessions end, and the user enrols again at the
+/// app, every passkey and the recovery codes go, the user's sessions end, and the user enrols again at the
 /// next login. False: the user had none.
 pub async fn reset(
     conn: &mut PgConnection,
     actor: UserId,
     user: UserId,
 ) -> Result<bool, sqlx::Error> {
-    let removed = sqlx::query!("DELETE FROM second_factors WHERE user_id = $1", user.0)
+    let app = sqlx::query!("DELETE FROM second_factors WHERE user_id = $1", user.0)
         .execute(&mut *conn)
         .await?;
-    if removed.rows_affected() == 0 {
+    let passkeys = sqlx::query!("DELETE FROM passkeys WHERE user_id = $1", user.0)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query!("DELETE FROM recovery_codes WHERE user_id = $1", user.0)
+        .execute(&mut *conn)
+        .await?;
+    if app.rows_affected() == 0 && passkeys.rows_affected() == 0 {
         return Ok(false);
     }
     sqlx::query!(

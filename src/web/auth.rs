@@ -14,8 +14,8 @@ use tower_sessions::Session;
 use super::forms::FieldErrors;
 use super::layout::{Layout, home_path};
 use super::middleware::ClientAddr;
-use super::second_factor;
 use super::session::{self, AnyUser, FlashKind};
+use super::{passkey, second_factor};
 use crate::domain::account::{self, RESET_VALID_MINUTES, ResetError};
 use crate::domain::auth::{self, LoginOutcome};
 use crate::domain::user::{self, Email, NewPassword};
@@ -40,6 +40,8 @@ struct LoginPage {
     email: String,
     next: String,
     error: Option<String>,
+    /// "Aanmelden met een passkey", for browsers that can (see `web::passkey`).
+    passkey: bool,
 }
 
 #[derive(Deserialize)]
@@ -47,7 +49,11 @@ struct NextQuery {
     next: Option<String>,
 }
 
-async fn login_page(layout: Layout, Query(query): Query<NextQuery>) -> Result<Response, AppError> {
+async fn login_page(
+    State(app): State<AppState>,
+    layout: Layout,
+    Query(query): Query<NextQuery>,
+) -> Result<Response, AppError> {
     if let Some(user) = &layout.user {
         return Ok(Redirect::to(home_path(user.role)).into_response());
     }
@@ -56,6 +62,7 @@ async fn login_page(layout: Layout, Query(query): Query<NextQuery>) -> Result<Re
         email: String::new(),
         next: query.next.unwrap_or_default(),
         error: None,
+        passkey: passkey::available(&app),
     }
     .into_response())
 }
@@ -85,6 +92,7 @@ async fn login(
                 email: form.email,
                 next: form.next,
                 error: Some(error),
+                passkey: passkey::available(&app),
             },
         )
             .into_response()

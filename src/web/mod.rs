@@ -19,6 +19,7 @@ pub mod organisations;
 pub mod paper;
 pub mod participants;
 pub mod partner;
+pub mod passkey;
 pub mod placements;
 pub mod progress;
 pub mod reports;
@@ -76,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .merge(home::router())
         .merge(account::router())
         .merge(second_factor::account_router())
+        .merge(passkey::account_router())
         .merge(organisations::router())
         .merge(participants::router())
         .merge(placements::router())
@@ -92,6 +94,7 @@ pub fn router(state: AppState) -> Router {
     let public = Router::new()
         .merge(auth::router())
         .merge(second_factor::router())
+        .merge(passkey::router())
         .merge(partner::public_router())
         .merge(certificates::public_router())
         .merge(mijn::public_router())

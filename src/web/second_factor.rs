@@ -21,6 +21,7 @@ use super::layout::{Layout, home_path};
 use super::middleware::ClientAddr;
 use super::session::{self, AnyUser, FlashKind};
 use crate::domain::auth;
+use crate::domain::passkey;
 use crate::domain::second_factor::{self, SECRET_BYTES};
 use crate::domain::user::{self, CurrentUser};
 use crate::error::AppError;
@@ -41,7 +42,7 @@ const ACCOUNT_ENROL: &str = "/mijn-account/tweede-factor";
 /// Pages for whoever typed the right password but is not logged in yet.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/login/code", get(code_page).post(check_code))
+        .route("/login/code", get(show_code).post(check_code))
         .route(
             "/login/tweede-factor",
             get(login_enrol_page).post(login_enrol),
@@ -79,7 +80,8 @@ pub(super) async fn after_password(
     user: &CurrentUser,
     next: &str,
 ) -> Result<Option<Redirect>, AppError> {
-    let target = if second_factor::is_enrolled(conn, user.id).await? {
+    // A passkey is a second factor as much as the app is.
+    let target = if second_factor::has_any(conn, user.id).await? {
         LOGIN_CODE
     } else if app.config.second_factor_roles.contains(user.role) {
         LOGIN_ENROL
@@ -99,7 +101,7 @@ pub(super) async fn after_password(
 }
 
 /// The user whose password was right less than five minutes ago, with where they were going.
-async fn pending(
+pub(super) async fn pending(
     app: &AppState,
     session: &Session,
 ) -> Result<Option<(CurrentUser, String)>, AppError> {
@@ -123,7 +125,7 @@ async fn pending(
 }
 
 /// Without a recent right password: the login page, or home for who is logged in already.
-fn start_over(layout: &Layout) -> Response {
+pub(super) fn start_over(layout: &Layout) -> Response {
     let target = layout
         .user
         .as_ref()
@@ -131,7 +133,7 @@ fn start_over(layout: &Layout) -> Response {
     Redirect::to(target).into_response()
 }
 
-async fn finish_login(
+pub(super) async fn finish_login(
     app: &AppState,
     session: &Session,
     user: &CurrentUser,
@@ -148,21 +150,38 @@ async fn finish_login(
 struct CodePage {
     layout: Layout,
     error: Option<String>,
+    /// The user has a passkey, and this site can use them: a button besides the code field.
+    passkey: bool,
 }
 
-async fn code_page(
+/// The page that asks `user` for the second factor, with what went wrong if anything did.
+pub(super) async fn code_page(
+    app: &AppState,
+    user: &CurrentUser,
+    layout: Layout,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let mut conn = app.pool.acquire().await?;
+    let passkey =
+        app.passkeys.is_some() && !passkey::credentials(&mut conn, user.id).await?.is_empty();
+    let page = CodePage {
+        layout,
+        error,
+        passkey,
+    };
+    Ok((status, page).into_response())
+}
+
+async fn show_code(
     State(app): State<AppState>,
     session: Session,
     layout: Layout,
 ) -> Result<Response, AppError> {
-    if pending(&app, &session).await?.is_none() {
+    let Some((user, _)) = pending(&app, &session).await? else {
         return Ok(start_over(&layout));
-    }
-    Ok(CodePage {
-        layout,
-        error: None,
-    }
-    .into_response())
+    };
+    code_page(&app, &user, layout, StatusCode::OK, None).await
 }
 
 #[derive(Deserialize)]
@@ -182,16 +201,11 @@ async fn check_code(
     let Some((user, next)) = pending(&app, &session).await? else {
         return Ok(start_over(&layout));
     };
-    let refuse = |layout, status: StatusCode, error: String| {
-        let page = CodePage {
-            layout,
-            error: Some(error),
-        };
-        (status, page).into_response()
-    };
+    let refuse =
+        |layout, status, error: String| code_page(&app, &user, layout, status, Some(error));
     if form.code.trim().is_empty() {
         let error = "Vul de code van zes cijfers uit uw app in, of een herstelcode.".to_string();
-        return Ok(refuse(layout, StatusCode::UNPROCESSABLE_ENTITY, error));
+        return refuse(layout, StatusCode::UNPROCESSABLE_ENTITY, error).await;
     }
     let client = client.to_string();
     let mut tx = app.pool.begin().await?;
@@ -201,14 +215,14 @@ async fn check_code(
             "Er werd te vaak een verkeerde code of een verkeerd wachtwoord ingevuld. Wacht {} minuten en meld u dan opnieuw aan.",
             auth::WINDOW_MINUTES
         );
-        return Ok(refuse(layout, StatusCode::TOO_MANY_REQUESTS, error));
+        return refuse(layout, StatusCode::TOO_MANY_REQUESTS, error).await;
     }
     if !second_factor::verify(&mut tx, user.id, &form.code).await? {
         auth::record_failure(&mut tx, &user.email, &client).await?;
         tx.commit().await?;
         tracing::warn!(%client, "login refused: wrong second factor");
         let error = "Deze code klopt niet of werd al gebruikt. Typ de code die uw app nu toont, of een herstelcode die u nog niet gebruikte.".to_string();
-        return Ok(refuse(layout, StatusCode::UNPROCESSABLE_ENTITY, error));
+        return refuse(layout, StatusCode::UNPROCESSABLE_ENTITY, error).await;
     }
     auth::forget_failures(&mut tx, &user.email, &client).await?;
     tx.commit().await?;
@@ -297,10 +311,10 @@ async fn enrol(
 /// Shown once, in the answer to the enrolment itself: never stored where it could be shown again.
 #[derive(Template, WebTemplate)]
 #[template(path = "auth/recovery_codes.html")]
-struct RecoveryCodesPage {
-    layout: Layout,
-    codes: Vec<String>,
-    next: String,
+pub(super) struct RecoveryCodesPage {
+    pub(super) layout: Layout,
+    pub(super) codes: Vec<String>,
+    pub(super) next: String,
 }
 
 async fn login_enrol_page(

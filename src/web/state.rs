@@ -6,9 +6,11 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use sqlx::PgPool;
 use tokio::sync::Semaphore;
+use webauthn_rs::prelude::Webauthn;
 
 use crate::config::Config;
 use crate::domain::offer::Catalogue;
+use crate::domain::passkey;
 use crate::metrics::Metrics;
 
 #[derive(Clone)]
@@ -23,6 +25,9 @@ pub struct AppState {
     pub catalogue: Catalogue,
     /// This instance's request figures for `/metrics`.
     pub metrics: Arc<Metrics>,
+    /// The passkey relying party of `BASE_URL`; `None` when it is no domain name (see
+    /// `domain::passkey`), and then there are no passkeys.
+    pub passkeys: Option<Arc<Webauthn>>,
 }
 
 impl AppState {
@@ -30,10 +35,11 @@ impl AppState {
         let exports = (config.db_max_connections / 4).max(1) as usize;
         Self {
             pool,
-            config: Arc::new(config),
             exports: Arc::new(Semaphore::new(exports)),
             catalogue: Catalogue::default(),
             metrics: Arc::new(Metrics::default()),
+            passkeys: passkey::relying_party(&config.base_url()).map(Arc::new),
+            config: Arc::new(config),
         }
     }
 }

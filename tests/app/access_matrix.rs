@@ -12,13 +12,14 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use reqwest::StatusCode;
+use veertig::config::Config;
 use veertig::domain::account;
 use veertig::domain::certificate;
 use veertig::domain::confirmation;
 use veertig::domain::user::{Email, Role};
 use veertig::values::ids::{ParticipantId, UserId};
 
-use crate::helpers::{OtherRegion, PASSWORD, TestApp, TestUser, location};
+use crate::helpers::{LOCALHOST, OtherRegion, PASSWORD, TestApp, TestUser, location};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Caller {
@@ -69,6 +70,10 @@ const MATRIX: &[&str] = &[
     "POST /login/code                                               L    303  303  303  303  303  303  303",
     "GET  /login/tweede-factor                                      L    303  303  303  303  303  303  303",
     "POST /login/tweede-factor                                      L    303  303  303  303  303  303  303",
+    "POST /login/passkey/opties                                     403  403  403  403  403  403  403  403",
+    "POST /login/passkey                                            L    303  303  303  303  303  303  303",
+    "POST /login/zonder-wachtwoord/opties                           200  200  200  200  200  200  200  200",
+    "POST /login/zonder-wachtwoord                                  L    L    L    L    L    L    L    L",
     "GET  /wachtwoord-vergeten                                      200  200  200  200  200  200  200  200",
     "POST /wachtwoord-vergeten                                      422  422  422  422  422  422  422  422",
     "GET  /wachtwoord-herstellen/{token}                            200  200  200  200  200  200  200  200",
@@ -80,6 +85,10 @@ const MATRIX: &[&str] = &[
     "POST /mijn-account/wachtwoord                                  L    422  422  422  422  422  422  422",
     "GET  /mijn-account/tweede-factor                               L    200  200  200  200  200  200  200",
     "POST /mijn-account/tweede-factor                               L    422  422  422  422  422  422  422",
+    "GET  /mijn-account/passkeys                                    L    200  200  200  200  200  200  200",
+    "POST /mijn-account/passkeys/opties                             L    200  200  200  200  200  200  200",
+    "POST /mijn-account/passkeys                                    L    422  422  422  422  422  422  422",
+    "POST /mijn-account/passkeys/{id}/verwijderen                   L    404  404  404  404  404  404  404",
     "GET  /caseload                                                 L    403  403  200  403  403  200  403",
     "GET  /partner                                                  L    403  403  403  200  200  403  403",
     "GET  /partner/geschiedenis                                     L    403  403  403  200  200  403  403",
@@ -403,7 +412,10 @@ async fn move_user(app: &TestApp, user: &TestUser, set: &str, value: uuid::Uuid)
 }
 
 pub(crate) async fn world(caller: Caller) -> (World, Option<TestUser>) {
-    let app = TestApp::spawn().await;
+    // On `localhost`, so that the passkey routes are there (no relying party for an IP address).
+    let mut config = Config::for_tests();
+    config.base_url = Some(LOCALHOST.to_string());
+    let app = TestApp::spawn_with(config).await;
     let other = app.other_region().await;
     let second_org: uuid::Uuid = sqlx::query_scalar(
         "INSERT INTO organisations (region_id, name, kind, search_name)
@@ -550,7 +562,18 @@ pub(crate) async fn world(caller: Caller) -> (World, Option<TestUser>) {
         }
     };
 
+    // Someone else's passkey, for every caller (only its name and owner are read to remove it).
+    let passkey: uuid::Uuid = sqlx::query_scalar(
+        "INSERT INTO passkeys (user_id, credential_id, name, passkey)
+         VALUES ($1, '\\x01', 'Sleutel', '{}') RETURNING id",
+    )
+    .bind(victim.id.0)
+    .fetch_one(&app.pool)
+    .await
+    .expect("a passkey");
+
     let values = HashMap::from([
+        ("passkey", passkey.to_string()),
         ("participant", participant.to_string()),
         ("placement", placement.to_string()),
         ("entry", entry.to_string()),
@@ -601,6 +624,7 @@ pub(crate) fn concrete_path(route: &str, values: &HashMap<&'static str, String>)
                 ("scans", _) => value("scan"),
                 ("mijn", _) => value("own_token"),
                 ("kbi", _) => value("participant"),
+                ("passkeys", _) => value("passkey"),
                 _ => panic!("no id for {{{placeholder}}} after /{previous}/ in {route}"),
             };
             path.push_str(&filled);

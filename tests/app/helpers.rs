@@ -592,16 +592,22 @@ impl TestApp {
     }
 }
 
+/// A `BASE_URL` that [`serve_app`] completes with the port.
+pub const LOCALHOST: &str = "http://localhost";
+
 /// Serves the application on a free local port.
 async fn serve_app(pool: PgPool, mut config: Config) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a free port");
     let address = listener.local_addr().expect("local address");
-    // Links in mails and on certificates point at this test server.
-    config
-        .base_url
-        .get_or_insert_with(|| format!("http://{address}"));
+    // Links in mails and on certificates point at this test server. `http://localhost` gets the
+    // port: passkeys need a domain name, not an IP address.
+    match &mut config.base_url {
+        Some(url) if url == LOCALHOST => url.push_str(&format!(":{}", address.port())),
+        Some(_) => {}
+        None => config.base_url = Some(format!("http://{address}")),
+    }
     let app = veertig::web::router(AppState::new(pool, config));
     tokio::spawn(async move {
         axum::serve(

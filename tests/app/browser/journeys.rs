@@ -1,9 +1,14 @@
 //! The journeys of the issue, each at desktop and phone width.
 
+use axum::http::Method;
+use fantoccini::wd::WebDriverCompatibleCommand;
+use serde_json::json;
+use url::{ParseError, Url};
+use veertig::config::Config;
 use veertig::domain::user::Role;
 
 use super::{Browser, DESKTOP, PHONE};
-use crate::helpers::{PASSWORD, TestApp};
+use crate::helpers::{LOCALHOST, PASSWORD, TestApp};
 use crate::second_factor::{code_at, now, required_for_staff};
 
 #[tokio::test]
@@ -512,6 +517,84 @@ async fn a_coordinator_sets_up_a_second_factor_and_logs_in_with_a_code() {
         browser.fill("#code", &code_at(&secret, at + 30)).await;
         browser.click("form[action='/login/code'] button").await;
         assert_eq!(browser.path().await, "/coordinatie");
+        browser.close().await;
+    }
+}
+
+/// Chromium's virtual authenticator (WebDriver's WebAuthn extension): a platform authenticator
+/// that keeps discoverable credentials and verifies its user without asking.
+#[derive(Debug)]
+struct AddVirtualAuthenticator;
+
+impl WebDriverCompatibleCommand for AddVirtualAuthenticator {
+    fn endpoint(&self, base: &Url, session: Option<&str>) -> Result<Url, ParseError> {
+        let session = session.unwrap_or_default();
+        base.join(&format!("session/{session}/webauthn/authenticator"))
+    }
+
+    fn method_and_body(&self, _: &Url) -> (Method, Option<String>) {
+        let options = json!({
+            "protocol": "ctap2",
+            "transport": "internal",
+            "hasResidentKey": true,
+            "hasUserVerification": true,
+            "isUserVerified": true,
+        });
+        (Method::POST, Some(options.to_string()))
+    }
+}
+
+/// A trajectbegeleider adds a passkey, then logs in with password and passkey, and then with
+/// the passkey alone. On `localhost`: browsers take no IP address as a relying party.
+#[tokio::test]
+async fn a_coach_adds_a_passkey_and_logs_in_with_it_with_and_without_password() {
+    for size in [DESKTOP, PHONE] {
+        let mut config = Config::for_tests();
+        config.base_url = Some(LOCALHOST.to_string());
+        let app = TestApp::spawn_with(config).await;
+        let coach = app.create_user(Role::Coach).await;
+        let mut browser = Browser::open(&app, size).await;
+        browser.base = format!("{LOCALHOST}:{}", app.address.port());
+        browser
+            .client
+            .issue_cmd(AddVirtualAuthenticator)
+            .await
+            .expect("a virtual authenticator");
+        browser.log_in(&coach.email, PASSWORD).await;
+        assert_eq!(browser.path().await, "/caseload");
+
+        browser.goto("/mijn-account/passkeys").await;
+        browser.assert_accessible().await;
+        browser.fill("#name", "Laptop").await;
+        browser
+            .click("form[data-passkey] button[type=submit]")
+            .await;
+        assert_eq!(browser.text("h1").await, "Uw herstelcodes");
+        browser.click("main a.button").await;
+        assert_eq!(browser.path().await, "/mijn-account/passkeys");
+        assert_eq!(browser.text("table.passkeys tbody td").await, "Laptop");
+        browser.assert_accessible().await;
+
+        browser
+            .click("form[action='/logout'] button[type=submit]")
+            .await;
+        browser.log_in(&coach.email, PASSWORD).await;
+        assert_eq!(browser.path().await, "/login/code");
+        browser.assert_accessible().await;
+        browser
+            .click("form[action='/login/passkey'] button[type=submit]")
+            .await;
+        assert_eq!(browser.path().await, "/caseload");
+
+        browser
+            .click("form[action='/logout'] button[type=submit]")
+            .await;
+        assert_eq!(browser.path().await, "/login");
+        browser.assert_accessible().await;
+        browser
+            .click("form[action='/login/zonder-wachtwoord'] button[type=submit]")
+            .await;
+        assert_eq!(browser.path().await, "/caseload");
         browser.close().await;
     }
 }
