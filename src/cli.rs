@@ -190,7 +190,7 @@ async fn serve(config: Config, database: &Database, pool: PgPool) -> anyhow::Res
         print_demo_logins();
     }
     println!("Stop with Ctrl-C.");
-    startup::serve(listener, AppState::new(pool, config)).await?;
+    startup::serve(listener, AppState::new(pool, config)?).await?;
     Ok(())
 }
 

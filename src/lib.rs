@@ -9,6 +9,7 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod mail;
+pub mod oidc;
 pub mod participation_pdf;
 pub mod pdf;
 pub mod pg;

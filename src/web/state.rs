@@ -9,6 +9,7 @@ use tokio::sync::Semaphore;
 
 use crate::config::Config;
 use crate::domain::offer::Catalogue;
+use crate::oidc::Provider;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -20,17 +21,22 @@ pub struct AppState {
     pub exports: Arc<Semaphore>,
     /// Regions' open offers for matching, each used only while still exact.
     pub catalogue: Catalogue,
+    /// The organisation's OpenID provider, when one is configured.
+    pub oidc: Option<Arc<Provider>>,
 }
 
 impl AppState {
-    pub fn new(pool: PgPool, config: Config) -> Self {
+    /// Fails on an OpenID provider configuration that cannot work (see `oidc`).
+    pub fn new(pool: PgPool, config: Config) -> anyhow::Result<Self> {
         let exports = (config.db_max_connections / 4).max(1) as usize;
-        Self {
+        let oidc = Provider::from_config(&config)?.map(Arc::new);
+        Ok(Self {
             pool,
             config: Arc::new(config),
             exports: Arc::new(Semaphore::new(exports)),
             catalogue: Catalogue::default(),
-        }
+            oidc,
+        })
     }
 }
 

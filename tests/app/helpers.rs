@@ -602,7 +602,7 @@ async fn serve_app(pool: PgPool, mut config: Config) -> SocketAddr {
     config
         .base_url
         .get_or_insert_with(|| format!("http://{address}"));
-    let app = veertig::web::router(AppState::new(pool, config));
+    let app = veertig::web::router(AppState::new(pool, config).expect("app state"));
     tokio::spawn(async move {
         axum::serve(
             listener,

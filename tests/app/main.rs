@@ -14,6 +14,7 @@ mod faults;
 mod helpers;
 mod hostile_input;
 mod mijn_traject;
+mod oidc;
 mod organisations;
 mod pages;
 mod paper_trail;
