@@ -221,7 +221,7 @@ async fn serve(config: Config, database: &Database, pool: PgPool) -> anyhow::Res
         None => None,
     };
     println!("Stop with Ctrl-C.");
-    startup::serve(listener, metrics_listener, AppState::new(pool, config)).await?;
+    startup::serve(listener, metrics_listener, AppState::new(pool, config)?).await?;
     Ok(())
 }
 

@@ -60,6 +60,49 @@ pub struct Config {
     )]
     pub second_factor_roles: RoleList,
 
+    /// The organisation's OpenID provider (its issuer URL, as in its discovery document), for
+    /// the "Aanmelden met …" button; without it only passwords are used.
+    #[arg(long, env = "OIDC_ISSUER_URL", global = true)]
+    pub oidc_issuer_url: Option<String>,
+
+    /// The client id Veertig got when registered at the OpenID provider.
+    #[arg(long, env = "OIDC_CLIENT_ID", global = true)]
+    pub oidc_client_id: Option<String>,
+
+    /// The client secret Veertig got when registered at the OpenID provider.
+    #[arg(
+        long,
+        env = "OIDC_CLIENT_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
+    pub oidc_client_secret: Option<String>,
+
+    /// The provider's name on the login button: "Aanmelden met <OIDC_LABEL>".
+    #[arg(
+        long,
+        env = "OIDC_LABEL",
+        default_value = "uw organisatie",
+        global = true
+    )]
+    pub oidc_label: String,
+
+    /// Roles that may not log in with a password, comma separated: they must use the OpenID
+    /// provider (only with OIDC_ISSUER_URL set). `geen`: every role may use a password.
+    #[arg(
+        long,
+        env = "OIDC_ONLY_ROLES",
+        default_value = "geen",
+        value_parser = parse_roles,
+        global = true
+    )]
+    pub oidc_only_roles: RoleList,
+
+    /// `acr` values of the provider that mean "with a second factor", comma separated; `amr`
+    /// values such as `mfa`, `otp`, `hwk` and `swk` count without being listed.
+    #[arg(long, env = "OIDC_MFA_ACR", default_value = "", global = true)]
+    pub oidc_mfa_acr: String,
+
     /// Take the client address from X-Forwarded-For (set only behind your own reverse proxy).
     #[arg(
         long,
@@ -188,6 +231,12 @@ impl Config {
             session_idle_minutes: 30,
             session_max_hours: 12,
             second_factor_roles: RoleList::default(),
+            oidc_issuer_url: None,
+            oidc_client_id: None,
+            oidc_client_secret: None,
+            oidc_label: "uw organisatie".into(),
+            oidc_only_roles: RoleList::default(),
+            oidc_mfa_acr: String::new(),
             trust_forwarded_for: false,
             metrics_bind: None,
             metrics_token: None,

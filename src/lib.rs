@@ -11,6 +11,7 @@ pub mod error;
 pub mod i18n;
 pub mod mail;
 pub mod metrics;
+pub mod oidc;
 pub mod participation_pdf;
 pub mod pdf;
 pub mod pg;

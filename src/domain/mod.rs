@@ -11,6 +11,7 @@ pub mod hours;
 pub mod kbi;
 pub mod mijn_traject;
 pub mod offer;
+pub mod oidc;
 pub mod organisation;
 pub mod participant;
 pub mod passkey;

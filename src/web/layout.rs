@@ -109,6 +109,20 @@ pub fn home_path(role: Role) -> &'static str {
     }
 }
 
+/// Only plain paths on this site: one leading `/`, then printable ASCII without backslashes;
+/// once percent-decoded, still no second leading `/`, backslash or control character.
+/// Absolute and scheme-relative URLs go home, and so do tabs and line breaks, which browsers
+/// drop (`/<tab>/evil.example` becomes `//evil.example`) and which cannot go into a header.
+pub fn safe_next(next: &str) -> Option<&str> {
+    let typed = next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    let decoded: Vec<u8> = percent_encoding::percent_decode_str(next).collect();
+    let harmless = decoded
+        .iter()
+        .all(|&b| b >= b' ' && b != 0x7f && b != b'\\');
+    let plain = next.starts_with('/') && !decoded.starts_with(b"//") && typed && harmless;
+    plain.then_some(next)
+}
+
 impl<S> FromRequestParts<S> for Layout
 where
     S: Send + Sync,
@@ -135,5 +149,35 @@ where
             path: parts.uri.path().to_string(),
             ..Self::bare()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_must_stay_on_this_site() {
+        assert_eq!(safe_next("/caseload?page=2"), Some("/caseload?page=2"));
+        assert_eq!(safe_next("//evil.example"), None);
+        assert_eq!(safe_next("https://evil.example"), None);
+        assert_eq!(safe_next("/\\evil.example"), None);
+        assert_eq!(safe_next(""), None);
+        assert_eq!(safe_next("/\t/evil.example/phish"), None);
+        assert_eq!(safe_next("/x\r\nSet-Cookie: x=1"), None);
+        assert_eq!(safe_next("/zoeken?q=a b"), None);
+        assert_eq!(safe_next("/inburgeraars/ü"), None);
+        assert_eq!(safe_next("/a/\\evil.example"), None);
+        assert_eq!(safe_next("/%09/evil.example/phish"), None);
+        assert_eq!(safe_next("/%2F/evil.example"), None);
+        assert_eq!(safe_next("/%5Cevil.example"), None);
+        assert_eq!(
+            safe_next("/inburgeraars?zoek=%C3%BC%20a"),
+            Some("/inburgeraars?zoek=%C3%BC%20a")
+        );
+        assert_eq!(
+            safe_next("/inburgeraars?zoek=jan"),
+            Some("/inburgeraars?zoek=jan")
+        );
     }
 }

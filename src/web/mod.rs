@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod mijn;
 pub mod offers;
+pub mod oidc;
 pub mod organisations;
 pub mod paper;
 pub mod participants;
@@ -95,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(second_factor::router())
         .merge(passkey::router())
+        .merge(oidc::router())
         .merge(partner::public_router())
         .merge(certificates::public_router())
         .merge(mijn::public_router())
@@ -146,9 +148,9 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::new())
         .layer(from_fn(middleware::error_pages))
         .layer(from_fn(middleware::no_store_by_default))
-        .layer(security_header(
+        .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
-            CONTENT_SECURITY_POLICY,
+            content_security_policy(&state),
         ))
         .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         // A page may ask for less (Mijn traject: `no-referrer`, its token is in the URL).
@@ -169,6 +171,20 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// [`CONTENT_SECURITY_POLICY`], letting forms go on to the OpenID provider too when there is
+/// one: logging out continues at its end-session endpoint, and browsers apply `form-action` to
+/// the redirects that follow a form.
+fn content_security_policy(state: &AppState) -> HeaderValue {
+    let Some(provider) = &state.oidc else {
+        return HeaderValue::from_static(CONTENT_SECURITY_POLICY);
+    };
+    let policy = CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'",
+        &format!("form-action 'self' {}", provider.origin()),
+    );
+    HeaderValue::try_from(policy).unwrap_or(HeaderValue::from_static(CONTENT_SECURITY_POLICY))
 }
 
 fn security_header(

@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::domain::offer::Catalogue;
 use crate::domain::passkey;
 use crate::metrics::Metrics;
+use crate::oidc::Provider;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -28,19 +29,24 @@ pub struct AppState {
     /// The passkey relying party of `BASE_URL`; `None` when it is no domain name (see
     /// `domain::passkey`), and then there are no passkeys.
     pub passkeys: Option<Arc<Webauthn>>,
+    /// The organisation's OpenID provider, when one is configured.
+    pub oidc: Option<Arc<Provider>>,
 }
 
 impl AppState {
-    pub fn new(pool: PgPool, config: Config) -> Self {
+    /// Fails on an OpenID provider configuration that cannot work (see `oidc`).
+    pub fn new(pool: PgPool, config: Config) -> anyhow::Result<Self> {
         let exports = (config.db_max_connections / 4).max(1) as usize;
-        Self {
+        let oidc = Provider::from_config(&config)?.map(Arc::new);
+        Ok(Self {
             pool,
             exports: Arc::new(Semaphore::new(exports)),
             catalogue: Catalogue::default(),
             metrics: Arc::new(Metrics::default()),
             passkeys: passkey::relying_party(&config.base_url()).map(Arc::new),
+            oidc,
             config: Arc::new(config),
-        }
+        })
     }
 }
 

@@ -66,6 +66,8 @@ const MATRIX: &[&str] = &[
     "GET  /static                                                   200  200  200  200  200  200  200  200",
     "GET  /login                                                    200  303  303  303  303  303  303  303",
     "POST /login                                                    422  422  422  422  422  422  422  422",
+    "GET  /login/oidc                                               404  404  404  404  404  404  404  404",
+    "GET  /login/oidc/callback                                      404  404  404  404  404  404  404  404",
     "GET  /login/code                                               L    303  303  303  303  303  303  303",
     "POST /login/code                                               L    303  303  303  303  303  303  303",
     "GET  /login/tweede-factor                                      L    303  303  303  303  303  303  303",

@@ -608,7 +608,7 @@ async fn serve_app(pool: PgPool, mut config: Config) -> SocketAddr {
         Some(_) => {}
         None => config.base_url = Some(format!("http://{address}")),
     }
-    let app = veertig::web::router(AppState::new(pool, config));
+    let app = veertig::web::router(AppState::new(pool, config).expect("app state"));
     tokio::spawn(async move {
         axum::serve(
             listener,

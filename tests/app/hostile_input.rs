@@ -20,7 +20,7 @@ use crate::helpers::{PASSWORD, TestApp, location};
 /// The script the HTML injection strings carry; it must never come back unescaped.
 const SCRIPT: &str = "<script>alert(1)</script>";
 
-fn hostile_values() -> Vec<String> {
+pub(crate) fn hostile_values() -> Vec<String> {
     vec![
         String::new(),
         "   ".into(),
@@ -52,7 +52,7 @@ fn hostile_values() -> Vec<String> {
 }
 
 /// What attackers put where a page sends the browser next.
-fn redirect_values() -> [&'static str; 7] {
+pub(crate) fn redirect_values() -> [&'static str; 7] {
     [
         "/\t/evil.example/phish",
         "/%09/evil.example/phish",

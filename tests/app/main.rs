@@ -16,6 +16,7 @@ mod helpers;
 mod hostile_input;
 mod metrics;
 mod mijn_traject;
+mod oidc;
 mod organisations;
 mod pages;
 mod paper_trail;

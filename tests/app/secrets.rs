@@ -23,9 +23,9 @@ use veertig::values::ids::{ParticipantId, PlacementId};
 use crate::helpers::{TestApp, database_url, location};
 
 /// `veertig serve` on a test database, with everything it writes to stdout and stderr.
-struct RunningBinary {
+pub(crate) struct RunningBinary {
     child: Child,
-    address: SocketAddr,
+    pub(crate) address: SocketAddr,
     output: Arc<Mutex<String>>,
     readers: Vec<std::thread::JoinHandle<()>>,
 }
@@ -54,6 +54,11 @@ fn collect_lines(
 impl RunningBinary {
     /// Starts the binary at the most talkative level anyone would troubleshoot with.
     fn start(database: &str) -> Self {
+        Self::start_with(database, &[])
+    }
+
+    /// As [`RunningBinary::start`], with more environment variables (or others than these).
+    pub(crate) fn start_with(database: &str, env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_veertig"))
             .env("DATABASE_URL", database_url(database))
             .env("BIND", "127.0.0.1:0")
@@ -62,6 +67,7 @@ impl RunningBinary {
             // Its coördinatoren log in with a password only (the second factor has tests of its own).
             .env("SECOND_FACTOR_ROLES", "geen")
             .env_remove("SMTP_URL")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -88,7 +94,7 @@ impl RunningBinary {
     }
 
     /// Stops the binary (SIGTERM, as an operator would) and returns all it wrote.
-    fn stop(mut self) -> String {
+    pub(crate) fn stop(mut self) -> String {
         let pid = i32::try_from(self.child.id()).expect("pid");
         // SAFETY: kill(2) on our own child.
         unsafe {
@@ -326,7 +332,7 @@ async fn no_secret_of_a_personal_link_reaches_any_log() {
 
 /// `text` without the ANSI colour codes the text log format writes around field names, so
 /// that no code between two characters of a secret could hide it from the search.
-fn without_colours(text: &str) -> String {
+pub(crate) fn without_colours(text: &str) -> String {
     let mut plain = String::with_capacity(text.len());
     let mut chars = text.chars();
     while let Some(c) = chars.next() {

@@ -598,3 +598,42 @@ async fn a_coach_adds_a_passkey_and_logs_in_with_it_with_and_without_password() 
         browser.close().await;
     }
 }
+
+/// A coördinator signs in through the organisation's OpenID provider (its own login form),
+/// lands on their dashboard and logs out there too; someone the provider knows but Veertig does
+/// not stays out.
+#[tokio::test]
+async fn a_coordinator_signs_in_through_the_provider_and_a_stranger_does_not() {
+    let app = crate::oidc::spawn_with_provider(veertig::config::Config::for_tests()).await;
+    let coordinator = app.create_user(Role::Coordinator).await;
+    let sub = crate::oidc::person(serde_json::json!({
+        "email": coordinator.email, "email_verified": true,
+    }))
+    .await;
+    let stranger = crate::oidc::person(serde_json::json!({
+        "email": "vreemde@elders.example", "email_verified": true,
+    }))
+    .await;
+    let browser = Browser::open(&app, DESKTOP).await;
+    browser.goto("/login").await;
+    browser.assert_accessible().await;
+    browser.click("a[href='/login/oidc']").await;
+    browser.fill("#login", &sub).await;
+    browser.click("button[type=submit]").await;
+    assert_eq!(browser.path().await, "/coordinatie");
+    assert_eq!(browser.text("h1").await, "Coördinatie");
+    // Logging out goes on at the provider, which asks, then sends the browser back.
+    browser.click("form[action='/logout'] button").await;
+    browser.click("button[name=logout]").await;
+    assert_eq!(browser.path().await, "/login");
+    assert!(browser.text("main").await.contains("U bent afgemeld."));
+
+    browser.click("a[href='/login/oidc']").await;
+    browser.fill("#login", &stranger).await;
+    browser.click("button[type=submit]").await;
+    assert_eq!(browser.text("h1").await, "Geen account in Veertig");
+    browser.assert_accessible().await;
+    browser.goto("/coordinatie").await;
+    assert!(browser.path().await.starts_with("/login"));
+    browser.close().await;
+}
