@@ -296,7 +296,7 @@ async fn a_coordinator_issues_a_certificate_and_it_can_be_verified() {
         browser.assert_accessible().await;
         browser.screenshot("certificate-print").await;
         browser.goto(&format!("/certificaten/{certificate}")).await;
-        browser.click("a[href*='/verify/']").await;
+        browser.click("a[href*='/controle/']").await;
         assert!(browser.text("main").await.contains("Ayşe Öztürk"));
         browser.assert_accessible().await;
         browser.screenshot("verify").await;
