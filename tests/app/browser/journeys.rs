@@ -398,7 +398,7 @@ async fn a_coach_gives_the_link_and_the_page_opens_in_arabic_right_to_left() {
             .expect("dir");
         assert_eq!(dir, "rtl");
         assert_eq!(phone.text("h1").await, "محمد الحداد");
-        assert!(phone.text("main").await.contains("7 ساعة و30 دقيقة"));
+        assert!(phone.text("main").await.contains("7 ساعات و30 دقيقة"));
         phone.assert_accessible().await;
         phone.screenshot("mijn-traject-ar").await;
         phone.close().await;
