@@ -364,7 +364,11 @@ mod tests {
         assert_eq!(m.duration(Lang::Nl, 120), "2 u");
         assert_eq!(m.duration(Lang::Nl, 45), "45 min");
         assert_eq!(m.duration(Lang::En, 750), "12 h 30 min");
-        assert_eq!(m.duration(Lang::Nl, 65), "1 u 05", "minutes after hours keep two digits");
+        assert_eq!(
+            m.duration(Lang::Nl, 65),
+            "1 u 05",
+            "minutes after hours keep two digits"
+        );
     }
 
     /// The hour counts issue 22 item 8 names.
@@ -420,17 +424,29 @@ mod tests {
 
     #[test]
     fn hours_in_dutch_follow_its_plural_rules() {
-        check(Lang::Nl, ONE_OTHER, ["0 u", "1 u", "2 u", "5 u", "11 u", "100 u"]);
+        check(
+            Lang::Nl,
+            ONE_OTHER,
+            ["0 u", "1 u", "2 u", "5 u", "11 u", "100 u"],
+        );
     }
 
     #[test]
     fn hours_in_english_follow_its_plural_rules() {
-        check(Lang::En, ONE_OTHER, ["0 h", "1 h", "2 h", "5 h", "11 h", "100 h"]);
+        check(
+            Lang::En,
+            ONE_OTHER,
+            ["0 h", "1 h", "2 h", "5 h", "11 h", "100 h"],
+        );
     }
 
     #[test]
     fn hours_in_french_follow_its_plural_rules() {
-        check(Lang::Fr, ZERO_ONE_OTHER, ["0 h", "1 h", "2 h", "5 h", "11 h", "100 h"]);
+        check(
+            Lang::Fr,
+            ZERO_ONE_OTHER,
+            ["0 h", "1 h", "2 h", "5 h", "11 h", "100 h"],
+        );
     }
 
     #[test]
@@ -438,10 +454,21 @@ mod tests {
         check(
             Lang::Ar,
             ["zero", "one", "two", "few", "many", "other"],
-            ["0 ساعة", "ساعة واحدة", "ساعتان", "5 ساعات", "11 ساعة", "100 ساعة"],
+            [
+                "0 ساعة",
+                "ساعة واحدة",
+                "ساعتان",
+                "5 ساعات",
+                "11 ساعة",
+                "100 ساعة",
+            ],
         );
         let m = messages();
-        assert_eq!(m.duration(Lang::Ar, 6 * 60), "6 ساعات", "the issue's example");
+        assert_eq!(
+            m.duration(Lang::Ar, 6 * 60),
+            "6 ساعات",
+            "the issue's example"
+        );
         assert_eq!(m.duration(Lang::Ar, 2), "دقيقتان");
         assert_eq!(m.duration(Lang::Ar, 3 * 60 + 30), "3 ساعات و30 دقيقة");
         assert_eq!(m.duration(Lang::Ar, 2 * 60 + 5), "ساعتان و05 دقائق");
@@ -452,7 +479,14 @@ mod tests {
         check(
             Lang::Uk,
             ["many", "one", "few", "many", "many", "many"],
-            ["0 годин", "1 година", "2 години", "5 годин", "11 годин", "100 годин"],
+            [
+                "0 годин",
+                "1 година",
+                "2 години",
+                "5 годин",
+                "11 годин",
+                "100 годин",
+            ],
         );
         let m = messages();
         assert_eq!(m.duration(Lang::Uk, 21 * 60), "21 година");
@@ -467,7 +501,14 @@ mod tests {
         check(
             Lang::Prs,
             ZERO_ONE_OTHER,
-            ["0 ساعت", "1 ساعت", "2 ساعت", "5 ساعت", "11 ساعت", "100 ساعت"],
+            [
+                "0 ساعت",
+                "1 ساعت",
+                "2 ساعت",
+                "5 ساعت",
+                "11 ساعت",
+                "100 ساعت",
+            ],
         );
     }
 

@@ -224,7 +224,7 @@ where
         if !R::ROLES.contains(&user.role) {
             let path = redact_path(parts.uri.path());
             tracing::warn!(user = %user.id, role = ?user.role, %path, "access denied");
-            return Err(AppError::Forbidden);
+            return Err(AppError::Forbidden(user.role));
         }
         Ok(Self {
             user,
@@ -276,7 +276,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let Authorized { user, .. } = Authorized::<R>::from_request_parts(parts, state).await?;
         // The database guarantees staff have a region; without one, deny.
-        let region = user.region_id.ok_or(AppError::Forbidden)?;
+        let region = user.region_id.ok_or(AppError::Forbidden(user.role))?;
         Ok(Self {
             user,
             region,
@@ -310,9 +310,9 @@ where
             Role::Admin => organisation::Scope::AllRegions,
             // The database guarantees staff have a region; without one, deny.
             Role::Coordinator => {
-                organisation::Scope::Region(user.region_id.ok_or(AppError::Forbidden)?)
+                organisation::Scope::Region(user.region_id.ok_or(AppError::Forbidden(user.role))?)
             }
-            Role::Coach | Role::Partner => return Err(AppError::Forbidden),
+            Role::Coach | Role::Partner => return Err(AppError::Forbidden(user.role)),
         };
         Ok(Self { user, scope })
     }
@@ -339,7 +339,7 @@ where
         let Authorized { user, .. } =
             Authorized::<PartnerRole>::from_request_parts(parts, state).await?;
         // The database guarantees a partner has an organisation; without one, deny.
-        let organisation_id = user.organisation_id.ok_or(AppError::Forbidden)?;
+        let organisation_id = user.organisation_id.ok_or(AppError::Forbidden(user.role))?;
         Ok(Self {
             user,
             organisation_id,

@@ -41,7 +41,7 @@ async fn placement_of_kind(
 }
 
 /// An active participant with `minutes` confirmed (buddy, at the test organisation).
-async fn participant_with(
+pub(crate) async fn participant_with(
     app: &TestApp,
     name: &str,
     minutes: i32,
@@ -682,7 +682,10 @@ async fn the_pdf_embeds_fonts_for_names_in_every_script() {
         assert_eq!(doc.get_pages().len(), 1, "{name}");
         let links = page_links(&pdf);
         let code = verify_code(&app, id).await;
-        assert!(links[0].ends_with(&format!("/controle/{code}")), "{links:?}");
+        assert!(
+            links[0].ends_with(&format!("/controle/{code}")),
+            "{links:?}"
+        );
     }
     // Arabic is not drawn in the Latin font.
     let arabic: Uuid =
@@ -765,10 +768,16 @@ async fn certificates_lead_to_the_dutch_verification_path_and_the_old_one_still_
         .expect("a link to the verification page");
     assert!(link.ends_with(&format!("/controle/{code}")), "{link}");
     let (_, print) = app.get_page(&format!("/certificaten/{id}/afdruk")).await;
-    assert!(print.text(".sheet").contains("/controle"), "the printed address");
+    assert!(
+        print.text(".sheet").contains("/controle"),
+        "the printed address"
+    );
     assert!(!print.text(".sheet").contains("/verify"));
     let links = page_links(&get_pdf(&app, &format!("/certificaten/{id}/pdf")).await);
-    assert!(links[0].ends_with(&format!("/controle/{code}")), "{links:?}");
+    assert!(
+        links[0].ends_with(&format!("/controle/{code}")),
+        "{links:?}"
+    );
 
     let visitor = TestApp::spawn_on(&app).await;
     let (status, form) = visitor.get_page("/controle").await;
