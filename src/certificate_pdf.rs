@@ -18,9 +18,19 @@ use crate::values::duration::format_minutes;
 /// Where the footer (date, signature, QR code) starts; the text above stays clear of it.
 const FOOTER_TOP: f32 = 640.0;
 
+/// The public verification page, in Dutch like everything a reader sees on the certificate.
+/// Certificates printed before it had this name carry `/verify`, which keeps answering
+/// (`web::certificates::public_router`).
+pub const VERIFY_PATH: &str = "/controle";
+
+/// The verification page's address for the certificate of `base_url` (`https://…/controle`).
+pub fn verify_page(base_url: &str) -> String {
+    format!("{}{VERIFY_PATH}", base_url.trim_end_matches('/'))
+}
+
 /// The address the QR code and the printed short code lead to.
 pub fn verify_url(base_url: &str, code: &str) -> String {
-    format!("{}/verify/{code}", base_url.trim_end_matches('/'))
+    format!("{}/{code}", verify_page(base_url))
 }
 
 /// One PDF with a page per certificate, in the order given; PDF/A unless a name has
@@ -229,9 +239,8 @@ fn draw_certificate(
         qr_y + qr_size + 10.0,
         Center,
     );
-    let verify_page = format!("{}/verify", base_url.trim_end_matches('/'));
     p.text(
-        &verify_page,
+        &verify_page(base_url),
         small,
         qr_centre,
         qr_y + qr_size + 21.0,

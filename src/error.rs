@@ -18,14 +18,15 @@ use crate::domain::participant::ParticipantError;
 use crate::domain::placement::PlacementError;
 use crate::domain::region::{NeighbourError, SaveMunicipalityError, SaveRegionError};
 use crate::domain::scan::ScanError;
-use crate::domain::user::{CreateUserError, SaveUserError};
+use crate::domain::user::{CreateUserError, Role, SaveUserError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("not found")]
     NotFound,
+    /// A logged-in user whose role may not do this; the page says whom that role asks.
     #[error("forbidden")]
-    Forbidden,
+    Forbidden(Role),
     #[error("login required")]
     LoginRequired { next: Option<String> },
     #[error("CSRF token missing or wrong")]
@@ -76,6 +77,10 @@ pub fn is_unavailable(error: &sqlx::Error) -> bool {
     }
 }
 
+/// On a 403: the role of the user refused, so the page can say whom to ask.
+#[derive(Debug, Clone, Copy)]
+pub struct RefusedRole(pub Role);
+
 /// Marks a response whose body the `error_pages` middleware renders.
 #[derive(Debug, Clone, Copy)]
 pub struct ErrorPage(pub StatusCode);
@@ -84,7 +89,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = match &self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden | AppError::CsrfRejected => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::CsrfRejected => StatusCode::FORBIDDEN,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::LoginRequired { next } => {
                 let target = match next
@@ -111,8 +116,14 @@ impl IntoResponse for AppError {
                 .headers_mut()
                 .insert(RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
         }
-        if matches!(self, AppError::CsrfRejected) {
-            response.extensions_mut().insert(CsrfFailure);
+        match self {
+            AppError::CsrfRejected => {
+                response.extensions_mut().insert(CsrfFailure);
+            }
+            AppError::Forbidden(role) => {
+                response.extensions_mut().insert(RefusedRole(role));
+            }
+            _ => {}
         }
         response.extensions_mut().insert(ErrorPage(status));
         response

@@ -57,6 +57,36 @@ footer = Veertig · مسار المشاركة وبناء العلاقات، ال
 link-invalid-title = هذا الرابط لا يعمل
 link-invalid-text = هذا الرابط لا يعمل (بعد الآن). اطلب من مرشدك رابطًا جديدًا.
 
-duration-hours-minutes = { $hours } ساعة و{ $minutes } دقيقة
-duration-hours = { $hours } ساعة
-duration-minutes = { $minutes } دقيقة
+# The noun after a number takes the form of the number's plural category (CLDR: zero, one,
+# two, few for 3–10, many for 11–99, other): ساعة واحدة، ساعتان، 5 ساعات، 11 ساعة.
+duration-hours-minutes = { $hours ->
+        [zero] { $hours } ساعة
+        [one] ساعة واحدة
+        [two] ساعتان
+        [few] { $hours } ساعات
+        [many] { $hours } ساعة
+       *[other] { $hours } ساعة
+    } و{ $minutes ->
+        [zero] { $minutes } دقيقة
+        [one] دقيقة واحدة
+        [two] دقيقتان
+        [few] { $minutes } دقائق
+        [many] { $minutes } دقيقة
+       *[other] { $minutes } دقيقة
+    }
+duration-hours = { $hours ->
+        [zero] { $hours } ساعة
+        [one] ساعة واحدة
+        [two] ساعتان
+        [few] { $hours } ساعات
+        [many] { $hours } ساعة
+       *[other] { $hours } ساعة
+    }
+duration-minutes = { $minutes ->
+        [zero] { $minutes } دقيقة
+        [one] دقيقة واحدة
+        [two] دقيقتان
+        [few] { $minutes } دقائق
+        [many] { $minutes } دقيقة
+       *[other] { $minutes } دقيقة
+    }

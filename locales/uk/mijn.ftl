@@ -57,6 +57,28 @@ footer = Veertig · програма участі та нетворкінгу, �
 link-invalid-title = Це посилання не працює
 link-invalid-text = Це посилання не працює (більше). Попросіть у консультанта нове посилання.
 
-duration-hours-minutes = { $hours } год { $minutes } хв
-duration-hours = { $hours } год
-duration-minutes = { $minutes } хв
+# Whole words, which take the form of the number's plural category (CLDR: one for 1, 21, …;
+# few for 2–4, 22–24, …; many for 0, 5–20, …): 1 година, 2 години, 5 годин.
+duration-hours-minutes = { $hours ->
+        [one] { $hours } година
+        [few] { $hours } години
+        [many] { $hours } годин
+       *[other] { $hours } години
+    } { $minutes ->
+        [one] { $minutes } хвилина
+        [few] { $minutes } хвилини
+        [many] { $minutes } хвилин
+       *[other] { $minutes } хвилини
+    }
+duration-hours = { $hours ->
+        [one] { $hours } година
+        [few] { $hours } години
+        [many] { $hours } годин
+       *[other] { $hours } години
+    }
+duration-minutes = { $minutes ->
+        [one] { $minutes } хвилина
+        [few] { $minutes } хвилини
+        [many] { $minutes } хвилин
+       *[other] { $minutes } хвилини
+    }

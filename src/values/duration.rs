@@ -85,6 +85,8 @@ pub fn format_minutes(minutes: i64) -> String {
     let sign = if minutes < 0 { "-" } else { "" };
     let minutes = minutes.unsigned_abs();
     match (minutes / 60, minutes % 60) {
+        // No minutes at all reads like the hours beside it ("0 u" next to "7 u 30").
+        (0, 0) => "0 u".to_string(),
         (0, m) => format!("{sign}{m} min"),
         (h, 0) => format!("{sign}{h} u"),
         (h, m) => format!("{sign}{h} u {m:02}"),
@@ -253,6 +255,11 @@ mod tests {
         assert_eq!(Minutes::parse("45 min").unwrap().to_string(), "45 min");
         assert_eq!(format_minutes(2400), "40 u");
         assert_eq!(format_minutes(65), "1 u 05");
+        assert_eq!(
+            format_minutes(0),
+            "0 u",
+            "like the hours beside it, not 0 min"
+        );
     }
 
     proptest! {

@@ -90,9 +90,9 @@ impl PlacementStatus {
     pub fn action_label(self) -> &'static str {
         match self {
             Self::Gepland => "Terug naar gepland",
-            Self::Lopend => "Start de plaatsing",
-            Self::Afgerond => "Rond de plaatsing af",
-            Self::Geannuleerd => "Annuleer de plaatsing",
+            Self::Lopend => "Plaatsing starten",
+            Self::Afgerond => "Plaatsing afronden",
+            Self::Geannuleerd => "Plaatsing annuleren",
         }
     }
 

@@ -1,13 +1,19 @@
 //! What of a request path may be written to a log. Personal links carry their secret in the
 //! path (`/mijn/{token}`, `/bevestigen/{token}/…`, `/wachtwoord-herstellen/{token}`, and the
-//! certificate codes of `/verify/{code}`); logs are read by more people, and kept longer, than
+//! certificate codes of `/controle/{code}` and the old `/verify/{code}`); logs are read by more people, and kept longer, than
 //! such a link lives. Every place that writes a path to a log (the request log, warnings, the
 //! access log table) goes through [`redact_path`], so the list below is the one place to keep.
 
 use percent_encoding::percent_decode_str;
 
 /// Route words whose next path segment is a secret.
-const SECRET_FOLLOWS: [&str; 4] = ["mijn", "bevestigen", "wachtwoord-herstellen", "verify"];
+const SECRET_FOLLOWS: [&str; 5] = [
+    "mijn",
+    "bevestigen",
+    "wachtwoord-herstellen",
+    "controle",
+    "verify",
+];
 
 /// What a logged path shows instead of a secret.
 pub const MASK: &str = "…";
@@ -71,6 +77,7 @@ mod tests {
         );
         assert_eq!(redact_path("/verify/ABCDE-FGHJK"), "/verify/…");
         assert_eq!(redact_path("/verify"), "/verify");
+        assert_eq!(redact_path("/controle/ABCDE-FGHJK"), "/controle/…");
         assert_eq!(
             redact_path("/bevestigen/abc123/plaatsingen/7/alles-bevestigen"),
             "/bevestigen/…/plaatsingen/7/alles-bevestigen"

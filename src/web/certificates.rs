@@ -43,9 +43,14 @@ pub fn router() -> Router<AppState> {
         .route("/certificaten/{id}/intrekken", post(revoke))
 }
 
-/// Pages without a login (the public verification page).
+/// Pages without a login: the public verification page, under its Dutch name and, for the
+/// certificates printed before, under its old one (the same page, not a redirect, so a reader
+/// of an old paper needs nothing more than before).
+/// (`certificate_pdf::VERIFY_PATH` names the new one for what is printed.)
 pub fn public_router() -> Router<AppState> {
     Router::new()
+        .route("/controle", get(verify_form))
+        .route("/controle/{code}", get(verify))
         .route("/verify", get(verify_form))
         .route("/verify/{code}", get(verify))
 }
@@ -440,7 +445,7 @@ fn print_page(
         sheets.push(Sheet {
             c,
             verify_url,
-            verify_base: format!("{base}/verify"),
+            verify_base: certificate_pdf::verify_page(&base),
             qr_size,
             qr_path,
         });
@@ -631,7 +636,7 @@ struct VerifyQuery {
     code: String,
 }
 
-/// `/verify`: a field to type the short code from the paper.
+/// `/controle`: a field to type the short code from the paper.
 async fn verify_form(Query(query): Query<VerifyQuery>) -> Response {
     let mut page = VerifyPage {
         layout: Layout::bare(),
@@ -643,7 +648,7 @@ async fn verify_form(Query(query): Query<VerifyQuery>) -> Response {
         return public_page(StatusCode::OK, page);
     };
     match VerifyCode::parse(typed) {
-        Some(code) => Redirect::to(&format!("/verify/{}", code.as_str())).into_response(),
+        Some(code) => Redirect::to(&certificate_pdf::verify_url("", code.as_str())).into_response(),
         None => {
             page.code = typed.to_string();
             page.error = Some(
@@ -655,7 +660,7 @@ async fn verify_form(Query(query): Query<VerifyQuery>) -> Response {
     }
 }
 
-/// `/verify/{code}`: valid or revoked, number, name, date and hours; nothing more. Every
+/// `/controle/{code}`: valid or revoked, number, name, date and hours; nothing more. Every
 /// request counts against the address's limit, found or not, so codes cannot be guessed.
 async fn verify(
     State(app): State<AppState>,

@@ -87,6 +87,7 @@ fn nav_for(role: Role) -> Vec<NavItem> {
         Role::Coach => vec![
             home,
             item("/inburgeraars", "Inburgeraars"),
+            item("/organisaties", "Partnerorganisaties"),
             item("/aanbod", "Aanbod"),
             item("/kbi", "KBI"),
         ],

@@ -16,7 +16,8 @@ use uuid::Uuid;
 
 use super::layout::Layout;
 use crate::domain::access::{self, Access, AccessKind};
-use crate::error::{CsrfFailure, ErrorPage};
+use crate::domain::user::Role;
+use crate::error::{CsrfFailure, ErrorPage, RefusedRole};
 use crate::values::ids::ParticipantId;
 use crate::values::redact::redact_path;
 use crate::web::state::AppState;
@@ -74,7 +75,8 @@ pub async fn error_pages(request: Request, next: Next) -> Response {
         return response;
     }
     let csrf = response.extensions().get::<CsrfFailure>().is_some();
-    let (title, message) = describe(status, csrf);
+    let refused = response.extensions().get::<RefusedRole>().map(|r| r.0);
+    let (title, message) = describe(status, csrf, refused);
     let page = ErrorTemplate {
         layout: Layout::bare(),
         status: status.as_u16(),
@@ -98,16 +100,34 @@ pub async fn error_pages(request: Request, next: Next) -> Response {
     rendered
 }
 
-fn describe(status: StatusCode, csrf: bool) -> (&'static str, &'static str) {
+/// Whom each role asks for more access: who makes and changes its accounts.
+fn refused_message(role: Option<Role>) -> &'static str {
+    match role {
+        Some(Role::Partner) => {
+            "U hebt geen toegang tot deze pagina. Als partnerorganisatie ziet u de plaatsingen, het aanbod en de uren van uw eigen organisatie. Hebt u meer nodig? Vraag het aan de coördinator inburgering van de regio waarmee uw organisatie samenwerkt: die maakt en beheert de accounts van partnerorganisaties."
+        }
+        Some(Role::Coach) => {
+            "U hebt geen toegang tot deze pagina. Denkt u dat dit niet klopt? Vraag het aan de coördinator van uw regio."
+        }
+        Some(Role::Coordinator) => {
+            "U hebt geen toegang tot deze pagina. Denkt u dat dit niet klopt? Vraag het aan de beheerder van Veertig."
+        }
+        Some(Role::Admin) => {
+            "Deze pagina is voor het werk in een regio (trajectbegeleiders en coördinatoren). Als beheerder werkt u vanuit Beheer."
+        }
+        None => {
+            "U hebt geen toegang tot deze pagina. Denkt u dat dit niet klopt? Vraag het aan wie uw account beheert."
+        }
+    }
+}
+
+fn describe(status: StatusCode, csrf: bool, refused: Option<Role>) -> (&'static str, &'static str) {
     match status {
         StatusCode::FORBIDDEN if csrf => (
             "Formulier verlopen",
             "Dit formulier is verlopen of kwam niet van Veertig. Ga terug, laad de pagina opnieuw en probeer het nog eens.",
         ),
-        StatusCode::FORBIDDEN => (
-            "Geen toegang",
-            "U hebt geen toegang tot deze pagina. Denkt u dat dit niet klopt? Vraag het aan uw coördinator.",
-        ),
+        StatusCode::FORBIDDEN => ("Geen toegang", refused_message(refused)),
         StatusCode::NOT_FOUND => (
             "Pagina niet gevonden",
             "Deze pagina bestaat niet (meer). Controleer het adres of ga naar de startpagina.",

@@ -1,9 +1,10 @@
 //! Partner organisations: the list with search, the create and edit forms, the organisation's
 //! page with its contact persons, and deleting one that never had placements.
 //!
-//! Only coördinatoren (their own region) and beheerders (every region) come here; the
-//! [`OrganisationManager`] extractor says so, and every query is scoped by
-//! [`Scope`], so another region's organisation is a 404.
+//! Coördinatoren (their own region) and beheerders (every region) manage them; the
+//! [`OrganisationManager`] extractor says so. Trajectbegeleiders read the list and the pages of
+//! their region ([`OrganisationReader`]), without the buttons that change anything. Every query
+//! is scoped by [`Scope`], so another region's organisation is a 404.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -16,7 +17,7 @@ use tower_sessions::Session;
 
 use super::forms::{FieldErrors, OnceForm, Paging, PathId, invalid, repeated};
 use super::layout::Layout;
-use super::session::{self, FlashKind, OrganisationManager};
+use super::session::{self, FlashKind, OrganisationManager, OrganisationReader};
 use crate::domain::organisation::{
     self, ADDRESS_MAX_CHARS, Contact, DESCRIPTION_MAX_CHARS, DeleteError, ListRow,
     MunicipalityOption, NewContact, Organisation, OrganisationInput, OrganisationInputError,
@@ -64,18 +65,20 @@ struct ListPage {
     status: String,
     status_options: Vec<(String, String)>,
     show_region: bool,
+    /// Whether the page offers "Nieuwe organisatie" (not to trajectbegeleiders).
+    may_change: bool,
     page: i64,
     previous_href: Option<String>,
     next_href: Option<String>,
 }
 
 async fn list(
-    manager: OrganisationManager,
+    reader: OrganisationReader,
     State(app): State<AppState>,
     layout: Layout,
     Query(query): Query<ListQuery>,
 ) -> Result<ListPage, AppError> {
-    let scope = manager.scope;
+    let scope = reader.scope;
     let status = StatusFilter::parse(query.status.as_deref());
     let paging = Paging::from_query(query.pagina.as_deref());
     let mut conn = app.pool.acquire().await?;
@@ -103,6 +106,7 @@ async fn list(
         .map(|(filter, label)| (filter.code().to_string(), label.to_string()))
         .collect(),
         show_region: scope.spans_regions(),
+        may_change: reader.may_change,
         page: paging.number,
         previous_href: (paging.number > 1).then(|| href(paging.number - 1)),
         next_href: more.then(|| href(paging.number + 1)),
@@ -551,6 +555,9 @@ struct ShowPage {
     contact_form: ContactForm,
     errors: FieldErrors,
     show_region: bool,
+    /// Whether the page offers editing, adding contacts and deleting (not to
+    /// trajectbegeleiders).
+    may_change: bool,
 }
 
 impl ShowPage {
@@ -563,6 +570,7 @@ impl ShowPage {
     }
 }
 
+/// The organisation's page for someone who may change it: after a refused contact form.
 async fn show_page(
     conn: &mut sqlx::PgConnection,
     layout: Layout,
@@ -579,21 +587,22 @@ async fn show_page(
         contact_form,
         errors,
         show_region: scope.spans_regions(),
+        may_change: true,
     })
 }
 
 async fn show(
-    manager: OrganisationManager,
+    reader: OrganisationReader,
     PathId(id): PathId<OrganisationId>,
     State(app): State<AppState>,
     layout: Layout,
 ) -> Result<ShowPage, AppError> {
-    let scope = manager.scope;
+    let scope = reader.scope;
     let mut conn = app.pool.acquire().await?;
     let organisation = organisation::get(&mut conn, scope, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    show_page(
+    let page = show_page(
         &mut conn,
         layout,
         scope,
@@ -601,7 +610,11 @@ async fn show(
         ContactForm::default(),
         FieldErrors::default(),
     )
-    .await
+    .await?;
+    Ok(ShowPage {
+        may_change: reader.may_change,
+        ..page
+    })
 }
 
 async fn add_contact(

@@ -6,6 +6,7 @@ use crate::values::duration::format_minutes;
 pub struct Progress {
     pub confirmed: String,
     pub pending: String,
+    pub has_pending: bool,
     pub required: String,
     pub percent: i64,
     /// `w-0` … `w-100` in steps of 5 (inline styles are forbidden by the CSP).
@@ -25,6 +26,7 @@ impl Progress {
         Self {
             confirmed: format_minutes(confirmed),
             pending: format_minutes(pending),
+            has_pending: pending > 0,
             required: format_minutes(required),
             percent: confirmed * 100 / required_positive,
             confirmed_class: step(confirmed_share),

@@ -224,7 +224,7 @@ where
         if !R::ROLES.contains(&user.role) {
             let path = redact_path(parts.uri.path());
             tracing::warn!(user = %user.id, role = ?user.role, %path, "access denied");
-            return Err(AppError::Forbidden);
+            return Err(AppError::Forbidden(user.role));
         }
         Ok(Self {
             user,
@@ -276,7 +276,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let Authorized { user, .. } = Authorized::<R>::from_request_parts(parts, state).await?;
         // The database guarantees staff have a region; without one, deny.
-        let region = user.region_id.ok_or(AppError::Forbidden)?;
+        let region = user.region_id.ok_or(AppError::Forbidden(user.role))?;
         Ok(Self {
             user,
             region,
@@ -306,15 +306,52 @@ where
         }
         let Authorized { user, .. } =
             Authorized::<ManagerRole>::from_request_parts(parts, state).await?;
-        let scope = match user.role {
-            Role::Admin => organisation::Scope::AllRegions,
-            // The database guarantees staff have a region; without one, deny.
-            Role::Coordinator => {
-                organisation::Scope::Region(user.region_id.ok_or(AppError::Forbidden)?)
-            }
-            Role::Coach | Role::Partner => return Err(AppError::Forbidden),
-        };
+        let scope = organisation_scope(&user)?;
         Ok(Self { user, scope })
+    }
+}
+
+/// The organisations a staff member sees: a beheerder every region, coördinatoren and
+/// trajectbegeleiders their own.
+fn organisation_scope(user: &CurrentUser) -> Result<organisation::Scope, AppError> {
+    match user.role {
+        Role::Admin => Ok(organisation::Scope::AllRegions),
+        // The database guarantees staff have a region; without one, deny.
+        Role::Coordinator | Role::Coach => user
+            .region_id
+            .map(organisation::Scope::Region)
+            .ok_or(AppError::Forbidden(user.role)),
+        Role::Partner => Err(AppError::Forbidden(user.role)),
+    }
+}
+
+/// Who may read the partner organisations and their contacts: the managers, and
+/// trajectbegeleiders (their region's, read only: they look up whom to call about a
+/// placement). `may_change` is false for them, so the pages leave out the buttons; the
+/// changing routes take an [`OrganisationManager`] and refuse them anyway.
+pub struct OrganisationReader {
+    pub scope: organisation::Scope,
+    pub may_change: bool,
+}
+
+impl<S> FromRequestParts<S> for OrganisationReader
+where
+    S: Send + Sync,
+    PgPool: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        struct ReaderRole;
+        impl Allowed for ReaderRole {
+            const ROLES: &'static [Role] = &[Role::Coordinator, Role::Admin, Role::Coach];
+        }
+        let Authorized { user, .. } =
+            Authorized::<ReaderRole>::from_request_parts(parts, state).await?;
+        Ok(Self {
+            scope: organisation_scope(&user)?,
+            may_change: user.role != Role::Coach,
+        })
     }
 }
 
@@ -339,7 +376,7 @@ where
         let Authorized { user, .. } =
             Authorized::<PartnerRole>::from_request_parts(parts, state).await?;
         // The database guarantees a partner has an organisation; without one, deny.
-        let organisation_id = user.organisation_id.ok_or(AppError::Forbidden)?;
+        let organisation_id = user.organisation_id.ok_or(AppError::Forbidden(user.role))?;
         Ok(Self {
             user,
             organisation_id,

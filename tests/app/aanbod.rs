@@ -126,6 +126,50 @@ async fn placements_of_offer(app: &TestApp, id: OfferId) -> i64 {
 
 // --- Matching ----------------------------------------------------------------------------------
 
+/// Issue 22 item 9: with no available days filled in, matching says the days are unknown
+/// instead of "Past niet" on every offer with fixed days.
+#[tokio::test]
+async fn matching_says_unknown_available_days_are_unknown_not_a_misfit() {
+    let app = TestApp::spawn().await;
+    app.login_as(Role::Coach).await;
+    let participant = a1_participant(&app, "Samir Aziz").await;
+    sqlx::query("UPDATE participants SET available_days = 0 WHERE id = $1")
+        .bind(participant.0)
+        .execute(&app.pool)
+        .await
+        .expect("no days");
+    NewOffer {
+        days: 4, // woensdag
+        by_arrangement: false,
+        ..NewOffer::new(&app, "Taalcafé")
+    }
+    .insert(&app)
+    .await;
+    let (status, page) = app
+        .get_page(&format!("/inburgeraars/{participant}/zoek-een-plaats"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let reasons: Vec<String> = page
+        .select_all(".suggestion .reasons li")
+        .into_iter()
+        .map(|text| text.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert!(
+        reasons.contains(
+            &"? Nog onbekend: op woensdag: de beschikbare dagen van de inburgeraar zijn nog niet bekend"
+                .to_string()
+        ),
+        "{reasons:?}"
+    );
+    assert!(
+        !reasons
+            .iter()
+            .any(|r| r.starts_with("✗") && r.contains("woensdag")),
+        "{reasons:?}"
+    );
+    assert_eq!(page.select_all(".reasons li.unknown").len(), 1);
+}
+
 #[tokio::test]
 async fn matching_ranks_offers_by_fit_and_says_why_in_dutch() {
     let app = TestApp::spawn().await;

@@ -41,7 +41,7 @@ async fn placement_of_kind(
 }
 
 /// An active participant with `minutes` confirmed (buddy, at the test organisation).
-async fn participant_with(
+pub(crate) async fn participant_with(
     app: &TestApp,
     name: &str,
     minutes: i32,
@@ -461,7 +461,7 @@ async fn a_selection_is_numbered_and_printed_in_the_order_chosen() {
     assert_eq!(links.len(), 3, "one page per certificate");
     for (link, code) in links.iter().zip(&codes) {
         assert!(
-            link.ends_with(&format!("/verify/{code}")),
+            link.ends_with(&format!("/controle/{code}")),
             "{link} vs {code}"
         );
     }
@@ -682,7 +682,10 @@ async fn the_pdf_embeds_fonts_for_names_in_every_script() {
         assert_eq!(doc.get_pages().len(), 1, "{name}");
         let links = page_links(&pdf);
         let code = verify_code(&app, id).await;
-        assert!(links[0].ends_with(&format!("/verify/{code}")), "{links:?}");
+        assert!(
+            links[0].ends_with(&format!("/controle/{code}")),
+            "{links:?}"
+        );
     }
     // Arabic is not drawn in the Latin font.
     let arabic: Uuid =
@@ -749,6 +752,48 @@ async fn the_print_view_is_an_a4_sheet_with_qr_code_and_short_code() {
     );
 }
 
+/// Issue 22 item 7: what is printed and shown leads to the Dutch `/controle/…`; the English
+/// `/verify/…` on certificates printed before answers with the same page.
+#[tokio::test]
+async fn certificates_lead_to_the_dutch_verification_path_and_the_old_one_still_answers() {
+    let app = TestApp::spawn().await;
+    app.login_as(Role::Coordinator).await;
+    let participant = participant_with(&app, "Olena Kovalenko", 2400, None).await;
+    let id = issue_one(&app, participant).await;
+    let code = verify_code(&app, id).await;
+
+    let (_, page) = app.get_page(&format!("/certificaten/{id}")).await;
+    let link = page
+        .attr("a[href*='/controle/']", "href")
+        .expect("a link to the verification page");
+    assert!(link.ends_with(&format!("/controle/{code}")), "{link}");
+    let (_, print) = app.get_page(&format!("/certificaten/{id}/afdruk")).await;
+    assert!(
+        print.text(".sheet").contains("/controle"),
+        "the printed address"
+    );
+    assert!(!print.text(".sheet").contains("/verify"));
+    let links = page_links(&get_pdf(&app, &format!("/certificaten/{id}/pdf")).await);
+    assert!(
+        links[0].ends_with(&format!("/controle/{code}")),
+        "{links:?}"
+    );
+
+    let visitor = TestApp::spawn_on(&app).await;
+    let (status, form) = visitor.get_page("/controle").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(form.attr("form", "action").as_deref(), Some("/controle"));
+    for path in [format!("/controle/{code}"), format!("/verify/{code}")] {
+        let (status, page) = visitor.get_page(&path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(page.text(".verify-status").starts_with("Geldig"), "{path}");
+        assert_eq!(page.text(".verify-name"), "Olena Kovalenko", "{path}");
+    }
+    // A code typed on the old form lands on the new page.
+    let response = visitor.get(&format!("/verify?code={code}")).await;
+    assert_eq!(location(&response), format!("/controle/{code}"));
+}
+
 #[tokio::test]
 async fn the_verify_page_shows_valid_then_revoked_and_nothing_more() {
     let app = TestApp::spawn().await;
@@ -798,7 +843,7 @@ async fn the_verify_page_shows_valid_then_revoked_and_nothing_more() {
     );
     let response = visitor.get(&format!("/verify?code={grouped}")).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&response), format!("/verify/{code}"));
+    assert_eq!(location(&response), format!("/controle/{code}"));
     let (status, page) = visitor.get_page("/verify?code=12345").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.text("#code-error").contains("Deze code klopt niet"));

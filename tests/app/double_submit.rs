@@ -18,10 +18,13 @@ use crate::helpers::{Page, TestApp, location};
 const REPEATED: &str =
     "Dit formulier was al verstuurd en is één keer verwerkt: er is niets dubbel geregistreerd.";
 
-/// The idempotency key of the form posting to `action` on `page`.
+/// The idempotency key of the form posting to `action` on `page`. The log-hours form posts
+/// to `action#fouten`, so that a refusal comes back scrolled to its error summary.
 fn key_of(page: &Page, action: &str) -> String {
     page.attr(
-        &format!("form[action=\"{action}\"] input[name=idempotency_key]"),
+        &format!(
+            "form[action=\"{action}\"] input[name=idempotency_key], form[action=\"{action}#fouten\"] input[name=idempotency_key]"
+        ),
         "value",
     )
     .unwrap_or_else(|| panic!("the form {action} carries an idempotency key"))

@@ -362,7 +362,7 @@ async fn each_language_shows_the_name_in_its_own_script_and_arabic_and_dari_righ
                 .expect("a language")
                 .native_name()
         );
-        // Hours in the page's own words: 2 h 30 min in English, 2 ساعة و30 دقيقة in Arabic.
+        // Hours in the page's own words: 2 h 30 min in English, ساعتان و30 دقيقة in Arabic.
         let expected = veertig::i18n::messages()
             .duration(veertig::i18n::Lang::parse(lang).expect("a language"), 150);
         assert!(

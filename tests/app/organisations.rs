@@ -856,28 +856,114 @@ async fn an_admin_sees_every_region_and_chooses_the_region_of_a_new_organisation
 }
 
 #[tokio::test]
-async fn coaches_and_partners_are_refused() {
+async fn partners_are_refused() {
     let app = TestApp::spawn().await;
-    app.login_as(Role::Coach).await;
     let partner = TestApp::spawn_on(&app).await;
     partner.login_as(Role::Partner).await;
     let show = format!("/organisaties/{}", app.organisation);
-    for browser in [&app, &partner] {
-        for path in ["/organisaties", "/organisaties/nieuw", show.as_str()] {
-            let (status, page) = browser.get_page(path).await;
-            assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
-            assert_eq!(page.text("h1"), "Geen toegang");
-        }
-        let response = post(browser, "/organisaties/nieuw", &fields(&app, &[])).await;
-        assert_eq!(response.status(), StatusCode::FORBIDDEN);
-        let response = browser.post_form(&format!("{show}/verwijderen"), &[]).await;
-        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    for path in ["/organisaties", "/organisaties/nieuw", show.as_str()] {
+        let (status, page) = partner.get_page(path).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(page.text("h1"), "Geen toegang");
     }
+    let response = post(&partner, "/organisaties/nieuw", &fields(&app, &[])).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let response = partner.post_form(&format!("{show}/verwijderen"), &[]).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM organisations")
         .fetch_one(&app.pool)
         .await
         .expect("count");
     assert_eq!(count, 1);
+}
+
+/// Issue 22 item 11: a trajectbegeleider looks up the organisations and contacts of their
+/// region, read only: no buttons that change anything, and the changes are still refused.
+#[tokio::test]
+async fn coaches_read_their_regions_organisations_and_contacts_without_changing_them() {
+    let app = TestApp::spawn().await;
+    let coordinator = TestApp::spawn_on(&app).await;
+    coordinator.login_as(Role::Coordinator).await;
+    coordinator
+        .get_page(&format!("/organisaties/{}", app.organisation))
+        .await;
+    let response = coordinator
+        .post_form(
+            &format!("/organisaties/{}/contactpersonen", app.organisation),
+            &[
+                ("contact_name", "Greet Claes"),
+                ("contact_email", "greet@testvereniging.be"),
+                ("contact_phone", "050 12 34 56"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let other = app.other_region().await;
+
+    app.login_as(Role::Coach).await;
+    let (status, page) = app.get_page("/organisaties?status=alle").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page.select_all("td.name"), ["Testvereniging"]);
+    assert!(page.select_all("a[href='/organisaties/nieuw']").is_empty());
+    assert_eq!(
+        page.text("nav a[aria-current=page]"),
+        "Partnerorganisaties",
+        "in the coach's navigation"
+    );
+
+    let show = format!("/organisaties/{}", app.organisation);
+    let (status, page) = app.get_page(&show).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.text("#contactpersonen").contains("Greet Claes"));
+    assert!(
+        page.text("#contactpersonen")
+            .contains("greet@testvereniging.be")
+    );
+    assert!(page.select_all("main a[href$='/bewerken']").is_empty());
+    assert!(page.select_all("main form[method=post]").is_empty());
+    assert!(page.select_all("#verwijderen").is_empty());
+
+    // Another region's organisation does not exist for them.
+    let (status, _) = app
+        .get_page(&format!("/organisaties/{}", other.organisation))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Changing stays refused.
+    for path in ["/organisaties/nieuw", &format!("{show}/bewerken")] {
+        assert_eq!(
+            app.get(path).await.status(),
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+    let edit = fields(&app, &[("name", "Gewijzigd"), ("active", "ja")]);
+    for path in [
+        "/organisaties/nieuw".to_string(),
+        format!("{show}/bewerken"),
+    ] {
+        assert_eq!(
+            post(&app, &path, &edit).await.status(),
+            StatusCode::FORBIDDEN
+        );
+    }
+    for path in [
+        format!("{show}/verwijderen"),
+        format!("{show}/contactpersonen"),
+    ] {
+        let response = app
+            .post_form(&path, &[("contact_name", "X"), ("contact_email", "x@y.be")])
+            .await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    let (name, contacts): (String, i64) = sqlx::query_as(
+        "SELECT name, (SELECT count(*) FROM users WHERE organisation_id = $1) FROM organisations WHERE id = $1",
+    )
+    .bind(app.organisation.0)
+    .fetch_one(&app.pool)
+    .await
+    .expect("the organisation");
+    assert_eq!((name.as_str(), contacts), ("Testvereniging", 1));
 }
 
 #[tokio::test]

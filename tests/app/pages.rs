@@ -132,3 +132,95 @@ async fn the_database_counts_days_in_belgian_time() {
     assert_eq!(zone, "Europe/Brussels");
     assert_eq!(day, veertig::values::dates::today());
 }
+
+/// Issue 22 item 9: a refused page tells each role whom to ask for more access; a partner is
+/// not sent to "uw coördinator", whom a partner organisation does not have.
+#[tokio::test]
+async fn a_refused_page_says_whom_this_role_asks() {
+    let app = TestApp::spawn().await;
+    let cases = [
+        (
+            Role::Partner,
+            "/coordinatie",
+            "coördinator inburgering van de regio",
+        ),
+        (Role::Coach, "/coordinatie", "coördinator van uw regio"),
+        (Role::Coordinator, "/beheer", "beheerder van Veertig"),
+        (
+            Role::Admin,
+            "/coordinatie",
+            "Als beheerder werkt u vanuit Beheer",
+        ),
+    ];
+    for (role, path, whom) in cases {
+        let client = TestApp::spawn_on(&app).await;
+        client.login_as(role).await;
+        let (status, page) = client.get_page(path).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{role:?}");
+        let text = page.text("main");
+        assert!(text.contains(whom), "{role:?}: {text}");
+        assert!(!text.contains("uw coördinator"), "{role:?}: {text}");
+    }
+}
+
+/// Issue 22 item 9: "het slotmoment", and buttons in one mood: the infinitive most buttons use
+/// ("Bewerken", "Zoeken", "Wachtwoord wijzigen"), not the imperative ("Toon", "Stuur de
+/// link", "Annuleer de plaatsing").
+#[tokio::test]
+async fn words_the_issue_found_wrong_are_right() {
+    let app = TestApp::spawn().await;
+    let (_, page) = app.get_page("/wachtwoord-vergeten").await;
+    assert_eq!(page.text("main form button"), "Link sturen");
+    app.login_as(Role::Coordinator).await;
+    crate::certificates::participant_with(&app, "Lina Haddad", 2400, None).await;
+    let (_, page) = app.get_page("/certificaten").await;
+    let hint = page.text("#volgorde-uitleg");
+    assert!(hint.contains("die van het slotmoment"), "{hint}");
+    let (_, page) = app.get_page("/coordinatie").await;
+    assert_eq!(page.text("form.report-filter button"), "Tonen");
+
+    // No button or button-styled link in any template starts with one of the imperatives
+    // that were there.
+    let imperatives = ["Toon", "Stuur", "Kies", "Annuleer", "Rond", "Start", "Zoek"];
+    let mut labels = Vec::new();
+    collect_button_labels(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
+        &mut labels,
+    );
+    labels.extend(
+        veertig::values::kinds::PlacementStatus::ALL
+            .map(|status| status.action_label().to_string()),
+    );
+    assert!(labels.len() > 50, "{labels:?}");
+    let imperative: Vec<_> = labels
+        .iter()
+        .filter(|label| {
+            let first = label.split_whitespace().next().unwrap_or("");
+            imperatives.contains(&first)
+        })
+        .collect();
+    assert!(imperative.is_empty(), "{imperative:?}");
+}
+
+/// The text right after `<button …>` and after the `>` of an element with a `button` class.
+fn collect_button_labels(dir: &std::path::Path, labels: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).expect("templates").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_button_labels(&path, labels);
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("template");
+        for start in ["<button", "class=\"button"] {
+            for (at, _) in text.match_indices(start) {
+                let rest = &text[at..];
+                let Some(open) = rest.find('>') else { continue };
+                let label: String = rest[open + 1..].chars().take_while(|c| *c != '<').collect();
+                let label = label.trim();
+                if !label.is_empty() {
+                    labels.push(label.to_string());
+                }
+            }
+        }
+    }
+}

@@ -134,7 +134,7 @@ async fn partner_page_shows_name_placement_and_hours_but_nothing_private() {
     );
     assert_eq!(
         page.attr("#uren form", "action"),
-        Some(format!("/partner/plaatsingen/{}/uren", s.placement))
+        Some(format!("/partner/plaatsingen/{}/uren#fouten", s.placement))
     );
 }
 

@@ -1144,9 +1144,9 @@ async fn placement_status_follows_its_lifecycle_and_is_audited() {
     assert_eq!(
         page.select_all("form[action$=\"/status\"] button"),
         [
-            "Rond de plaatsing af",
+            "Plaatsing afronden",
             "Terug naar gepland",
-            "Annuleer de plaatsing"
+            "Plaatsing annuleren"
         ]
     );
     assert_eq!(

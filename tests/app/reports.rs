@@ -422,8 +422,8 @@ async fn dashboard_filters_narrow_every_figure() {
     assert_eq!(
         rows(&page, "#tabel-vorm"),
         table(&[
-            ("Buddy", "0 min"),
-            ("Stage", "0 min"),
+            ("Buddy", "0 u"),
+            ("Stage", "0 u"),
             ("Vrijwilligerswerk", "4 u"),
             ("Taalstage", "10 u")
         ])
@@ -433,7 +433,7 @@ async fn dashboard_filters_narrow_every_figure() {
         table(&[
             ("januari 2025", "10 u"),
             ("februari 2025", "4 u"),
-            ("maart 2025", "0 min")
+            ("maart 2025", "0 u")
         ])
     );
 
@@ -978,7 +978,7 @@ async fn a_coordinator_sees_only_their_own_region() {
     // Their hours and participants count nowhere in this region.
     let (_, page) = app.get_page("/coordinatie?van=2026-01&tot=2026-12").await;
     assert_eq!(page.text("#kerncijfer-inburgeraars"), "0");
-    assert_eq!(page.text("#kerncijfer-uren"), "0 min");
+    assert_eq!(page.text("#kerncijfer-uren"), "0 u");
     let (_, page) = app.get_page("/rapporten/klaar-voor-certificaat").await;
     assert!(page.select_all("table.work-list td.name").is_empty());
     let text = app

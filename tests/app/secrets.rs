@@ -320,6 +320,7 @@ async fn no_secret_of_a_personal_link_reaches_any_log() {
         "/mijn/…",
         "/mijn/…/certificaat.pdf",
         "/verify/…",
+        "/controle/…",
         "/bevestigen/…/naam",
         "/wachtwoord-herstellen/…",
     ] {

@@ -68,11 +68,49 @@ impl Candidate {
     }
 }
 
-/// One line of "why": a fit or a misfit, always in words (the icon beside it is decoration).
+/// One line of "why": a fit, a misfit or something not known yet, always in words (the icon
+/// beside it is decoration).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reason {
-    pub fits: bool,
+    pub fit: Fit,
     pub text: String,
+}
+
+/// Whether one criterion fits. `Unknown` when the participant's side is not filled in: saying
+/// "past niet" then would blame every offer for a gap in the participant's file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fit {
+    Fits,
+    Misfit,
+    Unknown,
+}
+
+impl Fit {
+    /// What a screen reader says before the reason.
+    pub fn spoken(self) -> &'static str {
+        match self {
+            Self::Fits => "Past: ",
+            Self::Misfit => "Past niet: ",
+            Self::Unknown => "Nog onbekend: ",
+        }
+    }
+
+    /// The icon beside the reason (hidden from screen readers).
+    pub fn icon(self) -> &'static str {
+        match self {
+            Self::Fits => "✓",
+            Self::Misfit => "✗",
+            Self::Unknown => "?",
+        }
+    }
+
+    pub fn css_class(self) -> &'static str {
+        match self {
+            Self::Fits => "fits",
+            Self::Misfit => "misfit",
+            Self::Unknown => "unknown",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -108,9 +146,14 @@ struct Assessment {
 
 impl Assessment {
     fn note(&mut self, fits: bool, points: i32, text: impl FnOnce() -> String) {
+        let fit = if fits { Fit::Fits } else { Fit::Misfit };
+        self.explain(fit, points, text);
+    }
+
+    fn explain(&mut self, fit: Fit, points: i32, text: impl FnOnce() -> String) {
         self.score += points;
         if let Some(reasons) = &mut self.reasons {
-            reasons.push(Reason { fits, text: text() });
+            reasons.push(Reason { fit, text: text() });
         }
     }
 }
@@ -183,9 +226,9 @@ fn assess_with(
     if offer.by_arrangement || offer_days.is_empty() {
         a.note(true, 10, || "dagen in overleg".to_string());
     } else if profile.available_days.is_empty() {
-        a.note(false, 0, || {
+        a.explain(Fit::Unknown, 0, || {
             format!(
-                "op {}: de beschikbare dagen zijn nog niet ingevuld",
+                "op {}: de beschikbare dagen van de inburgeraar zijn nog niet bekend",
                 offer_days.text()
             )
         });
@@ -304,7 +347,7 @@ mod tests {
         assert_eq!(total, 2);
         assert_eq!(ranked[0].offer.title, "Makkelijk");
         assert!(ranked[1].reasons.contains(&Reason {
-            fits: false,
+            fit: Fit::Misfit,
             text: "taalicoon 4: hoger dan aanbevolen voor A1".into()
         }));
         assert!(ranked[1].too_demanding(DutchLevel::A1));
@@ -357,7 +400,7 @@ mod tests {
         };
         let (_, reasons) = assess(&profile, &offer);
         assert!(reasons.contains(&Reason {
-            fits: true,
+            fit: Fit::Fits,
             text: "de contactpersoon spreekt ook frans".into()
         }));
     }

@@ -19,6 +19,10 @@ pub enum PeriodError {
     TooLong,
 }
 
+const SHORT_MONTH_NAMES: [&str; 12] = [
+    "jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
+];
+
 const MONTH_NAMES: [&str; 12] = [
     "januari",
     "februari",
@@ -113,10 +117,10 @@ impl YearMonth {
         format!("{name} {}", self.0.year())
     }
 
-    /// `mrt 26`-style short label for chart axes: `jan`, `feb`, … with the year on January.
+    /// `mrt 26`-style short label for chart axes, with the usual Dutch abbreviations (the
+    /// first three letters would make March "maa").
     pub fn short_label(self) -> String {
-        let name = MONTH_NAMES[usize::from(u8::from(self.0.month())) - 1];
-        let short: String = name.chars().take(3).collect();
+        let short = SHORT_MONTH_NAMES[usize::from(u8::from(self.0.month())) - 1];
         format!("{short} {:02}", self.0.year().rem_euclid(100))
     }
 }
@@ -220,6 +224,7 @@ mod tests {
             date!(2028 - 02 - 29)
         );
         assert_eq!(march.label(), "maart 2026");
+        assert_eq!(march.short_label(), "mrt 26");
         assert_eq!(march.iso(), "2026-03");
     }
 

@@ -23,7 +23,11 @@ const FILLS: [(&str, &str); 4] = [
     ("cross", "#1d6b34"),
 ];
 
+/// The columns over time: wide, for up to two years of months.
 const WIDTH: i64 = 640;
+/// The bars: narrow, so that on a phone the chart shrinks little and its words stay readable;
+/// each label has a line of its own above its bar instead of a column beside it.
+const BARS_WIDTH: i64 = 400;
 
 /// Text for SVG content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -52,10 +56,19 @@ fn shorten(text: &str, max: usize) -> String {
     }
 }
 
-fn open_svg(out: &mut String, id: &str, title: &str, description: &str, height: i64) {
+/// Opens the SVG: `kind` (`bars` or `columns`) names its class, which the style sheet sizes by.
+fn open_svg(
+    out: &mut String,
+    kind: &str,
+    id: &str,
+    title: &str,
+    description: &str,
+    width: i64,
+    height: i64,
+) {
     let _ = write!(
         out,
-        r#"<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" aria-labelledby="{id}-title {id}-desc"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+        r#"<svg class="chart chart-{kind}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-labelledby="{id}-title {id}-desc"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
         escape(title),
         escape(description),
     );
@@ -97,23 +110,20 @@ fn fill(id: &str, index: usize) -> String {
     format!("url(#{id}-fill-{})", index % FILLS.len())
 }
 
-/// Horizontal bars, one per line: the label on the left, the bar, its number after it.
-/// `vary` gives each bar its own fill (for categories such as statuses or forms); otherwise
-/// every bar has the first fill.
+/// Horizontal bars, one per item: its label on a line of its own, the bar below it with its
+/// number after it. `vary` gives each bar its own fill (for categories such as statuses or
+/// forms); otherwise every bar has the first fill.
 pub fn bars(id: &str, title: &str, description: &str, bars: &[Bar], vary: bool) -> String {
-    const ROW: i64 = 30;
-    const LABEL: i64 = 190;
-    const BAR_AREA: i64 = 330;
-    let height = ROW * i64::try_from(bars.len().max(1)).unwrap_or(1) + 10;
+    const ROW: i64 = 46;
+    const LEFT: i64 = 2;
+    /// Room after the longest bar for its number ("1234 u 30").
+    const BAR_AREA: i64 = 300;
+    let height = ROW * i64::try_from(bars.len().max(1)).unwrap_or(1) + 6;
     let mut out = String::new();
-    open_svg(&mut out, id, title, description, height);
+    open_svg(&mut out, "bars", id, title, description, BARS_WIDTH, height);
     let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1);
-    let _ = write!(
-        out,
-        r##"<line class="chart-axis" x1="{LABEL}" y1="0" x2="{LABEL}" y2="{height}" stroke="#535f66" stroke-width="1"/>"##
-    );
     for (index, bar) in bars.iter().enumerate() {
-        let top = ROW * i64::try_from(index).unwrap_or(0) + 5;
+        let top = ROW * i64::try_from(index).unwrap_or(0) + 4;
         let width = if bar.value > 0 {
             (bar.value.max(0) * BAR_AREA / max).max(2)
         } else {
@@ -122,16 +132,17 @@ pub fn bars(id: &str, title: &str, description: &str, bars: &[Bar], vary: bool) 
         let fill_index = if vary { index } else { 0 };
         let _ = write!(
             out,
-            r##"<g><title>{label}: {text}</title><text class="chart-label" x="{x}" y="{y}" text-anchor="end">{short}</text><rect x="{LABEL}" y="{top}" width="{width}" height="{h}" fill="{fill}" stroke="#1b2429" stroke-width="{stroke}"/><text class="chart-value" x="{vx}" y="{y}">{text}</text></g>"##,
+            r##"<g><title>{label}: {text}</title><text class="chart-label" x="{LEFT}" y="{ly}">{short}</text><rect x="{LEFT}" y="{by}" width="{width}" height="18" fill="{fill}" stroke="#1b2429" stroke-width="{stroke}"/><text class="chart-value" x="{vx}" y="{vy}">{text}</text><line class="chart-axis" x1="{LEFT}" y1="{by}" x2="{LEFT}" y2="{axis_end}" stroke="#535f66" stroke-width="1"/></g>"##,
             label = escape(&bar.label),
             text = escape(&bar.text),
-            short = escape(&shorten(&bar.label, 26)),
-            x = LABEL - 8,
-            y = top + 15,
-            h = ROW - 10,
+            short = escape(&shorten(&bar.label, 44)),
+            ly = top + 15,
+            by = top + 20,
+            vy = top + 34,
+            axis_end = top + 38,
             fill = fill(id, fill_index),
             stroke = if width > 0 { "0.5" } else { "0" },
-            vx = LABEL + width + 6,
+            vx = LEFT + width + 6,
         );
     }
     out.push_str("</svg>");
@@ -166,14 +177,15 @@ pub fn columns(
     unit: &str,
 ) -> String {
     const HEIGHT: i64 = 260;
-    const LEFT: i64 = 56;
+    /// Room for the axis numbers ("150 u"), also in the larger type phones get.
+    const LEFT: i64 = 84;
     const RIGHT: i64 = 10;
     const TOP: i64 = 20;
     const BOTTOM: i64 = 44;
     let plot_height = HEIGHT - TOP - BOTTOM;
     let plot_width = WIDTH - LEFT - RIGHT;
     let mut out = String::new();
-    open_svg(&mut out, id, title, description, HEIGHT);
+    open_svg(&mut out, "columns", id, title, description, WIDTH, HEIGHT);
     let divisor = divisor.max(1);
     let max_value = columns.iter().map(|c| c.value).max().unwrap_or(0).max(0);
     let max_units = (max_value + divisor - 1) / divisor;
@@ -221,7 +233,8 @@ pub fn columns(
             fill = fill(id, 0),
             stroke = if height > 0 { "0.5" } else { "0" },
         );
-        if show_values {
+        // An empty month gets no number standing on the axis: the table says "0 u".
+        if show_values && column.value > 0 {
             let _ = write!(
                 out,
                 r#"<text class="chart-value" x="{cx}" y="{vy}" text-anchor="middle">{text}</text>"#,
@@ -231,11 +244,15 @@ pub fn columns(
             );
         }
         if index % label_every == 0 {
+            // Phones show larger type and every third of these labels (the style sheet hides
+            // the minor ones), so they do not run into each other.
+            let minor = (index / label_every) % 3 != 0;
             let _ = write!(
                 out,
-                r#"<text class="chart-label" x="{cx}" y="{ly}" text-anchor="middle">{label}</text>"#,
+                r#"<text class="chart-label{class}" x="{cx}" y="{ly}" text-anchor="middle">{label}</text>"#,
+                class = if minor { " chart-label-minor" } else { "" },
                 cx = x + width / 2,
-                ly = TOP + plot_height + 18,
+                ly = TOP + plot_height + 22,
                 label = escape(&column.label),
             );
         }
@@ -284,8 +301,17 @@ mod tests {
     #[test]
     fn bars_scale_to_the_largest() {
         let svg = bars("h", "t", "d", &[bar("a", 10), bar("b", 5)], false);
-        assert!(svg.contains(r#"width="330""#));
-        assert!(svg.contains(r#"width="165""#));
+        assert!(svg.contains(r#"width="300""#));
+        assert!(svg.contains(r#"width="150""#));
+    }
+
+    #[test]
+    fn empty_months_write_no_number_on_the_axis() {
+        let months: Vec<Bar> = [0, 5, 0, 3].iter().map(|&h| bar("m", h * 60)).collect();
+        let svg = columns("m", "t", "d", &months, 60, "u");
+        assert_eq!(svg.matches("chart-value").count(), 2, "{svg}");
+        assert!(!svg.contains(">0 u</text><text class=\"chart-label"));
+        assert_eq!(svg.matches("chart-label-minor").count(), 2);
     }
 
     #[test]
@@ -309,7 +335,8 @@ mod tests {
             columns("m", "t", "d", &year, 60, "u")
                 .matches("chart-value")
                 .count(),
-            12
+            11,
+            "a number above every month but the empty first"
         );
         let wide = [bar("m", 123_456_789)];
         assert!(columns("m", "t", "d", &wide, 60, "u").contains("chart-value"));

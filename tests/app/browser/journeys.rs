@@ -301,7 +301,7 @@ async fn a_coordinator_issues_a_certificate_and_it_can_be_verified() {
         browser.assert_accessible().await;
         browser.screenshot("certificate-print").await;
         browser.goto(&format!("/certificaten/{certificate}")).await;
-        browser.click("a[href*='/verify/']").await;
+        browser.click("a[href*='/controle/']").await;
         assert!(browser.text("main").await.contains("Ayşe Öztürk"));
         browser.assert_accessible().await;
         browser.screenshot("verify").await;
@@ -403,7 +403,7 @@ async fn a_coach_gives_the_link_and_the_page_opens_in_arabic_right_to_left() {
             .expect("dir");
         assert_eq!(dir, "rtl");
         assert_eq!(phone.text("h1").await, "محمد الحداد");
-        assert!(phone.text("main").await.contains("7 ساعة و30 دقيقة"));
+        assert!(phone.text("main").await.contains("7 ساعات و30 دقيقة"));
         phone.assert_accessible().await;
         phone.screenshot("mijn-traject-ar").await;
         phone.close().await;

@@ -6,6 +6,7 @@
 //! critical WCAG 2.1 A/AA violation fails the test.
 
 mod journeys;
+mod layout;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
