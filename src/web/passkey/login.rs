@@ -58,7 +58,8 @@ async fn second_factor_options(
 ) -> Result<Response, AppError> {
     let webauthn = relying_party(&app)?;
     let Some((user, _)) = pending(&app, &session).await? else {
-        return Err(AppError::Forbidden);
+        // Nobody is logged in to name a role for: the plain 403 page.
+        return Ok(StatusCode::FORBIDDEN.into_response());
     };
     let mut conn = app.pool.acquire().await?;
     let passkeys = passkey::credentials(&mut conn, user.id).await?;
