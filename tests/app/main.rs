@@ -22,6 +22,7 @@ mod paper_trail;
 mod participants;
 mod partner_placements;
 mod password_change;
+mod pdf_structure;
 mod placements;
 mod reports;
 mod second_factor;
