@@ -4,6 +4,7 @@
 use krilla::action::{Action, LinkAction};
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::geom::Rect;
+use krilla::tagging::{Node, TableHeaderScope, Tag, TagGroup};
 use qrcode::QrCode;
 
 // The font and error types live in `pdf`; callers of the certificate PDF know them from here.
@@ -11,7 +12,9 @@ use crate::domain::certificate::Certificate;
 use crate::pdf::{
     Align, INK, MUTED, PAGE_HEIGHT, PAGE_WIDTH, PRIMARY, Painter, REVOKED, a4_page, qr_code, style,
 };
-pub use crate::pdf::{FONT_FILES, FontError, Fonts, PdfError, Weight, fonts, qr_svg_path};
+pub use crate::pdf::{
+    FONT_FILES, FontDirs, FontError, Fonts, PdfError, Weight, fonts, qr_svg_path,
+};
 use crate::values::dates::format_date;
 use crate::values::duration::format_minutes;
 
@@ -33,8 +36,9 @@ pub fn verify_url(base_url: &str, code: &str) -> String {
     format!("{}/{code}", verify_page(base_url))
 }
 
-/// One PDF with a page per certificate, in the order given; PDF/A unless a name has
-/// characters no font has (see [`crate::pdf::write`]).
+/// One PDF with a page per certificate, in the order given, each page a section of the
+/// structure tree; PDF/A and PDF/UA unless a name has characters no font has (see
+/// [`crate::pdf::write`]).
 pub fn render(
     fonts: &Fonts,
     certificates: &[Certificate],
@@ -44,27 +48,38 @@ pub fn render(
         [one] => format!("Certificaat {}", one.number),
         many => format!("Certificaten ({})", many.len()),
     };
-    crate::pdf::write(&title, |document| {
+    crate::pdf::write(&title, |document, structure| {
         for certificate in certificates {
             let url = verify_url(base_url, &certificate.verify_code);
             let qr = qr_code(&url)?;
-            let mut page = a4_page(document)?;
+            let bookmark = format!(
+                "Certificaat {} — {}",
+                certificate.number, certificate.full_name
+            );
+            let mut page = a4_page(document, structure, bookmark)?;
             let qr_box = (PAGE_WIDTH - 72.0 - 92.0, FOOTER_TOP, 92.0);
-            {
+            structure.open(Tag::Section);
+            let figure = {
                 let mut surface = page.surface();
                 let mut painter = Painter {
                     fonts,
                     surface: &mut surface,
+                    structure,
                 };
-                draw_certificate(&mut painter, certificate, &qr, qr_box, base_url);
+                let figure = draw_certificate(&mut painter, certificate, &qr, qr_box, base_url);
                 surface.finish();
-            }
+                figure
+            };
+            // The QR code is a link: the figure and the annotation that opens it, together.
+            let mut link = TagGroup::with_children(Tag::Link, vec![Node::from(figure)]);
             if let Some(rect) = Rect::from_xywh(qr_box.0, qr_box.1, qr_box.2, qr_box.2) {
-                page.add_annotation(Annotation::new_link(
+                link.push(page.add_tagged_annotation(Annotation::new_link(
                     LinkAnnotation::new(rect, Target::Action(Action::Link(LinkAction::new(url)))),
                     Some("Controleer dit certificaat online".into()),
-                ));
+                )));
             }
+            structure.push(link);
+            structure.close();
             page.finish();
         }
         Ok(())
@@ -77,7 +92,7 @@ fn draw_certificate(
     qr: &QrCode,
     (qr_x, qr_y, qr_size): (f32, f32, f32),
     base_url: &str,
-) {
+) -> TagGroup {
     use Align::{Center, Left, Right};
     use Weight::{Bold, Regular};
     let centre = PAGE_WIDTH / 2.0;
@@ -114,7 +129,8 @@ fn draw_certificate(
     );
     p.rule(centre - 60.0, region_end + 36.0, centre + 60.0, accent, 1.0);
 
-    p.text("Certificaat", style(Bold, 40.0, INK), centre, 196.0, Center);
+    let title = style(Bold, 40.0, INK);
+    p.heading(1, "Certificaat", title, (centre, 196.0), Center);
     let subtitle = "Participatie- en netwerktraject inburgering";
     p.text(subtitle, style(Regular, 14.0, INK), centre, 224.0, Center);
     if revoked {
@@ -161,13 +177,20 @@ fn draw_certificate(
 
     // Hours per form.
     y += 28.0;
-    p.text("Uren per vorm", style(Bold, 11.0, INK), centre, y, Center);
+    let subheading = style(Bold, 11.0, INK);
+    p.heading(2, "Uren per vorm", subheading, (centre, y), Center);
     let (left, right) = (centre - 130.0, centre + 130.0);
     y += 6.0;
     p.rule(left, y, right, MUTED, 0.5);
+    // A table of two columns: the form (the row's header) and its hours.
+    p.structure.open(Tag::Table);
     for kind in c.kinds() {
         y += 17.0;
+        p.structure.open(Tag::TR);
+        p.structure.open(Tag::TH(TableHeaderScope::Row));
         p.text(kind.label(), style(Regular, 11.0, INK), left + 4.0, y, Left);
+        p.structure.close();
+        p.structure.open(Tag::TD);
         p.text(
             &kind.hours(),
             style(Regular, 11.0, INK),
@@ -175,19 +198,17 @@ fn draw_certificate(
             y,
             Right,
         );
+        p.structure.close();
+        p.structure.close();
         y += 6.0;
         p.rule(left, y, right, MUTED, 0.3);
     }
+    p.structure.close();
 
     // Where: as many lines as fit above the footer (at most three).
     y += 24.0;
-    p.text(
-        "Bij de partnerorganisaties",
-        style(Bold, 11.0, INK),
-        centre,
-        y,
-        Center,
-    );
+    let organisations_heading = "Bij de partnerorganisaties";
+    p.heading(2, organisations_heading, subheading, (centre, y), Center);
     y += 16.0;
     let organisations = c.organisation_names().join(" · ");
     let body = style(Regular, 10.5, INK);
@@ -229,7 +250,11 @@ fn draw_certificate(
         Left,
     );
 
-    p.qr(qr, qr_x, qr_y, qr_size);
+    let alt = format!(
+        "QR-code: opent de controlepagina van dit certificaat, {}",
+        verify_url(base_url, &c.verify_code)
+    );
+    let figure = p.qr(qr, (qr_x, qr_y, qr_size), &alt);
     let qr_centre = qr_x + qr_size / 2.0;
     let small = style(Regular, 8.0, MUTED);
     p.text(
@@ -263,6 +288,7 @@ fn draw_certificate(
         PAGE_HEIGHT - 48.0,
         Center,
     );
+    figure
 }
 
 /// The QR code as an SVG path (one unit per module, quiet zone included) for the HTML print
@@ -274,7 +300,11 @@ mod tests {
 
     fn fonts() -> Option<Arc<Fonts>> {
         // Skips where fonts-noto-core is not installed; the integration tests demand it.
-        super::fonts(Path::new("/usr/share/fonts/truetype/noto")).ok()
+        super::fonts(&FontDirs {
+            noto: Path::new("/usr/share/fonts/truetype/noto").into(),
+            cjk: Path::new("/usr/share/fonts/opentype/noto").into(),
+        })
+        .ok()
     }
 
     fn certificate(name: &str) -> Certificate {
@@ -323,9 +353,9 @@ mod tests {
         .expect("rendered");
         assert!(pdf.starts_with(b"%PDF-"));
         assert!(contains(&pdf, "pdfaid:part"), "PDF/A metadata");
-        // No font here has Chinese: still a PDF, just not PDF/A.
+        // No font here has Tibetan: still a PDF, just not PDF/A.
         let pdf =
-            render(&fonts, &[certificate("王小明")], "https://veertig.example").expect("rendered");
+            render(&fonts, &[certificate("བཀྲ་ཤིས")], "https://veertig.example").expect("rendered");
         assert!(pdf.starts_with(b"%PDF-"));
         assert!(!contains(&pdf, "pdfaid:part"));
     }

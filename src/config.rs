@@ -135,6 +135,16 @@ pub struct Config {
     )]
     pub font_dir: PathBuf,
 
+    /// Folder with the Noto Sans CJK collections, so Chinese, Japanese and Korean names print
+    /// on certificates (Debian: fonts-noto-cjk).
+    #[arg(
+        long,
+        env = "CJK_FONT_DIR",
+        default_value = "/usr/share/fonts/opentype/noto",
+        global = true
+    )]
+    pub cjk_font_dir: PathBuf,
+
     /// SMTP server for outgoing mail, e.g. `smtps://user:pass@smtp.example.org` or
     /// `smtp://localhost:25`. Without it mails wait in the outbox page for the beheerder.
     #[arg(long, env = "SMTP_URL", global = true, hide_env_values = true)]
@@ -189,6 +199,14 @@ pub enum LogFormat {
 }
 
 impl Config {
+    /// The folders the PDF fonts come from.
+    pub fn font_dirs(&self) -> crate::pdf::FontDirs {
+        crate::pdf::FontDirs {
+            noto: self.font_dir.clone(),
+            cjk: self.cjk_font_dir.clone(),
+        }
+    }
+
     pub fn base_url(&self) -> String {
         self.base_url
             .clone()
@@ -242,6 +260,7 @@ impl Config {
             metrics_token: None,
             static_dir: None,
             font_dir: PathBuf::from("/usr/share/fonts/truetype/noto"),
+            cjk_font_dir: PathBuf::from("/usr/share/fonts/opentype/noto"),
             smtp_url: None,
             mail_from: "Veertig <veertig@localhost>".into(),
             log_format: LogFormat::Text,

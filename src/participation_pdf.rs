@@ -7,6 +7,7 @@
 use krilla::action::{Action, LinkAction};
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::geom::Rect;
+use krilla::tagging::{Node, TableHeaderScope, Tag, TagGroup};
 use qrcode::QrCode;
 
 use crate::pdf::{
@@ -72,30 +73,39 @@ pub fn render(fonts: &Fonts, sheet: &Sheet) -> Result<Vec<u8>, PdfError> {
     let qr = sheet.confirm_url.as_deref().map(qr_code).transpose()?;
     let pages = pages(&sheet.lines);
     let count = pages.len();
-    crate::pdf::write(&title, |document| {
+    crate::pdf::write(&title, |document, structure| {
         for (number, rows) in pages.iter().enumerate() {
-            let mut page = a4_page(document)?;
-            {
+            let bookmark = format!("Blad {} van {count}", number + 1);
+            let mut page = a4_page(document, structure, bookmark)?;
+            structure.open(Tag::Section);
+            let figure = {
                 let mut surface = page.surface();
                 let mut painter = Painter {
                     fonts,
                     surface: &mut surface,
+                    structure,
                 };
-                draw_page(&mut painter, sheet, rows, qr.as_ref(), (number + 1, count));
+                let figure = draw_page(&mut painter, sheet, rows, qr.as_ref(), (number + 1, count));
                 surface.finish();
-            }
-            if let (Some(url), Some(rect)) = (
+                figure
+            };
+            // The QR code is a link: the figure and the annotation that opens it, together.
+            if let (Some(url), Some(figure), Some(rect)) = (
                 sheet.confirm_url.as_ref(),
+                figure,
                 Rect::from_xywh(QR_X, FOOTER_TOP, QR_SIZE, QR_SIZE),
             ) {
-                page.add_annotation(Annotation::new_link(
+                let mut link = TagGroup::with_children(Tag::Link, vec![Node::from(figure)]);
+                link.push(page.add_tagged_annotation(Annotation::new_link(
                     LinkAnnotation::new(
                         rect,
                         Target::Action(Action::Link(LinkAction::new(url.clone()))),
                     ),
                     Some("Uren online bevestigen".into()),
-                ));
+                )));
+                structure.push(link);
             }
+            structure.close();
             page.finish();
         }
         Ok(())
@@ -116,17 +126,12 @@ fn draw_page(
     rows: &[Option<&SheetLine>],
     qr: Option<&QrCode>,
     (number, count): (usize, usize),
-) {
+) -> Option<TagGroup> {
     use Align::{Left, Right};
     use Weight::{Bold, Regular};
 
-    p.text(
-        "Bewijs van deelname",
-        style(Bold, 24.0, INK),
-        LEFT,
-        78.0,
-        Left,
-    );
+    let title = style(Bold, 24.0, INK);
+    p.heading(1, "Bewijs van deelname", title, (LEFT, 78.0), Left);
     p.text(
         "Participatie- en netwerktraject inburgering",
         style(Regular, 11.0, MUTED),
@@ -146,8 +151,14 @@ fn draw_page(
         ("Contactpersoon", sheet.contact_name.as_str()),
     ];
     let mut y = 132.0;
+    // The details read as a table: each label heads its row.
+    p.structure.open(Tag::Table);
     for (name, text) in details {
+        p.structure.open(Tag::TR);
+        p.structure.open(Tag::TH(TableHeaderScope::Row));
         p.text(name, label, LEFT, y, Left);
+        p.structure.close();
+        p.structure.open(Tag::TD);
         p.paragraph(
             text,
             value,
@@ -155,30 +166,50 @@ fn draw_page(
             (RIGHT - LEFT - 120.0, 1),
             Left,
         );
+        p.structure.close();
+        p.structure.close();
         y += 20.0;
     }
+    p.structure.close();
 
     // The table: date, hours, what was done, initials of the partner.
     let columns = [LEFT, LEFT + 90.0, LEFT + 165.0, RIGHT - 90.0];
     let head = style(Bold, 10.0, INK);
     let cell = style(Regular, 10.0, INK);
     let header_y = TABLE_TOP - 6.0;
-    p.text("Datum", head, columns[0] + 3.0, header_y, Left);
-    p.text("Uren", head, columns[2] - 8.0, header_y, Right);
-    p.text("Wat werd gedaan", head, columns[2] + 3.0, header_y, Left);
-    p.text("Paraaf partner", head, columns[3] + 3.0, header_y, Left);
+    // In the structure: a header row and a row per logged entry; the empty rows are room to
+    // write on paper, nothing to read out.
+    p.structure.open(Tag::Table);
+    p.structure.open(Tag::TR);
+    for (text, x, align) in [
+        ("Datum", columns[0] + 3.0, Left),
+        ("Uren", columns[2] - 8.0, Right),
+        ("Wat werd gedaan", columns[2] + 3.0, Left),
+        ("Paraaf partner", columns[3] + 3.0, Left),
+    ] {
+        p.structure.open(Tag::TH(TableHeaderScope::Column));
+        p.text(text, head, x, header_y, align);
+        p.structure.close();
+    }
+    p.structure.close();
     p.rule(LEFT, TABLE_TOP, RIGHT, INK, 0.8);
     let mut row_y = TABLE_TOP;
     for row in rows {
         let baseline = row_y + ROW_HEIGHT - 6.0;
         if let Some(line) = row {
+            p.structure.open(Tag::TR);
+            p.structure.open(Tag::TD);
             p.text(&line.date, cell, columns[0] + 3.0, baseline, Left);
+            p.structure.close();
+            p.structure.open(Tag::TD);
             p.text(&line.duration, cell, columns[2] - 8.0, baseline, Right);
+            p.structure.close();
             let what = if line.description.is_empty() {
                 line.status.clone()
             } else {
                 format!("{} ({})", line.description, line.status)
             };
+            p.structure.open(Tag::TD);
             p.paragraph(
                 &what,
                 cell,
@@ -186,10 +217,13 @@ fn draw_page(
                 (columns[3] - columns[2] - 8.0, 1),
                 Left,
             );
+            p.structure.close();
+            p.structure.close();
         }
         row_y += ROW_HEIGHT;
         p.rule(LEFT, row_y, RIGHT, MUTED, 0.4);
     }
+    p.structure.close();
 
     // Signatures: the partner's and the participant's, with their names under the line.
     let sign = style(Regular, 10.0, INK);
@@ -229,8 +263,11 @@ fn draw_page(
     p.text("Datum:", names, LEFT, FOOTER_TOP + 95.0, Left);
     p.text("Datum:", names, second, FOOTER_TOP + 95.0, Left);
 
-    if let Some(qr) = qr {
-        p.qr(qr, QR_X, FOOTER_TOP, QR_SIZE);
+    let figure = qr.map(|qr| {
+        let alt = "QR-code: opent de pagina om deze uren online te bevestigen";
+        p.qr(qr, (QR_X, FOOTER_TOP, QR_SIZE), alt)
+    });
+    if qr.is_some() {
         let small = style(Regular, 8.0, MUTED);
         let centre = QR_X + QR_SIZE / 2.0;
         p.text(
@@ -258,6 +295,7 @@ fn draw_page(
             Align::Center,
         );
     }
+    figure
 }
 
 #[cfg(test)]
@@ -302,8 +340,10 @@ mod tests {
 
     #[test]
     fn the_sheet_renders_as_pdf_in_any_script() {
-        let Ok(fonts) = crate::pdf::fonts(std::path::Path::new("/usr/share/fonts/truetype/noto"))
-        else {
+        let Ok(fonts) = crate::pdf::fonts(&crate::pdf::FontDirs {
+            noto: "/usr/share/fonts/truetype/noto".into(),
+            cjk: "/usr/share/fonts/opentype/noto".into(),
+        }) else {
             return;
         };
         let sheet = Sheet {

@@ -560,7 +560,7 @@ pub(super) async fn pdf_response(
     certificates: Vec<Certificate>,
     filename: &str,
 ) -> Result<Response, AppError> {
-    let fonts = match certificate_pdf::fonts(&app.config.font_dir) {
+    let fonts = match certificate_pdf::fonts(&app.config.font_dirs()) {
         Ok(fonts) => fonts,
         // Logged with the fix when the fonts were first looked for.
         Err(_) => {

@@ -202,7 +202,7 @@ async fn print_pdf(
     layout: Layout,
     PathId(id): PathId<PlacementId>,
 ) -> Result<Response, AppError> {
-    let Ok(fonts) = pdf::fonts(&app.config.font_dir) else {
+    let Ok(fonts) = pdf::fonts(&app.config.font_dirs()) else {
         // Logged with the fix when the fonts were first looked for.
         return Ok((StatusCode::SERVICE_UNAVAILABLE, UnavailablePage { layout }).into_response());
     };

@@ -825,15 +825,25 @@ async fn the_verify_page_shows_valid_then_revoked_and_nothing_more() {
         dates::format_date(dates::today())
     );
     assert_eq!(page.text(".verify-hours"), "40 u");
+    // Who issued it, as printed on the certificate: whom to ask.
+    let (region, municipality): (String, String) =
+        sqlx::query_as("SELECT region_name, municipality_name FROM certificates WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .expect("issuer");
+    assert_eq!(
+        page.text(".verify-issuer"),
+        format!("{region}, gemeente {municipality}")
+    );
     assert_eq!(
         page.select_all("dl.details dt").len(),
-        4,
-        "number, name, date, hours"
+        5,
+        "number, name, date, hours, issuer"
     );
     let all = page.text("main");
     assert!(!all.contains("17/05/1990"), "no birth date");
     assert!(!all.contains("Testvereniging"), "no organisations");
-    assert!(!all.contains("Testgemeente"), "no municipality");
 
     // The grouped code as printed, in lower case, works too.
     let grouped = veertig::domain::certificate::group_code(&code).to_lowercase();

@@ -81,6 +81,9 @@ pub struct Verified {
     pub issued_on: Date,
     pub total_minutes: i32,
     pub status: CertificateStatus,
+    /// Who issued it, as printed on it: whom to ask about it.
+    pub region_name: String,
+    pub municipality_name: String,
 }
 
 pub async fn find_by_code(
@@ -90,7 +93,7 @@ pub async fn find_by_code(
     sqlx::query_as!(
         Verified,
         r#"SELECT number, full_name, issued_on, total_minutes,
-                  status AS "status: CertificateStatus"
+                  status AS "status: CertificateStatus", region_name, municipality_name
            FROM certificates WHERE verify_code = $1"#,
         code.as_str()
     )
