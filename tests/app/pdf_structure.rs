@@ -302,7 +302,7 @@ async fn the_certificate_is_tagged_for_screen_readers() {
     let figure = &links[0].all("Figure")[0];
     let alt = figure.alt.as_deref().unwrap_or_default();
     assert!(alt.starts_with("QR-code"), "{alt}");
-    assert!(alt.contains("/verify/"), "{alt}");
+    assert!(alt.contains("/controle/"), "{alt}");
 }
 
 #[tokio::test]
