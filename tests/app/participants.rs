@@ -588,6 +588,8 @@ async fn the_participant_page_labels_entry_statuses_as_the_placement_page_does()
     }
     let (status, page) = app.get_page(&format!("/inburgeraars/{participant}")).await;
     assert_eq!(status, StatusCode::OK);
+    // The trajectory's own status too: "Actief" as the placements say "Lopend".
+    assert_eq!(page.text("main .badge"), "Actief");
     let mut badges = page.select_all("[aria-labelledby=uren] .badge");
     badges.sort();
     assert_eq!(badges, ["Afgewezen", "Bevestigd", "Ingediend"]);
