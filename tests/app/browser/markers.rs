@@ -50,3 +50,38 @@ async fn the_current_page_and_the_fold_outs_are_visible() {
         browser.close().await;
     }
 }
+
+/// Issue 22 item 14, its first part: on a phone the partner's placement page scrolls its hours
+/// table sideways inside a box; a keyboard must be able to reach that box (axe's
+/// `scrollable-region-focusable`, part of `assert_accessible`), and it must say what it holds.
+#[tokio::test]
+async fn the_partners_hours_table_can_be_scrolled_with_the_keyboard_on_a_phone() {
+    let app = TestApp::spawn().await;
+    let participant = app.create_participant("Олена Шевченко", None, None).await;
+    let placement = app.create_placement(participant, app.organisation).await;
+    app.create_entry(placement, 90, 3).await;
+    let partner = app.create_user(Role::Partner).await;
+    let browser = Browser::open(&app, PHONE).await;
+    browser.log_in(&partner.email, PASSWORD).await;
+    browser
+        .goto(&format!("/partner/plaatsingen/{placement}"))
+        .await;
+    let wrap = browser
+        .client
+        .execute(
+            "const w = document.querySelector('table.entries').closest('.table-wrap');
+             return { scrolls: w.scrollWidth > w.clientWidth, tabindex: w.getAttribute('tabindex'),
+                      label: w.getAttribute('aria-label') };",
+            vec![],
+        )
+        .await
+        .expect("the hours table's box");
+    assert_eq!(
+        wrap["scrolls"], true,
+        "the table is wider than a phone: {wrap}"
+    );
+    assert_eq!(wrap["tabindex"], "0", "{wrap}");
+    assert_eq!(wrap["label"], "Geregistreerde uren", "{wrap}");
+    browser.assert_accessible().await;
+    browser.close().await;
+}
