@@ -626,7 +626,7 @@ async fn a_partner_publishes_an_offer_and_only_the_coordinator_approves_it() {
         .expect("offer id in the redirect");
     assert_eq!(offer_row(&app, offer).await.0, "voorgesteld");
     let (_, page) = app.get_page(&target).await;
-    assert_eq!(page.text(".offer-status .badge"), "voorgesteld");
+    assert_eq!(page.text(".offer-status .badge"), "Voorgesteld");
     assert!(page.select_all(".decision").is_empty());
     // The partner cannot approve, not even through the staff URL.
     let approve = format!("/aanbod/{offer}/goedkeuren");

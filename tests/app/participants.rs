@@ -557,3 +557,44 @@ async fn the_coach_home_puts_who_needs_attention_first() {
     );
     assert!(page.text("tbody tr:first-child").contains("Stilgevallen"));
 }
+
+/// Issue 22 item 18: the hours on the participant page carry the same Dutch labels as the
+/// placement page ("Bevestigd"), not the database's codes ("bevestigd").
+#[tokio::test]
+async fn the_participant_page_labels_entry_statuses_as_the_placement_page_does() {
+    let app = TestApp::spawn().await;
+    let coach = app.login_as(Role::Coach).await;
+    let participant = app
+        .create_participant("Ahmad Rahimi", Some(coach.id), None)
+        .await;
+    let placement = app.create_placement(participant, app.organisation).await;
+    let confirmed = app.create_entry(placement, 120, 3).await;
+    let refused = app.create_entry(placement, 60, 2).await;
+    app.create_entry(placement, 90, 1).await;
+    for (entry, status, reason) in [
+        (confirmed, "bevestigd", None),
+        (refused, "afgewezen", Some("Die dag was het gesloten.")),
+    ] {
+        sqlx::query(
+            "UPDATE hour_entries SET status = $2::entry_status, rejection_reason = $3,
+                 decided_at = now() WHERE id = $1",
+        )
+        .bind(entry.0)
+        .bind(status)
+        .bind(reason)
+        .execute(&app.pool)
+        .await
+        .expect("decide");
+    }
+    let (status, page) = app.get_page(&format!("/inburgeraars/{participant}")).await;
+    assert_eq!(status, StatusCode::OK);
+    // The trajectory's own status too: "Actief" as the placements say "Lopend".
+    assert_eq!(page.text("main .badge"), "Actief");
+    let mut badges = page.select_all("[aria-labelledby=uren] .badge");
+    badges.sort();
+    assert_eq!(badges, ["Afgewezen", "Bevestigd", "Ingediend"]);
+    let (_, placement_page) = app.get_page(&format!("/plaatsingen/{placement}")).await;
+    let mut there = placement_page.select_all("table.entries .badge");
+    there.sort();
+    assert_eq!(badges, there, "the same words on both pages");
+}

@@ -325,10 +325,10 @@ async fn the_dashboard_shows_the_hand_computed_quarter() {
     assert_eq!(
         rows(&page, "#tabel-status"),
         table(&[
-            ("actief", "2"),
-            ("afgerond", "1"),
-            ("stopgezet", "0"),
-            ("vrijgesteld", "0")
+            ("Actief", "2"),
+            ("Afgerond", "1"),
+            ("Stopgezet", "0"),
+            ("Vrijgesteld", "0")
         ])
     );
     assert_eq!(page.text("#kerncijfer-inburgeraars"), "3");
@@ -413,10 +413,10 @@ async fn dashboard_filters_narrow_every_figure() {
     assert_eq!(
         rows(&page, "#tabel-status"),
         table(&[
-            ("actief", "1"),
-            ("afgerond", "1"),
-            ("stopgezet", "0"),
-            ("vrijgesteld", "0")
+            ("Actief", "1"),
+            ("Afgerond", "1"),
+            ("Stopgezet", "0"),
+            ("Vrijgesteld", "0")
         ])
     );
     assert_eq!(
@@ -443,7 +443,7 @@ async fn dashboard_filters_narrow_every_figure() {
         .await;
     assert_eq!(
         rows(&page, "#tabel-status")[0],
-        vec!["actief".to_string(), "1".into()]
+        vec!["Actief".to_string(), "1".into()]
     );
     assert_eq!(page.text("#kerncijfer-uren"), "3 u 30");
     assert_eq!(
@@ -465,10 +465,10 @@ async fn dashboard_filters_narrow_every_figure() {
     assert_eq!(
         rows(&page, "#tabel-status"),
         table(&[
-            ("actief", "1"),
-            ("afgerond", "1"),
-            ("stopgezet", "0"),
-            ("vrijgesteld", "0")
+            ("Actief", "1"),
+            ("Afgerond", "1"),
+            ("Stopgezet", "0"),
+            ("Vrijgesteld", "0")
         ])
     );
     assert_eq!(page.text("#kerncijfer-uren"), "13 u");
@@ -796,7 +796,7 @@ async fn csv_files_open_in_belgian_excel() {
         .expect("body");
     assert_eq!(
         text,
-        "\u{FEFF}Status;Inburgeraars\r\nactief;2\r\nafgerond;1\r\nstopgezet;0\r\nvrijgesteld;0\r\n"
+        "\u{FEFF}Status;Inburgeraars\r\nActief;2\r\nAfgerond;1\r\nStopgezet;0\r\nVrijgesteld;0\r\n"
     );
 }
 
@@ -900,11 +900,11 @@ async fn the_funder_export_counts_by_municipality_form_age_and_completion() {
     assert_eq!(lines.len(), 4, "{text}");
     assert_eq!(
         lines[1],
-        "Anna,,Testgemeente,26–35,actief,01/01/2025,31/12/2025,210,180,0,0,6.50,390,390,nee"
+        "Anna,,Testgemeente,26–35,Actief,01/01/2025,31/12/2025,210,180,0,0,6.50,390,390,nee"
     );
     assert_eq!(
         lines[3],
-        "Dina,,Tweede gemeente,46–55,afgerond,01/06/2024,31/05/2025,0,0,0,600,10.00,600,600,ja"
+        "Dina,,Tweede gemeente,46–55,Afgerond,01/06/2024,31/05/2025,0,0,0,600,10.00,600,600,ja"
     );
 }
 

@@ -41,7 +41,7 @@ pub enum IssueError {
     AlreadyCertified { name: String, number: String },
     #[error(
         "Het traject van {name} is {}: alleen een actief traject krijgt een certificaat.",
-        status.label()
+        status.label().to_lowercase()
     )]
     NotActive {
         name: String,

@@ -50,6 +50,14 @@ impl Approval {
         }
     }
 
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Voorgesteld => "Voorgesteld",
+            Self::Goedgekeurd => "Goedgekeurd",
+            Self::Geweigerd => "Geweigerd",
+        }
+    }
+
     pub fn parse(input: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|a| a.code() == input.trim())
     }
@@ -72,6 +80,14 @@ impl OfferState {
             Self::Open => "open",
             Self::Gepauzeerd => "gepauzeerd",
             Self::Gesloten => "gesloten",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Open => "Open",
+            Self::Gepauzeerd => "Gepauzeerd",
+            Self::Gesloten => "Gesloten",
         }
     }
 

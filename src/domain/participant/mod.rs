@@ -50,8 +50,14 @@ impl ParticipantStatus {
         }
     }
 
+    /// The word people read, capitalised like the placements' and hours' statuses.
     pub fn label(self) -> &'static str {
-        self.code()
+        match self {
+            Self::Actief => "Actief",
+            Self::Afgerond => "Afgerond",
+            Self::Stopgezet => "Stopgezet",
+            Self::Vrijgesteld => "Vrijgesteld",
+        }
     }
 
     pub fn parse(code: &str) -> Option<Self> {

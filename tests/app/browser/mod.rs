@@ -7,6 +7,7 @@
 
 mod journeys;
 mod layout;
+mod markers;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -312,6 +313,67 @@ impl Browser {
             self.width,
             violations.join("\n")
         );
+        self.assert_markers_visible(&path).await;
+    }
+
+    /// What axe leaves as "incomplete" or cannot see (issue 22 items 13 and 15): the current
+    /// page of a paged list reads at 4.5:1 or more against its own background (colours from
+    /// getComputedStyle, backgrounds composited up to the page, WCAG's luminance formula), and
+    /// every fold-out's summary shows a disclosure marker (the browser's own, or a ::before).
+    async fn assert_markers_visible(&self, path: &str) {
+        let found = self
+            .client
+            .execute(
+                "const rgba = s => { const m = s.match(/[\\d.]+/g).map(Number);
+                                     return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
+                 const over = (top, below) => below.map((v, i) => top[i] * top[3] + v * (1 - top[3]));
+                 const luminance = c => { const l = c.map(v => { v /= 255;
+                     return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+                   return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2]; };
+                 const markers = [...document.querySelectorAll('.pagination [aria-current]')].map(el => {
+                   const layers = [];
+                   for (let n = el; n; n = n.parentElement) layers.unshift(rgba(getComputedStyle(n).backgroundColor));
+                   const bg = layers.reduce((below, top) => over(top, below), [255, 255, 255]);
+                   const fg = over(rgba(getComputedStyle(el).color), bg);
+                   const [hi, lo] = [luminance(fg), luminance(bg)].sort((a, b) => b - a);
+                   return { text: el.textContent.trim(), ratio: (hi + 0.05) / (lo + 0.05) };
+                 });
+                 const unmarked = [...document.querySelectorAll('summary')]
+                   .filter(s => s.getClientRects().length > 0)
+                   .filter(s => { const before = getComputedStyle(s, '::before').content;
+                     return getComputedStyle(s).display !== 'list-item' &&
+                       (before === 'none' || before === 'normal' || before === '\"\"'); })
+                   .map(s => s.textContent.trim());
+                 return { markers, unmarked };",
+                vec![],
+            )
+            .await
+            .expect("marker styles");
+        let markers = found["markers"].as_array().cloned().unwrap_or_default();
+        for marker in &markers {
+            let ratio = marker["ratio"].as_f64().expect("a contrast ratio");
+            assert!(
+                ratio >= 4.5,
+                "the current page marker {} on {path} at {} px has contrast {ratio:.2}:1, below 4.5:1",
+                marker["text"],
+                self.width
+            );
+        }
+        assert_eq!(
+            found["unmarked"],
+            json!([]),
+            "fold-outs without a disclosure marker on {path} at {} px",
+            self.width
+        );
+    }
+
+    /// How many current-page markers of paged lists this page shows.
+    pub async fn current_page_markers(&self) -> usize {
+        self.client
+            .find_all(Locator::Css(".pagination [aria-current]"))
+            .await
+            .expect("markers")
+            .len()
     }
 
     /// Saves a screenshot of the whole page under `target/screenshots/`.
