@@ -24,6 +24,7 @@ mod participants;
 mod partner_placements;
 mod passkeys;
 mod password_change;
+mod placement_start;
 mod placements;
 mod reports;
 mod second_factor;
