@@ -14,6 +14,7 @@ mod double_submit;
 mod faults;
 mod helpers;
 mod hostile_input;
+mod link_reminders;
 mod metrics;
 mod mijn_traject;
 mod oidc;
