@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 use tower_sessions::ExpiredDeletion;
 use tower_sessions_sqlx_store::PostgresStore;
 
-use crate::domain::{confirmation, submission};
+use crate::domain::{confirmation, placement, submission};
 use crate::mail::{self, Sender};
 use crate::web::state::AppState;
 
@@ -38,6 +38,7 @@ pub async fn serve(
     };
     let digest = tokio::spawn(weekly_digest(state.pool.clone(), state.config.base_url()));
     let forget = tokio::spawn(forget_old_records(state.pool.clone()));
+    let start = tokio::spawn(start_begun_placements(state.pool.clone()));
     let metrics = metrics.map(|listener| {
         let router = crate::web::metrics::router(state.clone());
         tokio::spawn(async move { axum::serve(listener, router).await })
@@ -52,6 +53,7 @@ pub async fn serve(
     cleanup.abort();
     digest.abort();
     forget.abort();
+    start.abort();
     if let Some(metrics) = metrics {
         metrics.abort();
     }
@@ -94,6 +96,23 @@ async fn forget_old_records(pool: PgPool) {
         }
         if let Err(error) = mail::forget_old(&pool).await {
             tracing::warn!(%error, "forgetting old mail failed; will retry");
+        }
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+    }
+}
+
+/// A planned placement whose start date has come is running: checked at start-up and every
+/// hour, so it shows *Lopend* within the hour after midnight.
+async fn start_begun_placements(pool: PgPool) {
+    loop {
+        let outcome = async {
+            let mut tx = pool.begin().await?;
+            placement::start_begun(&mut tx, None, crate::values::dates::today()).await?;
+            tx.commit().await
+        }
+        .await;
+        if let Err(error) = outcome {
+            tracing::warn!(%error, "starting begun placements failed; will retry");
         }
         tokio::time::sleep(Duration::from_secs(3600)).await;
     }

@@ -6,8 +6,9 @@ use uuid::Uuid;
 
 use super::links::{ConfirmerName, ValidLink};
 use crate::domain::audit::AuditEntry;
-use crate::domain::hours;
-use crate::values::ids::{EntryId, OrganisationId, ParticipantId, UserId};
+use crate::domain::{hours, placement};
+use crate::values::dates;
+use crate::values::ids::{EntryId, OrganisationId, ParticipantId, PlacementId, UserId};
 use crate::values::kinds::EntryStatus;
 
 /// The longest reason kept with a decision: a rejection here, a revocation of a certificate.
@@ -125,7 +126,8 @@ pub async fn decide(
     };
     hours::lock_participant(&mut *conn, participant).await?;
     let Some(current) = sqlx::query!(
-        r#"SELECT status AS "status: EntryStatus", version, participant_id AS "participant_id: ParticipantId"
+        r#"SELECT status AS "status: EntryStatus", version, participant_id AS "participant_id: ParticipantId",
+                  placement_id AS "placement_id: PlacementId"
            FROM hour_entries
            WHERE id = $1
              AND ($2::uuid IS NULL OR organisation_id = $2)
@@ -201,6 +203,10 @@ pub async fn decide(
         }),
     )
     .await?;
+    if matches!(decision, Decision::Confirm) {
+        // Confirmed hours show the placement has begun, whatever its planned start.
+        placement::start_begun(&mut *conn, Some(current.placement_id), dates::today()).await?;
+    }
     if let Decider::Link { link, .. } = decider {
         sqlx::query!(
             "UPDATE confirmation_links SET last_used_at = now(), use_count = use_count + 1 WHERE id = $1",

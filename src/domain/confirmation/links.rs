@@ -1,5 +1,6 @@
-//! Personal links: made for a placement's contact person, looked up by token (only its hash
-//! is kept), opened under a name, listed and revoked by staff.
+//! Personal links: made for a placement's contact person, one live link per contact and
+//! placement, looked up by token (only its hash is kept), opened under a name, listed and
+//! revoked by staff.
 
 use rand::RngCore;
 use serde::Serialize;
@@ -96,6 +97,14 @@ pub async fn create_link(
     if contact.email.trim().is_empty() {
         return Err(LinkError::NoContactEmail);
     }
+    replace_live_links(
+        &mut *conn,
+        actor,
+        placement,
+        &contact.email,
+        contact.participant_id,
+    )
+    .await?;
     let token = new_token();
     let id = sqlx::query_scalar!(
         r#"INSERT INTO confirmation_links (placement_id, token_hash, contact_name, contact_email,
@@ -134,6 +143,56 @@ pub async fn create_link(
         contact_name: contact.name,
         contact_email: contact.email,
     }))
+}
+
+/// Revokes the contact's live links for the placement before a new one is made, so exactly one
+/// works: only a hash of a sent link is kept, so a reminder cannot send the same link again.
+/// A mail still waiting with a revoked link is withdrawn (the new mail replaces it), so the
+/// contact never gets a link that no longer works; one already with SMTP is left alone.
+async fn replace_live_links(
+    conn: &mut PgConnection,
+    actor: Option<UserId>,
+    placement: PlacementId,
+    email: &str,
+    participant: ParticipantId,
+) -> Result<(), sqlx::Error> {
+    let replaced = sqlx::query!(
+        r#"WITH old AS (
+               UPDATE confirmation_links SET revoked_at = now(), revoked_by = $3
+               WHERE placement_id = $1 AND lower(contact_email) = lower($2)
+                 AND revoked_at IS NULL AND expires_at > now()
+               RETURNING id, token_hash
+           ), withdrawn AS (
+               DELETE FROM outbox o USING old
+               WHERE o.sent_at IS NULL AND o.secret IS NOT NULL
+                 AND sha256(convert_to(o.secret, 'UTF8')) = old.token_hash
+               RETURNING old.id
+           )
+           SELECT old.id AS "id!",
+                  EXISTS (SELECT 1 FROM withdrawn w WHERE w.id = old.id) AS "mail_withdrawn!"
+           FROM old"#,
+        placement.0,
+        email,
+        actor.map(|a| a.0),
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for link in replaced {
+        AuditEntry {
+            actor,
+            action: "link vervangen",
+            entity: "confirmation_link",
+            entity_id: link.id,
+            participant: Some(participant),
+        }
+        .record::<(), _>(
+            &mut *conn,
+            None,
+            Some(&serde_json::json!({ "mail_withdrawn": link.mail_withdrawn })),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// A link that may be used now.

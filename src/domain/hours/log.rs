@@ -5,6 +5,7 @@ use sqlx::PgConnection;
 use time::Date;
 
 use crate::domain::audit::AuditEntry;
+use crate::domain::placement::start_begun;
 use crate::values::dates::iso_date;
 use crate::values::duration::Minutes;
 use crate::values::ids::{EntryId, OrganisationId, ParticipantId, PlacementId, UserId};
@@ -226,6 +227,10 @@ pub async fn log_entries(
         )
         .await?;
         ids.push(row.id);
+    }
+    if confirmed {
+        // Hours a partner logs count as confirmed, and confirmed hours start the placement.
+        start_begun(&mut *conn, Some(placement.id), today).await?;
     }
     Ok(ids)
 }

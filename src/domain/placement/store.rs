@@ -337,3 +337,66 @@ pub async fn set_status(
     .await?;
     Ok(())
 }
+
+/// Moves `gepland` placements to `lopend` once they have begun, audited as a status change by
+/// the system (no actor). With `placement`: that one, whose hours were just confirmed; without:
+/// every one whose start date is `today` or earlier, except those a person deliberately planned
+/// again on or after their start date (the hourly task must not undo that choice). Locks the
+/// participant before the placement, as every change to a placement does, and skips a row
+/// another transaction holds: logging hours holds its placement before its participant, so
+/// waiting could deadlock, and the hourly task starts a skipped placement on its next round.
+pub async fn start_begun(
+    conn: &mut PgConnection,
+    placement: Option<PlacementId>,
+    today: Date,
+) -> Result<(), sqlx::Error> {
+    let started = sqlx::query_as!(
+        StoredPlacement,
+        r#"WITH begun AS (
+               SELECT pl.id FROM placements pl JOIN participants p ON p.id = pl.participant_id
+               WHERE pl.status = 'gepland'
+                 AND CASE WHEN $1::uuid IS NULL
+                     THEN pl.starts_on <= $2 AND NOT EXISTS (
+                         SELECT 1 FROM audit_log a
+                         WHERE a.entity = 'placement' AND a.entity_id = pl.id
+                           AND a.action = 'status gewijzigd' AND a.actor_id IS NOT NULL
+                           AND a.after->>'status' = 'gepland'
+                           AND (a.at AT TIME ZONE 'Europe/Brussels')::date >= pl.starts_on)
+                     ELSE pl.id = $1 END
+               FOR UPDATE OF p, pl SKIP LOCKED
+           )
+           UPDATE placements pl SET status = 'lopend', updated_at = now()
+           FROM begun WHERE pl.id = begun.id
+           RETURNING pl.id AS "id: PlacementId",
+                     pl.participant_id AS "participant_id: ParticipantId",
+                     pl.organisation_id AS "organisation_id: OrganisationId",
+                     pl.kind AS "kind: PlacementKind",
+                     pl.status AS "status: PlacementStatus",
+                     pl.starts_on, pl.ends_on, pl.planned_minutes,
+                     pl.contact_user_id AS "contact_user_id: UserId",
+                     pl.contact_name, pl.contact_email, pl.contact_phone, pl.description"#,
+        placement.map(|id| id.0),
+        today,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for after in started {
+        AuditEntry {
+            actor: None,
+            action: "status gewijzigd",
+            entity: "placement",
+            entity_id: after.id.0,
+            participant: Some(after.participant_id),
+        }
+        .record(
+            &mut *conn,
+            Some(&PlacementAudit {
+                status: PlacementStatus::Gepland,
+                ..after.audit()
+            }),
+            Some(&after.audit()),
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -87,7 +87,7 @@ async fn valid_link(app: &AppState, token: &str) -> Result<ValidLink, Response> 
         )),
         Ok(LinkLookup::Revoked) => Err(unusable(
             "Deze link werkt niet meer",
-            "De trajectbegeleider heeft deze link ingetrokken. Vraag om een nieuwe link als er nog uren te bevestigen zijn.",
+            "Deze link is ingetrokken of vervangen door een nieuwere. Gebruik de link uit de laatste mail, of vraag de trajectbegeleider om een nieuwe link als er nog uren te bevestigen zijn.",
         )),
         Ok(LinkLookup::Unknown) => Err(error_page(AppError::NotFound)),
         Err(error) => Err(error_page(error)),
