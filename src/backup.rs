@@ -49,23 +49,19 @@ struct Target {
 }
 
 impl Target {
-    async fn of(database: &Database) -> Result<Self, BackupError> {
+    fn of(database: &Database) -> Result<Self, BackupError> {
         match database {
-            Database::Private(cluster) => {
-                // Makes the roles and the empty database of a fresh cluster.
-                database.owner_options().await?;
-                Ok(Self {
-                    connection: vec![
-                        "--host".into(),
-                        cluster.socket_dir().into(),
-                        "--username".into(),
-                        pg::SUPERUSER.into(),
-                        "--dbname".into(),
-                        pg::SUPERUSER.into(),
-                    ],
-                    tools: cluster.bin_dir().to_path_buf(),
-                })
-            }
+            Database::Private(cluster) => Ok(Self {
+                connection: vec![
+                    "--host".into(),
+                    cluster.socket_dir().into(),
+                    "--username".into(),
+                    pg::SUPERUSER.into(),
+                    "--dbname".into(),
+                    pg::SUPERUSER.into(),
+                ],
+                tools: cluster.bin_dir().to_path_buf(),
+            }),
             Database::External { url, .. } => Ok(Self {
                 connection: vec!["--dbname".into(), url.into()],
                 tools: pg::find_client_tools()?,
@@ -111,7 +107,9 @@ pub async fn backup(database: &Database, file: &Path) -> Result<(), BackupError>
     if file.exists() {
         return Err(BackupError::FileExists(file.to_path_buf()));
     }
-    let target = Target::of(database).await?;
+    // On a fresh private cluster this makes the roles and the (empty) database to dump.
+    database.owner_options().await?;
+    let target = Target::of(database)?;
     let partial = file.with_extension("partial");
     let result = target.run(
         "pg_dump",
@@ -140,7 +138,7 @@ pub async fn restore(database: &Database, file: &Path) -> Result<(), BackupError
     if !file.is_file() {
         return Err(BackupError::NoFile(file.to_path_buf()));
     }
-    let target = Target::of(database).await?;
+    // On a fresh private cluster this makes the roles and the empty database to load into.
     let mut conn = PgConnection::connect_with(&database.owner_options().await?)
         .await
         .map_err(DbError::Connect)?;
@@ -156,7 +154,7 @@ pub async fn restore(database: &Database, file: &Path) -> Result<(), BackupError
     if objects > 0 {
         return Err(BackupError::NotEmpty(objects));
     }
-    target.run(
+    Target::of(database)?.run(
         "pg_restore",
         &[
             "--single-transaction".into(),

@@ -11,12 +11,8 @@ use crate::helpers::{TestApp, admin_options, database_url};
 /// Runs the binary with one variable saying where the database is (`DATABASE_URL` or
 /// `DATA_DIR`).
 async fn run(variable: &'static str, value: &str, args: &[&str]) -> Output {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_veertig"));
-    command
-        .env_remove("DATABASE_URL")
-        .env("RUST_LOG", "warn")
-        .env(variable, value)
-        .args(args);
+    let mut command = crate::cli::veertig();
+    command.env(variable, value).args(args);
     tokio::task::spawn_blocking(move || command.output().expect("veertig runs"))
         .await
         .expect("ran")

@@ -11,7 +11,8 @@ use veertig::pg::{ClusterOptions, PrivateCluster};
 
 use crate::helpers::{PASSWORD, TestApp, admin_options, database_url, database_url_as};
 
-fn veertig() -> Command {
+/// The binary, with no database but what the test gives it and only warnings logged.
+pub(crate) fn veertig() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_veertig"));
     command.env_remove("DATABASE_URL").env("RUST_LOG", "warn");
     command

@@ -93,15 +93,27 @@ pub(crate) async fn spawn_with_provider(base: Config) -> TestApp {
     let config = config_for(base, &provider.issuer, &client_id);
     let secret = config.oidc_client_secret.clone();
     let app = TestApp::spawn_with(config).await;
+    register_client(
+        &provider.issuer,
+        &client_id,
+        secret.as_deref().unwrap_or_default(),
+        &app.url(""),
+    )
+    .await;
+    app
+}
+
+/// Registers a client at the provider for the Veertig at `base` (dynamic registration).
+async fn register_client(issuer: &str, client_id: &str, secret: &str, base: &str) {
     let response = reqwest::Client::new()
-        .post(format!("{}/reg", provider.issuer))
+        .post(format!("{issuer}/reg"))
         .header("content-type", "application/json")
         .body(
             json!({
                 "client_id": client_id,
                 "client_secret": secret,
-                "redirect_uris": [app.url("/login/oidc/callback")],
-                "post_logout_redirect_uris": [app.url("/login")],
+                "redirect_uris": [format!("{base}/login/oidc/callback")],
+                "post_logout_redirect_uris": [format!("{base}/login")],
             })
             .to_string(),
         )
@@ -109,7 +121,6 @@ pub(crate) async fn spawn_with_provider(base: Config) -> TestApp {
         .await
         .expect("client registration");
     assert_eq!(response.status(), StatusCode::CREATED, "client registered");
-    app
 }
 
 /// A person at the provider, with the claims the test chooses; returns the login name, which
@@ -618,22 +629,13 @@ async fn no_code_state_or_token_of_an_openid_login_reaches_the_log() {
         .to_string();
     let client_id = format!("veertig-{}", Uuid::new_v4().simple());
     let secret = format!("geheim-{}", Uuid::new_v4().simple());
-    let response = reqwest::Client::new()
-        .post(format!("{}/reg", provider.issuer))
-        .header("content-type", "application/json")
-        .body(
-            json!({
-                "client_id": client_id,
-                "client_secret": secret,
-                "redirect_uris": [format!("http://{bind}/login/oidc/callback")],
-                "post_logout_redirect_uris": [format!("http://{bind}/login")],
-            })
-            .to_string(),
-        )
-        .send()
-        .await
-        .expect("client registration");
-    assert_eq!(response.status(), StatusCode::CREATED);
+    register_client(
+        &provider.issuer,
+        &client_id,
+        &secret,
+        &format!("http://{bind}"),
+    )
+    .await;
     let database = app.database.clone();
     let env = [
         ("BIND", bind.clone()),

@@ -11,7 +11,7 @@ use veertig::values::ids::UserId;
 use veertig::web::layout::home_path;
 
 use crate::helpers::{LOCALHOST, PASSWORD, Page, TestApp, TestUser, location};
-use crate::second_factor::{code_at, now, required_for_staff};
+use crate::second_factor::{audit_actions, code_at, now, required_for_staff};
 use crate::soft_passkey::SoftPasskey;
 
 const PAGE: &str = "/mijn-account/passkeys";
@@ -105,16 +105,6 @@ async fn passwordless(app: &TestApp, passkey: &mut SoftPasskey) -> reqwest::Resp
     let options = options_json(app, "/login/zonder-wachtwoord/opties").await;
     app.post_form(PASSWORDLESS, &[("credential", &passkey.sign(&options))])
         .await
-}
-
-async fn audit_actions(app: &TestApp, user: UserId) -> Vec<String> {
-    sqlx::query_scalar(
-        "SELECT action FROM audit_log WHERE entity = 'user' AND entity_id = $1 ORDER BY id",
-    )
-    .bind(user.0)
-    .fetch_all(&app.pool)
-    .await
-    .expect("audit rows")
 }
 
 async fn passkeys_of(app: &TestApp, user: UserId) -> i64 {

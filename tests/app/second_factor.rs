@@ -103,7 +103,8 @@ async fn log_out(app: &TestApp, role: Role) {
     app.post_form("/logout", &[]).await;
 }
 
-async fn audit_actions(app: &TestApp, user: UserId) -> Vec<String> {
+/// The actions audited on `user`, oldest first.
+pub(crate) async fn audit_actions(app: &TestApp, user: UserId) -> Vec<String> {
     sqlx::query_scalar(
         "SELECT action FROM audit_log WHERE entity = 'user' AND entity_id = $1 ORDER BY id",
     )
