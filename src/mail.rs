@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use crate::values::dates::format_date;
 use crate::values::duration::format_minutes;
+use crate::values::ids::ParticipantId;
 use crate::values::kinds::PlacementKind;
 
 /// Stands for the secret in a stored body; what the beheerder reads on the outbox page. Text
@@ -309,6 +310,48 @@ impl DigestMail<'_> {
             subject: format!("Uren die wachten op bevestiging bij {}", self.organisation),
             text: DigestText { mail: self }.render()?,
             html: DigestHtml { mail: self }.render()?,
+            secret: None,
+        })
+    }
+}
+
+/// A participant in a coach's weekly digest, with why they are in it.
+pub struct CoachDigestLine {
+    pub participant: ParticipantId,
+    pub name: String,
+    pub detail: String,
+}
+
+/// A coach's weekly mail: who stalled, whose end date is near, what waits too long.
+pub struct CoachDigestMail<'a> {
+    pub base_url: &'a str,
+    pub to: &'a str,
+    pub name: &'a str,
+    pub stalled: &'a [CoachDigestLine],
+    pub deadline_near: &'a [CoachDigestLine],
+    pub waiting: &'a [CoachDigestLine],
+    pub waiting_days: i32,
+}
+
+#[derive(Template)]
+#[template(path = "mail/coach_digest.txt")]
+struct CoachDigestText<'a> {
+    mail: &'a CoachDigestMail<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "mail/coach_digest.html")]
+struct CoachDigestHtml<'a> {
+    mail: &'a CoachDigestMail<'a>,
+}
+
+impl CoachDigestMail<'_> {
+    pub fn compose(&self) -> Result<Mail, ComposeError> {
+        Ok(Mail {
+            to: self.to.to_string(),
+            subject: "Uw caseload deze week".to_string(),
+            text: CoachDigestText { mail: self }.render()?,
+            html: CoachDigestHtml { mail: self }.render()?,
             secret: None,
         })
     }

@@ -2,15 +2,18 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Form;
 use axum::Router;
-use axum::response::Redirect;
-use axum::routing::get;
-
 use axum::extract::State;
+use axum::response::Redirect;
+use axum::routing::{get, post};
+use serde::Deserialize;
+use tower_sessions::Session;
 
 use super::layout::{Layout, home_path};
 use super::progress::Progress;
-use super::session::{AnyUser, CoachUser};
+use super::session::{self, AnyUser, CoachUser, FlashKind};
+use crate::domain::confirmation;
 use crate::domain::participant::{self, Attention, CaseloadRow};
 use crate::error::AppError;
 use crate::values::dates::{self, format_date};
@@ -20,6 +23,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(start))
         .route("/caseload", get(coach_home))
+        .route("/caseload/weekoverzicht", post(set_weekly_digest))
 }
 
 async fn start(user: AnyUser) -> Redirect {
@@ -41,6 +45,7 @@ struct CoachHome {
     stalled: usize,
     deadline_near: usize,
     waiting: usize,
+    weekly_digest: bool,
 }
 
 impl CoachHome {
@@ -97,11 +102,40 @@ async fn coach_home(
             .filter(|line| line.attention.contains(&wanted))
             .count()
     };
+    let weekly_digest = confirmation::weekly_digest_on(&mut conn, user.id).await?;
     Ok(CoachHome {
+        weekly_digest,
         stalled: count(Attention::Stalled),
         deadline_near: count(Attention::DeadlineNear),
         waiting: count(Attention::WaitingForConfirmation),
         lines,
         layout,
     })
+}
+
+#[derive(Deserialize)]
+struct WeeklyDigestForm {
+    #[serde(default)]
+    weekly_digest: String,
+}
+
+/// The coach switches their weekly mail on ("aan") or off (anything else: a form cannot send a
+/// third meaning, and off is the safe reading of a tampered value).
+async fn set_weekly_digest(
+    CoachUser { user, .. }: CoachUser,
+    State(app): State<AppState>,
+    session: Session,
+    Form(form): Form<WeeklyDigestForm>,
+) -> Result<Redirect, AppError> {
+    let on = form.weekly_digest == "aan";
+    let mut tx = app.pool.begin().await?;
+    confirmation::set_weekly_digest(&mut tx, user.id, on).await?;
+    tx.commit().await?;
+    let message = if on {
+        "U krijgt elke maandag een e-mail met wie aandacht nodig heeft."
+    } else {
+        "U krijgt geen wekelijkse e-mail meer. U kunt hem hier weer aanzetten."
+    };
+    session::flash(&session, FlashKind::Success, message).await?;
+    Ok(Redirect::to("/caseload#weekoverzicht"))
 }

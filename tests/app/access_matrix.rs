@@ -95,6 +95,7 @@ const MATRIX: &[&str] = &[
     "POST /mijn-account/passkeys                                    L    422  422  422  422  422  422  422",
     "POST /mijn-account/passkeys/{id}/verwijderen                   L    404  404  404  404  404  404  404",
     "GET  /caseload                                                 L    403  403  200  403  403  200  403",
+    "POST /caseload/weekoverzicht                                   L    403  403  303  403  403  303  403",
     "GET  /partner                                                  L    403  403  403  200  200  403  403",
     "GET  /partner/geschiedenis                                     L    403  403  403  200  200  403  403",
     "POST /partner/uren/{id}/bevestigen                             L    403  403  403  303  404  403  403",

@@ -8,6 +8,7 @@ mod backup;
 mod browser;
 mod certificates;
 mod cli;
+mod coach_digest;
 mod confirmations;
 mod db_roles;
 mod double_submit;

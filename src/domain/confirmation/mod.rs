@@ -5,11 +5,13 @@
 //! same entry at once end with one confirmation and one audit row; an entry changed since it
 //! was shown is refused.
 
+mod coach_digest;
 mod decision;
 mod links;
 mod pending;
 mod reminders;
 
+pub use coach_digest::{queue_coach_digests, set_weekly_digest, weekly_digest_on};
 pub(crate) use decision::parse_reason;
 pub use decision::{Decider, Decision, DecisionOutcome, ReasonError, RejectionReason, decide};
 pub use links::{

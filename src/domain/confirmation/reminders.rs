@@ -133,8 +133,8 @@ pub async fn queue_weekly_digest(
     Ok(mails.len())
 }
 
-/// Queues the digest once per week (from Monday 08:00, Belgian time), whichever instance asks
-/// first; returns whether this call queued it.
+/// Queues the partners' and the coaches' digests once per week (from Monday 08:00, Belgian
+/// time), whichever instance asks first; returns whether this call queued them.
 pub async fn queue_weekly_digest_once(
     conn: &mut PgConnection,
     base_url: &str,
@@ -156,5 +156,6 @@ pub async fn queue_weekly_digest_once(
         return Ok(false);
     }
     queue_weekly_digest(conn, base_url).await?;
+    super::coach_digest::queue_coach_digests(conn, base_url, today).await?;
     Ok(true)
 }
