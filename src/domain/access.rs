@@ -46,15 +46,18 @@ pub enum AccessKind {
     MijnTraject,
     /// A bewijs van deelname printed (page or PDF).
     Bewijs,
+    /// A participant taken over from another region after a move.
+    Overname,
 }
 
 impl AccessKind {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Inburgeraar,
         Self::Inzage,
         Self::Scan,
         Self::Bewijs,
         Self::MijnTraject,
+        Self::Overname,
         Self::Geweigerd,
     ];
 
@@ -66,6 +69,7 @@ impl AccessKind {
             Self::Geweigerd => "geweigerd",
             Self::MijnTraject => "mijn_traject",
             Self::Bewijs => "bewijs",
+            Self::Overname => "overname",
         }
     }
 
@@ -77,6 +81,7 @@ impl AccessKind {
             Self::Geweigerd => "toegang geweigerd",
             Self::MijnTraject => "eigen pagina geopend (Mijn traject)",
             Self::Bewijs => "bewijs van deelname afgedrukt",
+            Self::Overname => "overgenomen uit een andere regio",
         }
     }
 

@@ -94,6 +94,8 @@ const MATRIX: &[&str] = &[
     "POST /mijn-account/passkeys/opties                             L    200  200  200  200  200  200  200",
     "POST /mijn-account/passkeys                                    L    422  422  422  422  422  422  422",
     "POST /mijn-account/passkeys/{id}/verwijderen                   L    404  404  404  404  404  404  404",
+    "GET  /inburgeraars/overnemen                                   L    200  200  403  403  403  403  200",
+    "POST /inburgeraars/overnemen                                   L    422  422  403  403  403  403  422",
     "GET  /caseload                                                 L    403  403  200  403  403  200  403",
     "POST /caseload/weekoverzicht                                   L    403  403  303  403  403  303  403",
     "GET  /partner                                                  L    403  403  403  200  200  403  403",

@@ -18,6 +18,7 @@ mod hostile_input;
 mod link_reminders;
 mod metrics;
 mod mijn_traject;
+mod moves;
 mod oidc;
 mod organisations;
 mod pages;

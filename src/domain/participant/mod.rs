@@ -5,6 +5,7 @@
 
 mod input;
 mod lists;
+mod moves;
 mod store;
 
 use serde::Serialize;
@@ -21,6 +22,7 @@ pub use lists::{
     ParticipantRow, STALLED_AFTER_DAYS, caseload, coaches, history, list, municipalities,
     recent_entries,
 };
+pub use moves::{MoveError, MoveInput, MoveLine, MoveReason, destinations, moves, take_over};
 pub use store::{assign_coach, close, lock, reactivate, register, update};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]

@@ -2,6 +2,7 @@
 //! stopping and exempting. For trajectbegeleiders and coördinatoren of the participant's region.
 
 mod form;
+mod moves;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .route("/inburgeraars/{id}/stopzetten", post(stop))
         .route("/inburgeraars/{id}/vrijstellen", post(exempt))
         .route("/inburgeraars/{id}/heractiveren", post(reactivate))
+        .merge(moves::router())
 }
 
 /// Options for a `<select>`: (value, label).
@@ -368,6 +370,7 @@ struct ShowPage {
     placements: Vec<PlacementSummary>,
     entries: Vec<EntryLine>,
     history: Vec<HistoryLine>,
+    moves: Vec<participant::MoveLine>,
     certificates: Vec<crate::domain::certificate::CertificateRow>,
     /// The inburgeraar's working Mijn traject link, if any.
     own_link: Option<crate::domain::mijn_traject::ActiveLink>,
@@ -443,6 +446,7 @@ async fn show(
         placements: placement::list_for_participant(&mut conn, id, region).await?,
         entries: participant::recent_entries(&mut conn, id).await?,
         history: participant::history(&mut conn, id).await?,
+        moves: participant::moves(&mut conn, id).await?,
         certificates: crate::domain::certificate::for_participant(&mut conn, id).await?,
         own_link: crate::domain::mijn_traject::active_link(&mut conn, id).await?,
         coaches: with_empty("Geen begeleider", coach_options(&mut conn, region).await?),
