@@ -287,12 +287,21 @@ async fn load_trajectories(conn: &mut PgConnection, region: RegionId) -> Result<
     ];
     for (participant, organisation, kind, since, until, hours) in placements {
         sqlx::query!(
+            // The contact is the organisation's partner account where it has one (Petra, at
+            // De Brug: she confirms when logged in), else someone with an e-mail address and no
+            // account, who gets a personal link: both ways of confirming work in the demo.
             r#"INSERT INTO placements (participant_id, organisation_id, kind, status, starts_on, ends_on,
-                   planned_minutes, contact_name)
+                   planned_minutes, contact_user_id, contact_name, contact_email)
                SELECT p.id, o.id, $3::placement_kind, 'lopend', current_date - $4::int,
-                      current_date + $5::int, $6::int * 60, 'Petra Partner'
-               FROM participants p, organisations o
-               WHERE p.full_name = $1 AND o.name = $2"#,
+                      current_date + $5::int, $6::int * 60, u.id,
+                      coalesce(u.name, 'Contactpersoon ' || o.name),
+                      CASE WHEN u.id IS NULL
+                           THEN 'contact@' || trim(both '-' FROM regexp_replace(o.search_name, '[^a-z]+', '-', 'g')) || '.example'
+                           ELSE '' END
+               FROM participants p
+               JOIN organisations o ON o.name = $2
+               LEFT JOIN users u ON u.organisation_id = o.id AND u.role = 'partner'
+               WHERE p.full_name = $1"#,
             participant,
             organisation,
             kind as PlacementKind,

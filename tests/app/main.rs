@@ -11,6 +11,7 @@ mod cli;
 mod coach_digest;
 mod confirmations;
 mod db_roles;
+mod demo_story;
 mod double_submit;
 mod faults;
 mod helpers;
