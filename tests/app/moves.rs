@@ -154,6 +154,9 @@ async fn a_coordinator_takes_over_a_participant_who_moved_and_the_old_region_kee
     assert_eq!(logged, 1);
 }
 
+/// A form, the field whose error it should show, and a word of that error.
+type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
+
 #[tokio::test]
 async fn a_takeover_that_cannot_be_done_says_why_and_keeps_what_was_typed() {
     let app = TestApp::spawn().await;
@@ -166,7 +169,7 @@ async fn a_takeover_that_cannot_be_done_says_why_and_keeps_what_was_typed() {
     let theirs = elsewhere.municipality.to_string();
     let yesterday = iso_date(today() - time::Duration::days(1));
     let tomorrow = iso_date(today() + time::Duration::days(1));
-    let cases: [(Vec<(&str, &str)>, &str, &str); 4] = [
+    let cases: [Case; 4] = [
         (
             take_over_form(&home, &yesterday, "Verhuisd")
                 .into_iter()
