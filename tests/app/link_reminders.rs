@@ -8,10 +8,10 @@ use veertig::values::ids::PlacementId;
 
 use crate::helpers::TestApp;
 
-const CONTACT: &str = "karel@vereniging.example";
+pub(crate) const CONTACT: &str = "karel@vereniging.example";
 
 /// The secrets of the contact's mails still waiting in the outbox, oldest first.
-async fn waiting_secrets(app: &TestApp) -> Vec<String> {
+pub(crate) async fn waiting_secrets(app: &TestApp) -> Vec<String> {
     sqlx::query_scalar(
         "SELECT secret FROM outbox WHERE recipient = $1 AND sent_at IS NULL ORDER BY created_at",
     )
@@ -21,7 +21,7 @@ async fn waiting_secrets(app: &TestApp) -> Vec<String> {
     .expect("outbox")
 }
 
-async fn live_links(app: &TestApp, placement: PlacementId) -> i64 {
+pub(crate) async fn live_links(app: &TestApp, placement: PlacementId) -> i64 {
     sqlx::query_scalar(
         "SELECT count(*) FROM confirmation_links
          WHERE placement_id = $1 AND revoked_at IS NULL AND expires_at > now()",
