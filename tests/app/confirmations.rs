@@ -168,18 +168,7 @@ pub(crate) async fn decided_out_of_order(
     ];
     for (days, minutes, hours_ago, reason) in decided {
         let entry = app.create_entry(placement, minutes, days).await;
-        sqlx::query(
-            "UPDATE hour_entries SET decided_at = now() - make_interval(hours => $2),
-                 status = CASE WHEN $3::text IS NULL THEN 'bevestigd' ELSE 'afgewezen' END::entry_status,
-                 rejection_reason = $3
-             WHERE id = $1",
-        )
-        .bind(entry.0)
-        .bind(hours_ago)
-        .bind(reason)
-        .execute(&app.pool)
-        .await
-        .expect("decided");
+        app.decide_entry(entry, reason, hours_ago).await;
     }
     [(1, 45), (2, 120), (2, 30), (5, 60), (7, 15), (9, 90)]
         .into_iter()

@@ -32,6 +32,18 @@ pub(crate) async fn live_links(app: &TestApp, placement: PlacementId) -> i64 {
     .expect("links")
 }
 
+/// A contact without an account for `placement`: only a name and an e-mail address on it.
+pub(crate) async fn give_contact(app: &TestApp, placement: PlacementId) {
+    sqlx::query(
+        "UPDATE placements SET contact_name = 'Karel Contact', contact_email = $2 WHERE id = $1",
+    )
+    .bind(placement.0)
+    .bind(CONTACT)
+    .execute(&app.pool)
+    .await
+    .expect("contact");
+}
+
 async fn opens(contact: &TestApp, token: &str) -> StatusCode {
     contact.get(&format!("/bevestigen/{token}")).await.status()
 }
@@ -49,15 +61,7 @@ async fn a_reminder_after_logging_hours_leaves_one_live_link() {
     app.login_as(Role::Coach).await;
     let participant = app.create_participant("Amina Yusuf", None, None).await;
     let placement = app.create_placement(participant, app.organisation).await;
-    // A contact without an account: only a name and an e-mail address on the placement.
-    sqlx::query(
-        "UPDATE placements SET contact_name = 'Karel Contact', contact_email = $2 WHERE id = $1",
-    )
-    .bind(placement.0)
-    .bind(CONTACT)
-    .execute(&app.pool)
-    .await
-    .expect("contact");
+    give_contact(&app, placement).await;
     let response = app
         .post_form(
             &format!("/plaatsingen/{placement}/uren"),

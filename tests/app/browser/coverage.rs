@@ -10,7 +10,7 @@ use veertig::values::ids::PlacementId;
 use super::{Browser, DESKTOP, PHONE};
 use crate::confirmations::decided_out_of_order;
 use crate::helpers::{PASSWORD, TestApp};
-use crate::link_reminders::{CONTACT, live_links, waiting_secrets};
+use crate::link_reminders::{CONTACT, give_contact, live_links, waiting_secrets};
 
 /// `days` before today as the pages show it.
 fn days_ago(days: i64) -> String {
@@ -140,8 +140,7 @@ async fn a_partner_reads_their_lists_on_a_phone_without_sideways_scrolling() {
             )
             .await
             .expect("rows");
-        let mut rows: Vec<(String, String, String)> =
-            serde_json::from_value(rows).expect("a list");
+        let mut rows: Vec<(String, String, String)> = serde_json::from_value(rows).expect("a list");
         rows.sort();
         let row = |name: &str, status: &str, kind: &str| {
             (name.to_string(), status.to_string(), kind.to_string())
@@ -184,31 +183,12 @@ async fn a_coach_reads_organisations_reminds_a_contact_and_reads_dutch_statuses(
             .create_participant("Amina Yusuf", Some(coach.id), None)
             .await;
         let placement = app.create_placement(participant, app.organisation).await;
-        sqlx::query(
-            "UPDATE placements SET contact_name = 'Karel Contact', contact_email = $2 WHERE id = $1",
-        )
-        .bind(placement.0)
-        .bind(CONTACT)
-        .execute(&app.pool)
-        .await
-        .expect("a contact without an account");
+        give_contact(&app, placement).await;
         let confirmed = app.create_entry(placement, 120, 4).await;
+        app.decide_entry(confirmed, None, 0).await;
         let rejected = app.create_entry(placement, 60, 3).await;
-        for (entry, status, reason) in [
-            (confirmed, "bevestigd", None),
-            (rejected, "afgewezen", Some("Die dag was het gesloten.")),
-        ] {
-            sqlx::query(
-                "UPDATE hour_entries SET status = $2::entry_status, rejection_reason = $3,
-                     decided_at = now() WHERE id = $1",
-            )
-            .bind(entry.0)
-            .bind(status)
-            .bind(reason)
-            .execute(&app.pool)
-            .await
-            .expect("decided");
-        }
+        app.decide_entry(rejected, Some("Die dag was het gesloten."), 0)
+            .await;
 
         let browser = Browser::open(&app, size).await;
         browser.log_in(&coach.email, PASSWORD).await;
@@ -234,11 +214,13 @@ async fn a_coach_reads_organisations_reminds_a_contact_and_reads_dutch_statuses(
         browser.fill("#dates", &days_ago(1)).await;
         browser.fill("#minutes", "2u").await;
         browser.click("#uren form button[type=submit]").await;
-        assert_eq!(waiting_secrets(&app).await.len(), 1, "logging queues a link");
+        assert_eq!(
+            waiting_secrets(&app).await.len(),
+            1,
+            "logging queues a link"
+        );
         browser.assert_accessible().await;
-        browser
-            .click("form[action$='/herinnering'] button")
-            .await;
+        browser.click("form[action$='/herinnering'] button").await;
         assert!(browser.text(".flash").await.contains(CONTACT));
         browser.assert_accessible().await;
         let waiting = waiting_secrets(&app).await;
@@ -287,7 +269,10 @@ async fn a_coach_reads_organisations_reminds_a_contact_and_reads_dutch_statuses(
                 .contains(word)
             })
             .collect();
-        assert!(codes.is_empty(), "codes in the participant's tables: {codes:?}");
+        assert!(
+            codes.is_empty(),
+            "codes in the participant's tables: {codes:?}"
+        );
         browser.assert_accessible().await;
         browser.close().await;
     }

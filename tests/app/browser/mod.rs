@@ -479,7 +479,8 @@ impl Browser {
             .and_then(|v| v.as_u64())
             .unwrap_or(900)
             .clamp(400, 4000);
-        self.set_viewport(u32::try_from(height).unwrap_or(900)).await;
+        self.set_viewport(u32::try_from(height).unwrap_or(900))
+            .await;
         let png = self.client.screenshot().await.expect("screenshot");
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
         std::fs::create_dir_all(&dir).expect("screenshot dir");
@@ -558,7 +559,10 @@ impl fantoccini::wd::WebDriverCompatibleCommand for ComputedRole {
         session: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
         let session = session.unwrap_or_default();
-        base.join(&format!("session/{session}/element/{}/computedrole", self.0))
+        base.join(&format!(
+            "session/{session}/element/{}/computedrole",
+            self.0
+        ))
     }
 
     fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
