@@ -33,6 +33,18 @@ async fn placement_of(app: &TestApp, name: &str, kind: &str, status: &str) -> Pl
     placement
 }
 
+/// Nothing on the page scrolls sideways, and every `css` (what a partner acts on) lies within
+/// the window.
+async fn fits_the_window(browser: &Browser, css: &str, width: u32) {
+    let overflowing = browser.sideways_overflow().await;
+    assert!(
+        overflowing.is_empty(),
+        "sideways scrolling at {width} px: {overflowing:?}"
+    );
+    let outside = browser.outside_the_window(css).await;
+    assert!(outside.is_empty(), "at {width} px: {outside:?}");
+}
+
 /// The day, month and year of a date as the pages show it (23/11/2026), to compare.
 fn day_order(shown: &str) -> (String, String, String) {
     let mut parts = shown.split('/').map(str::to_string);
@@ -82,14 +94,7 @@ async fn a_partner_reads_their_lists_on_a_phone_without_sideways_scrolling() {
 
         browser.goto("/partner/geschiedenis").await;
         assert_eq!(browser.text("h1").await, "Behandelde uren");
-        let overflowing = browser.sideways_overflow().await;
-        assert!(
-            overflowing.is_empty(),
-            "sideways scrolling at {} px: {overflowing:?}",
-            size.0
-        );
-        let outside = browser.outside_the_window("tbody td.decision .badge").await;
-        assert!(outside.is_empty(), "at {} px: {outside:?}", size.0);
+        fits_the_window(&browser, "tbody td.decision .badge", size.0).await;
         let dates = browser
             .client
             .execute(
@@ -122,14 +127,7 @@ async fn a_partner_reads_their_lists_on_a_phone_without_sideways_scrolling() {
         }
 
         browser.goto("/partner/plaatsingen").await;
-        let overflowing = browser.sideways_overflow().await;
-        assert!(
-            overflowing.is_empty(),
-            "sideways scrolling at {} px: {overflowing:?}",
-            size.0
-        );
-        let outside = browser.outside_the_window("tbody td.status .badge").await;
-        assert!(outside.is_empty(), "at {} px: {outside:?}", size.0);
+        fits_the_window(&browser, "tbody td.status .badge", size.0).await;
         let rows = browser
             .client
             .execute(

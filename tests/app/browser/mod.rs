@@ -175,12 +175,15 @@ impl Browser {
     /// device metrics override (DevTools, through chromedriver) sets the page's own size.
     async fn set_viewport(&self, height: u32) {
         self.client
-            .issue_cmd(DevTools {
-                command: "Emulation.setDeviceMetricsOverride",
-                params: json!({
-                    "width": self.width, "height": height,
-                    "deviceScaleFactor": 1, "mobile": false,
-                }),
+            .issue_cmd(Extension {
+                path: "goog/cdp/execute".into(),
+                body: Some(json!({
+                    "cmd": "Emulation.setDeviceMetricsOverride",
+                    "params": {
+                        "width": self.width, "height": height,
+                        "deviceScaleFactor": 1, "mobile": false,
+                    },
+                })),
             })
             .await
             .expect("the page's size");
@@ -463,7 +466,10 @@ impl Browser {
             .unwrap_or_else(|_| panic!("element {css}"));
         let role = self
             .client
-            .issue_cmd(ComputedRole(element.element_id().to_string()))
+            .issue_cmd(Extension {
+                path: format!("element/{}/computedrole", element.element_id()),
+                body: None,
+            })
             .await
             .unwrap_or_else(|error| panic!("the computed role of {css}: {error}"));
         role.as_str().unwrap_or_default().to_string()
@@ -548,47 +554,28 @@ impl Browser {
     }
 }
 
-/// WebDriver's "Get Computed Role" of an element, which fantoccini does not wrap.
+/// A WebDriver command fantoccini does not wrap: a `path` under the session's URL, and with a
+/// body a POST. "Get Computed Role" of an element, and DevTools through chromedriver.
 #[derive(Debug)]
-struct ComputedRole(String);
+struct Extension {
+    path: String,
+    body: Option<serde_json::Value>,
+}
 
-impl fantoccini::wd::WebDriverCompatibleCommand for ComputedRole {
+impl fantoccini::wd::WebDriverCompatibleCommand for Extension {
     fn endpoint(
         &self,
         base: &url::Url,
         session: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
         let session = session.unwrap_or_default();
-        base.join(&format!(
-            "session/{session}/element/{}/computedrole",
-            self.0
-        ))
+        base.join(&format!("session/{session}/{}", self.path))
     }
 
     fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
-        (axum::http::Method::GET, None)
-    }
-}
-
-/// A DevTools command sent through chromedriver (`goog/cdp/execute`).
-#[derive(Debug)]
-struct DevTools {
-    command: &'static str,
-    params: serde_json::Value,
-}
-
-impl fantoccini::wd::WebDriverCompatibleCommand for DevTools {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        let session = session.unwrap_or_default();
-        base.join(&format!("session/{session}/goog/cdp/execute"))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
-        let body = json!({ "cmd": self.command, "params": self.params });
-        (axum::http::Method::POST, Some(body.to_string()))
+        match &self.body {
+            Some(body) => (axum::http::Method::POST, Some(body.to_string())),
+            None => (axum::http::Method::GET, None),
+        }
     }
 }
