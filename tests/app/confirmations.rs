@@ -2,6 +2,8 @@
 
 use reqwest::StatusCode;
 use veertig::domain::user::Role;
+use veertig::values::dates::{format_date, today};
+use veertig::values::duration::format_minutes;
 use veertig::values::ids::{EntryId, PlacementId};
 
 use crate::helpers::{Page, TestApp, location};
@@ -146,6 +148,64 @@ async fn a_partner_confirms_one_entry_and_it_counts() {
     assert_eq!(actor, Some(partner.id.0));
     let (_, history) = app.get_page("/partner/geschiedenis").await;
     assert!(history.text("tbody tr").contains("Amina Yusuf"));
+}
+
+/// Six entries of `placement`, logged and decided out of order, two of them on one day, and
+/// confirmed or rejected: the (date, duration) pairs *Behandelde uren* shows for them, the newest
+/// work first, of one day the one logged last first (issue 22 item 14).
+pub(crate) async fn decided_out_of_order(
+    app: &TestApp,
+    placement: PlacementId,
+) -> Vec<(String, String)> {
+    // (days ago, minutes, decided how many hours ago, rejection reason), in the order logged.
+    let decided = [
+        (5, 60, 1, None),
+        (2, 30, 30, Some("Niet aanwezig")),
+        (9, 90, 2, None),
+        (1, 45, 50, None),
+        (2, 120, 3, None),
+        (7, 15, 4, Some("Gesloten")),
+    ];
+    for (days, minutes, hours_ago, reason) in decided {
+        let entry = app.create_entry(placement, minutes, days).await;
+        app.decide_entry(entry, reason, hours_ago).await;
+    }
+    [(1, 45), (2, 120), (2, 30), (5, 60), (7, 15), (9, 90)]
+        .into_iter()
+        .map(|(days, minutes)| {
+            (
+                format_date(today() - time::Duration::days(days)),
+                format_minutes(minutes),
+            )
+        })
+        .collect()
+}
+
+/// Issue 22 item 14: *Behandelde uren* lists the newest work first, whatever order the hours
+/// were logged and decided in; the kind of placement reads in Dutch there and on the list of
+/// hours waiting, never as its code.
+#[tokio::test]
+async fn the_partners_history_lists_the_newest_work_first() {
+    let app = TestApp::spawn().await;
+    let placement = placement(&app, "Amina Yusuf").await;
+    let expected = decided_out_of_order(&app, placement).await;
+    app.create_entry(placement, 20, 3).await;
+    app.login_as(Role::Partner).await;
+    let (status, page) = app.get_page("/partner/geschiedenis").await;
+    assert_eq!(status, StatusCode::OK);
+    let shown: Vec<(String, String)> = page
+        .select_all("tbody td[data-label=Datum]")
+        .into_iter()
+        .zip(page.select_all("tbody td[data-label=Duur]"))
+        .collect();
+    assert_eq!(shown, expected);
+    assert_eq!(
+        page.select_all("tbody td:first-child .muted"),
+        ["· Buddy"; 6],
+        "the kind in Dutch"
+    );
+    let (_, home) = app.get_page("/partner").await;
+    assert_eq!(home.select_all(".pending-group h2 .muted"), ["· Buddy"]);
 }
 
 #[tokio::test]
@@ -369,6 +429,11 @@ async fn a_contact_confirms_through_a_personal_link_under_their_name() {
     let (status, page) = contact.get_page(&format!("/bevestigen/{token}")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(page.text("label[for=name]"), "Uw naam");
+    assert!(
+        page.text(".lead").ends_with("(Buddy)."),
+        "the kind in Dutch: {}",
+        page.text(".lead")
+    );
     assert!(
         page.select_all(".entry").is_empty(),
         "no entries before a name is given"
@@ -629,7 +694,12 @@ async fn the_weekly_digest_goes_once_to_each_partner_with_hours_waiting() {
     assert!(
         mails[0]
             .1
-            .contains("Amina Yusuf (buddy): 2 prestaties, 1 u 30")
+            .contains("Amina Yusuf (Buddy): 2 prestaties, 1 u 30")
     );
+    let html: String = sqlx::query_scalar("SELECT body_html FROM outbox LIMIT 1")
+        .fetch_one(&app.pool)
+        .await
+        .expect("the mail's HTML");
+    assert!(html.contains("</bdi> (Buddy): 2 prestaties"), "{html}");
     assert!(mails[0].1.contains("http://veertig.test/partner"));
 }

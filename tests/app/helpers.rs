@@ -498,6 +498,23 @@ impl TestApp {
         .expect("entry")
     }
 
+    /// Decides `entry` as a partner would, `hours_ago` hours back, written directly: confirmed,
+    /// or rejected when there is a `rejection` reason.
+    pub async fn decide_entry(&self, entry: EntryId, rejection: Option<&str>, hours_ago: i32) {
+        sqlx::query(
+            "UPDATE hour_entries SET decided_at = now() - make_interval(hours => $2),
+                 status = CASE WHEN $3::text IS NULL THEN 'bevestigd' ELSE 'afgewezen' END::entry_status,
+                 rejection_reason = $3
+             WHERE id = $1",
+        )
+        .bind(entry.0)
+        .bind(hours_ago)
+        .bind(rejection)
+        .execute(&self.pool)
+        .await
+        .expect("decided");
+    }
+
     /// Confirmed entries adding up to `minutes`, at most 10 hours a day, on earlier days, written
     /// directly (no audit rows: not through the app).
     pub async fn confirm_minutes(&self, placement: PlacementId, minutes: i32) {

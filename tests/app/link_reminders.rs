@@ -8,10 +8,10 @@ use veertig::values::ids::PlacementId;
 
 use crate::helpers::TestApp;
 
-const CONTACT: &str = "karel@vereniging.example";
+pub(crate) const CONTACT: &str = "karel@vereniging.example";
 
 /// The secrets of the contact's mails still waiting in the outbox, oldest first.
-async fn waiting_secrets(app: &TestApp) -> Vec<String> {
+pub(crate) async fn waiting_secrets(app: &TestApp) -> Vec<String> {
     sqlx::query_scalar(
         "SELECT secret FROM outbox WHERE recipient = $1 AND sent_at IS NULL ORDER BY created_at",
     )
@@ -21,7 +21,7 @@ async fn waiting_secrets(app: &TestApp) -> Vec<String> {
     .expect("outbox")
 }
 
-async fn live_links(app: &TestApp, placement: PlacementId) -> i64 {
+pub(crate) async fn live_links(app: &TestApp, placement: PlacementId) -> i64 {
     sqlx::query_scalar(
         "SELECT count(*) FROM confirmation_links
          WHERE placement_id = $1 AND revoked_at IS NULL AND expires_at > now()",
@@ -30,6 +30,18 @@ async fn live_links(app: &TestApp, placement: PlacementId) -> i64 {
     .fetch_one(&app.pool)
     .await
     .expect("links")
+}
+
+/// A contact without an account for `placement`: only a name and an e-mail address on it.
+pub(crate) async fn give_contact(app: &TestApp, placement: PlacementId) {
+    sqlx::query(
+        "UPDATE placements SET contact_name = 'Karel Contact', contact_email = $2 WHERE id = $1",
+    )
+    .bind(placement.0)
+    .bind(CONTACT)
+    .execute(&app.pool)
+    .await
+    .expect("contact");
 }
 
 async fn opens(contact: &TestApp, token: &str) -> StatusCode {
@@ -49,15 +61,7 @@ async fn a_reminder_after_logging_hours_leaves_one_live_link() {
     app.login_as(Role::Coach).await;
     let participant = app.create_participant("Amina Yusuf", None, None).await;
     let placement = app.create_placement(participant, app.organisation).await;
-    // A contact without an account: only a name and an e-mail address on the placement.
-    sqlx::query(
-        "UPDATE placements SET contact_name = 'Karel Contact', contact_email = $2 WHERE id = $1",
-    )
-    .bind(placement.0)
-    .bind(CONTACT)
-    .execute(&app.pool)
-    .await
-    .expect("contact");
+    give_contact(&app, placement).await;
     let response = app
         .post_form(
             &format!("/plaatsingen/{placement}/uren"),

@@ -571,21 +571,9 @@ async fn the_participant_page_labels_entry_statuses_as_the_placement_page_does()
     let confirmed = app.create_entry(placement, 120, 3).await;
     let refused = app.create_entry(placement, 60, 2).await;
     app.create_entry(placement, 90, 1).await;
-    for (entry, status, reason) in [
-        (confirmed, "bevestigd", None),
-        (refused, "afgewezen", Some("Die dag was het gesloten.")),
-    ] {
-        sqlx::query(
-            "UPDATE hour_entries SET status = $2::entry_status, rejection_reason = $3,
-                 decided_at = now() WHERE id = $1",
-        )
-        .bind(entry.0)
-        .bind(status)
-        .bind(reason)
-        .execute(&app.pool)
-        .await
-        .expect("decide");
-    }
+    app.decide_entry(confirmed, None, 0).await;
+    app.decide_entry(refused, Some("Die dag was het gesloten."), 0)
+        .await;
     let (status, page) = app.get_page(&format!("/inburgeraars/{participant}")).await;
     assert_eq!(status, StatusCode::OK);
     // The trajectory's own status too: "Actief" as the placements say "Lopend".

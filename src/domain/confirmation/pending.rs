@@ -93,7 +93,7 @@ pub async fn pending_for_placement(
     .await
 }
 
-/// What a partner organisation confirmed and rejected, newest first.
+/// An entry a partner organisation confirmed or rejected.
 #[derive(Debug, Clone)]
 pub struct DecidedEntry {
     pub worked_on: Date,
@@ -106,6 +106,8 @@ pub struct DecidedEntry {
     pub kind: PlacementKind,
 }
 
+/// What the organisation decided, the newest work first: by the day worked, then the moment
+/// it was logged, then the id, so the order is the same on every page.
 pub async fn decided_for_organisation(
     conn: &mut PgConnection,
     organisation: OrganisationId,
@@ -125,7 +127,7 @@ pub async fn decided_for_organisation(
            JOIN participants p ON p.id = e.participant_id
            LEFT JOIN users u ON u.id = e.decided_by
            WHERE e.organisation_id = $1 AND e.status <> 'ingediend'
-           ORDER BY e.decided_at DESC NULLS LAST, e.id
+           ORDER BY e.worked_on DESC, e.created_at DESC, e.id DESC
            OFFSET $2 LIMIT $3"#,
         organisation.0,
         offset,

@@ -96,25 +96,7 @@ async fn the_dashboard_needs_no_sideways_scrolling() {
         let browser = Browser::open(&app, size).await;
         browser.log_in(&coordinator.email, PASSWORD).await;
         assert_eq!(browser.text("h1").await, "Coördinatie");
-        let overflowing = browser
-            .client
-            .execute(
-                "const page = document.documentElement;
-                 const wide = [];
-                 if (page.scrollWidth > page.clientWidth) wide.push('page ' + page.scrollWidth + ' > ' + page.clientWidth);
-                 for (const el of document.querySelectorAll('main, main *')) {
-                   if (el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1) {
-                     const cls = typeof el.className === 'string' ? el.className : '';
-                     wide.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (cls ? '.' + cls : '') +
-                       ' ' + el.scrollWidth + ' > ' + el.clientWidth);
-                   }
-                 }
-                 return wide;",
-                vec![],
-            )
-            .await
-            .expect("widths");
-        let overflowing: Vec<String> = serde_json::from_value(overflowing).expect("a list");
+        let overflowing = browser.sideways_overflow().await;
         assert!(
             overflowing.is_empty(),
             "sideways scrolling at {} px: {overflowing:?}",

@@ -5,6 +5,7 @@
 //! Every page a journey visits is checked with axe-core (vendored in `axe.min.js`): a serious or
 //! critical WCAG 2.1 A/AA violation fails the test.
 
+mod coverage;
 mod journeys;
 mod layout;
 mod markers;
@@ -158,13 +159,34 @@ impl Browser {
             .connect(driver_url())
             .await
             .expect("a Chromium session");
-        Self {
+        let browser = Self {
             client,
             base: app.url(""),
             width,
             _profile: profile,
             _permit: permit,
-        }
+        };
+        browser.set_viewport(height).await;
+        browser
+    }
+
+    /// Makes the page `self.width` wide and `height` high. The window alone cannot: Chromium
+    /// keeps it at least 500 px wide, so a "360 px" window showed pages 500 px wide. The
+    /// device metrics override (DevTools, through chromedriver) sets the page's own size.
+    async fn set_viewport(&self, height: u32) {
+        self.client
+            .issue_cmd(Extension {
+                path: "goog/cdp/execute".into(),
+                body: Some(json!({
+                    "cmd": "Emulation.setDeviceMetricsOverride",
+                    "params": {
+                        "width": self.width, "height": height,
+                        "deviceScaleFactor": 1, "mobile": false,
+                    },
+                })),
+            })
+            .await
+            .expect("the page's size");
     }
 
     pub async fn goto(&self, path: &str) {
@@ -369,11 +391,88 @@ impl Browser {
 
     /// How many current-page markers of paged lists this page shows.
     pub async fn current_page_markers(&self) -> usize {
+        self.count(".pagination [aria-current]").await
+    }
+
+    /// How many elements match `css`.
+    pub async fn count(&self, css: &str) -> usize {
         self.client
-            .find_all(Locator::Css(".pagination [aria-current]"))
+            .find_all(Locator::Css(css))
             .await
-            .expect("markers")
+            .unwrap_or_else(|_| panic!("elements {css}"))
             .len()
+    }
+
+    /// What makes this page scroll sideways: the page wider than the window, or an element of
+    /// `main` wider than its own box (a table in a scrolling box counts). What is clipped out of
+    /// sight, for screen readers only (`.visually-hidden`), does not count.
+    pub async fn sideways_overflow(&self) -> Vec<String> {
+        let wide = self
+            .client
+            .execute(
+                "const page = document.documentElement;
+                 const wide = [];
+                 if (page.scrollWidth > page.clientWidth) wide.push('page ' + page.scrollWidth + ' > ' + page.clientWidth);
+                 const clipped = new Set();
+                 for (const el of document.querySelectorAll('main, main *')) {
+                   if (clipped.has(el.parentElement) || getComputedStyle(el).clipPath !== 'none') {
+                     clipped.add(el);
+                     continue;
+                   }
+                   if (el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1) {
+                     const cls = typeof el.className === 'string' ? el.className : '';
+                     wide.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (cls ? '.' + cls : '') +
+                       ' ' + el.scrollWidth + ' > ' + el.clientWidth);
+                   }
+                 }
+                 return wide;",
+                vec![],
+            )
+            .await
+            .expect("widths");
+        serde_json::from_value(wide).expect("a list")
+    }
+
+    /// The elements matching `css` that do not lie wholly within the window's width, each with
+    /// its text and where it starts and ends; fails when nothing matches.
+    pub async fn outside_the_window(&self, css: &str) -> Vec<String> {
+        let found = self
+            .client
+            .execute(
+                "const all = [...document.querySelectorAll(arguments[0])];
+                 const width = document.documentElement.clientWidth;
+                 const outside = all.map(el => [el, el.getBoundingClientRect()])
+                   .filter(([, r]) => r.left < 0 || r.right > width)
+                   .map(([el, r]) => el.textContent.trim() + ' ' + r.left + '..' + r.right + ' of ' + width);
+                 return { count: all.length, outside };",
+                vec![json!(css)],
+            )
+            .await
+            .expect("positions");
+        assert!(
+            found["count"].as_u64().unwrap_or(0) > 0,
+            "nothing matches {css}"
+        );
+        serde_json::from_value(found["outside"].clone()).expect("a list")
+    }
+
+    /// The role the browser gives the first element matching `css` in its accessibility tree
+    /// (WebDriver's computed role): what a screen reader is told it is.
+    pub async fn computed_role(&self, css: &str) -> String {
+        let element = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|_| panic!("element {css}"));
+        let role = self
+            .client
+            .issue_cmd(Extension {
+                path: format!("element/{}/computedrole", element.element_id()),
+                body: None,
+            })
+            .await
+            .unwrap_or_else(|error| panic!("the computed role of {css}: {error}"));
+        role.as_str().unwrap_or_default().to_string()
     }
 
     /// Saves a screenshot of the whole page under `target/screenshots/`.
@@ -386,9 +485,7 @@ impl Browser {
             .and_then(|v| v.as_u64())
             .unwrap_or(900)
             .clamp(400, 4000);
-        let _ = self
-            .client
-            .set_window_size(self.width, u32::try_from(height).unwrap_or(900))
+        self.set_viewport(u32::try_from(height).unwrap_or(900))
             .await;
         let png = self.client.screenshot().await.expect("screenshot");
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
@@ -454,5 +551,31 @@ impl Browser {
 
     pub async fn close(self) {
         let _ = self.client.close().await;
+    }
+}
+
+/// A WebDriver command fantoccini does not wrap: a `path` under the session's URL, and with a
+/// body a POST. "Get Computed Role" of an element, and DevTools through chromedriver.
+#[derive(Debug)]
+struct Extension {
+    path: String,
+    body: Option<serde_json::Value>,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Extension {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let session = session.unwrap_or_default();
+        base.join(&format!("session/{session}/{}", self.path))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        match &self.body {
+            Some(body) => (axum::http::Method::POST, Some(body.to_string())),
+            None => (axum::http::Method::GET, None),
+        }
     }
 }
