@@ -16,6 +16,7 @@ mod helpers;
 mod hostile_input;
 mod link_reminders;
 mod metrics;
+mod mijn_reports;
 mod mijn_traject;
 mod oidc;
 mod organisations;

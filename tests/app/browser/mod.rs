@@ -8,6 +8,7 @@
 mod journeys;
 mod layout;
 mod markers;
+mod mijn_reports;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
