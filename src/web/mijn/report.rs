@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::{Form, Router};
 use serde::Deserialize;
-use sqlx::PgConnection;
+use sqlx::{PgConnection, Postgres, Transaction};
 use uuid::Uuid;
 
 use super::{chosen_language, invalid, own_view, private, throttled};
@@ -171,22 +171,67 @@ async fn chosen_placement(
         .find(|placement| placement.0 == id))
 }
 
-/// The page again with the forms as typed and their errors.
-async fn again(
-    conn: &mut PgConnection,
-    status: StatusCode,
+/// A form sent through a working link: the transaction that opened the link, and what the
+/// page needs to be shown again.
+struct Sent {
+    tx: Transaction<'static, Postgres>,
     lang: Lang,
-    token: &str,
-    link: &OpenLink,
+    token: String,
+    link: OpenLink,
     layout: Layout,
-    forms: Forms,
-) -> Result<Response, AppError> {
-    Ok(
-        match own_view(conn, lang, token, link, layout, forms).await? {
+}
+
+impl Sent {
+    /// Opens the link in a transaction; `Err` is the answer for an unknown or revoked one.
+    async fn open(
+        app: &AppState,
+        lang: Lang,
+        token: String,
+        layout: Layout,
+    ) -> Result<Result<Self, Response>, AppError> {
+        let mut tx = app.pool.begin().await?;
+        Ok(match mijn_traject::open(&mut tx, &token).await? {
+            Some(link) => Ok(Self {
+                tx,
+                lang,
+                token,
+                link,
+                layout,
+            }),
+            None => Err(private(invalid(lang))),
+        })
+    }
+
+    /// Whether the link made all the reports and uploads it may make this hour.
+    async fn over_limit(&mut self) -> Result<bool, AppError> {
+        Ok(
+            mijn_traject::reports_in_last_hour(&mut self.tx, self.link.id).await?
+                >= REPORTS_PER_HOUR,
+        )
+    }
+
+    fn text(&self, key: &str) -> String {
+        text(self.lang, key, &[])
+    }
+
+    /// The page again with the forms as typed and their errors; ends the transaction (which
+    /// wrote nothing but the visit).
+    async fn again(mut self, status: StatusCode, forms: Forms) -> Result<Response, AppError> {
+        let view = own_view(
+            &mut self.tx,
+            self.lang,
+            &self.token,
+            &self.link,
+            self.layout,
+            forms,
+        )
+        .await?;
+        self.tx.commit().await?;
+        Ok(match view {
             Some(view) => private((status, view).into_response()),
-            None => private(invalid(lang)),
-        },
-    )
+            None => private(invalid(self.lang)),
+        })
+    }
 }
 
 async fn report_hours(
@@ -201,32 +246,27 @@ async fn report_hours(
         return Ok(private(refusal));
     }
     let lang = chosen_language(&headers);
-    let mut tx = app.pool.begin().await?;
-    let Some(link) = mijn_traject::open(&mut tx, &token).await? else {
-        return Ok(private(invalid(lang)));
+    let mut sent = match Sent::open(&app, lang, token, layout).await? {
+        Ok(sent) => sent,
+        Err(answer) => return Ok(answer),
     };
     let mut forms = Forms {
         report: form.clone(),
         ..Forms::default()
     };
-    if mijn_traject::reports_in_last_hour(&mut tx, link.id).await? >= REPORTS_PER_HOUR {
-        forms
-            .errors
-            .add(DATE, text(lang, "report-error-too-many", &[]));
-        let status = StatusCode::TOO_MANY_REQUESTS;
-        let response = again(&mut tx, status, lang, &token, &link, layout, forms).await?;
-        tx.commit().await?;
-        return Ok(response);
+    if sent.over_limit().await? {
+        forms.errors.add(DATE, sent.text("report-error-too-many"));
+        return sent.again(StatusCode::TOO_MANY_REQUESTS, forms).await;
     }
     let worked_on = parse_date(&form.worked_on).ok();
     if worked_on.is_none() {
-        forms.errors.add(DATE, text(lang, "report-error-date", &[]));
+        forms.errors.add(DATE, sent.text("report-error-date"));
     }
-    let placement = chosen_placement(&mut tx, &link, &form.placement).await?;
+    let placement = chosen_placement(&mut sent.tx, &sent.link, &form.placement).await?;
     if placement.is_none() {
         forms
             .errors
-            .add(PLACEMENT, text(lang, "report-error-placement", &[]));
+            .add(PLACEMENT, sent.text("report-error-placement"));
     }
     let minutes = match parse_entry_minutes(&form.minutes) {
         Ok(minutes) => Some(minutes),
@@ -237,27 +277,28 @@ async fn report_hours(
         }
     };
     let (Some(worked_on), Some(placement), Some(minutes)) = (worked_on, placement, minutes) else {
-        let status = StatusCode::UNPROCESSABLE_ENTITY;
-        let response = again(&mut tx, status, lang, &token, &link, layout, forms).await?;
-        tx.commit().await?;
-        return Ok(response);
+        return sent.again(StatusCode::UNPROCESSABLE_ENTITY, forms).await;
     };
     let report = ReportedHours {
-        link: link.id,
-        participant: link.participant,
-        region: link.region,
+        link: sent.link.id,
+        participant: sent.link.participant,
+        region: sent.link.region,
         placement,
         worked_on,
         minutes,
     };
-    match hours::report_hours(&mut tx, &report, today()).await {
+    match hours::report_hours(&mut sent.tx, &report, today()).await {
         Ok(_) => {
             // Like hours a coach logs: the contact gets a personal link to confirm them.
-            confirmation::notify_contact_of_new_entries(&mut tx, &app.config.base_url(), placement)
-                .await?;
-            tx.commit().await?;
+            confirmation::notify_contact_of_new_entries(
+                &mut sent.tx,
+                &app.config.base_url(),
+                placement,
+            )
+            .await?;
+            sent.tx.commit().await?;
             Ok(private(
-                Redirect::to(&format!("/mijn/{token}?gemeld=uren#melden")).into_response(),
+                Redirect::to(&format!("/mijn/{}?gemeld=uren#melden", sent.token)).into_response(),
             ))
         }
         Err(EntriesError::Refused(problems)) => {
@@ -265,19 +306,13 @@ async fn report_hours(
                 let (field, message) = entry_message(lang, problem);
                 forms.errors.add(field, message);
             }
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            let response = again(&mut tx, status, lang, &token, &link, layout, forms).await?;
-            tx.commit().await?;
-            Ok(response)
+            sent.again(StatusCode::UNPROCESSABLE_ENTITY, forms).await
         }
         Err(EntriesError::NotFound) => {
             forms
                 .errors
-                .add(PLACEMENT, text(lang, "report-error-placement", &[]));
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            let response = again(&mut tx, status, lang, &token, &link, layout, forms).await?;
-            tx.commit().await?;
-            Ok(response)
+                .add(PLACEMENT, sent.text("report-error-placement"));
+            sent.again(StatusCode::UNPROCESSABLE_ENTITY, forms).await
         }
         Err(EntriesError::Database(error)) => Err(error.into()),
     }
@@ -302,28 +337,23 @@ async fn upload_bewijs(
         }
         Err(_) => return Ok(private(StatusCode::BAD_REQUEST.into_response())),
     };
-    let mut tx = app.pool.begin().await?;
-    let Some(link) = mijn_traject::open(&mut tx, &token).await? else {
-        return Ok(private(invalid(lang)));
+    let mut sent = match Sent::open(&app, lang, token, layout).await? {
+        Ok(sent) => sent,
+        Err(answer) => return Ok(answer),
     };
     let mut forms = Forms {
         upload_placement: upload.placement.clone(),
         ..Forms::default()
     };
-    if mijn_traject::reports_in_last_hour(&mut tx, link.id).await? >= REPORTS_PER_HOUR {
-        forms
-            .errors
-            .add(FILE, text(lang, "report-error-too-many", &[]));
-        let status = StatusCode::TOO_MANY_REQUESTS;
-        let response = again(&mut tx, status, lang, &token, &link, layout, forms).await?;
-        tx.commit().await?;
-        return Ok(response);
+    if sent.over_limit().await? {
+        forms.errors.add(FILE, sent.text("report-error-too-many"));
+        return sent.again(StatusCode::TOO_MANY_REQUESTS, forms).await;
     }
-    let placement = chosen_placement(&mut tx, &link, &upload.placement).await?;
+    let placement = chosen_placement(&mut sent.tx, &sent.link, &upload.placement).await?;
     if placement.is_none() {
         forms
             .errors
-            .add(UPLOAD_PLACEMENT, text(lang, "report-error-placement", &[]));
+            .add(UPLOAD_PLACEMENT, sent.text("report-error-placement"));
     }
     let kind = match scan::check_file(&upload.content) {
         Ok(kind) => Some(kind),
@@ -333,22 +363,19 @@ async fn upload_bewijs(
         }
     };
     let (Some(placement), Some(kind)) = (placement, kind) else {
-        let status = StatusCode::UNPROCESSABLE_ENTITY;
-        let response = again(&mut tx, status, lang, &token, &link, layout, forms).await?;
-        tx.commit().await?;
-        return Ok(response);
+        return sent.again(StatusCode::UNPROCESSABLE_ENTITY, forms).await;
     };
-    let entries = mijn_traject::waiting_entries(&mut tx, placement).await?;
+    let entries = mijn_traject::waiting_entries(&mut sent.tx, placement).await?;
     scan::store(
-        &mut tx,
+        &mut sent.tx,
         NewScan {
             placement,
-            participant: link.participant,
+            participant: sent.link.participant,
             file_name: scan::clean_file_name(&upload.file_name, kind),
             kind,
             content: &upload.content,
             entries,
-            uploaded_by: Uploader::Link(link.id),
+            uploaded_by: Uploader::Link(sent.link.id),
         },
     )
     .await
@@ -356,8 +383,8 @@ async fn upload_bewijs(
         scan::ScanError::Database(error) => AppError::from(error),
         _ => AppError::Internal("a scan of the inburgeraar was refused"),
     })?;
-    tx.commit().await?;
+    sent.tx.commit().await?;
     Ok(private(
-        Redirect::to(&format!("/mijn/{token}?gemeld=bewijs#bewijs")).into_response(),
+        Redirect::to(&format!("/mijn/{}?gemeld=bewijs#bewijs", sent.token)).into_response(),
     ))
 }
