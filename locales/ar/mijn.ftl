@@ -90,3 +90,36 @@ duration-minutes = { $minutes ->
         [many] { $minutes } دقيقة
        *[other] { $minutes } دقيقة
     }
+
+# الإبلاغ عن الساعات بنفسك وإرسال صورة ورقة المشاركة الموقّعة.
+form-error-heading = هناك شيء غير صحيح
+error-prefix = خطأ:
+report-heading = الإبلاغ عن الساعات
+report-intro = هل شاركت؟ أبلغ عن ساعاتك هنا. ستراجعها المؤسسة.
+report-none = لا يمكنك الإبلاغ عن ساعات الآن. اسأل مرشدك.
+report-date = التاريخ
+report-date-hint = مثلًا 23/11/2026. ليس في المستقبل.
+report-placement = أين
+report-duration = كم من الوقت
+report-duration-hint = مثلًا 2u30 أو 2:30 أو 2,5. 12 ساعة في اليوم على الأكثر.
+report-submit = أبلغ عن الساعات
+report-done = شكرًا. تم الإبلاغ عن ساعاتك. يجب أن تؤكدها المؤسسة.
+report-error-date = اكتب تاريخًا، مثلًا 23/11/2026.
+report-error-future = { $date } في المستقبل. أبلغ عن الساعات بعد أن تقوم بها فقط.
+report-error-before-start = { $date } قبل البداية ({ $start }).
+report-error-after-end = { $date } بعد النهاية ({ $end }).
+report-error-day-limit = في { $date } يوجد بالفعل { $already }. لا يمكن أكثر من 12 ساعة في يوم واحد.
+report-error-too-long = 12 ساعة في اليوم على الأكثر. اكتب أقل.
+report-error-duration = اكتب كم من الوقت، مثلًا 2u30 أو 2,5.
+report-error-closed = لا يمكن إضافة ساعات هنا بعد الآن. اسأل مرشدك.
+report-error-placement = اختر أين شاركت.
+report-error-too-many = لقد أبلغت كثيرًا في هذه الساعة. حاول مرة أخرى لاحقًا.
+upload-heading = صورة الورقة الموقّعة
+upload-intro = التقط صورة لورقة المشاركة الموقّعة وأرسلها هنا.
+upload-file = صورة أو PDF
+upload-file-hint = صورة (JPEG أو PNG) أو ملف PDF، 5 ميغابايت على الأكثر.
+upload-submit = أرسل الصورة
+upload-done = شكرًا. تم حفظ صورتك. يستطيع مرشدك أن يراها.
+upload-error-empty = اختر صورة أو ملف PDF.
+upload-error-too-large = الملف أكبر من 5 ميغابايت. التقط صورة أصغر.
+upload-error-type = هذا ليس صورة ولا PDF. أرسل JPEG أو PNG أو PDF.

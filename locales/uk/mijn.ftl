@@ -82,3 +82,36 @@ duration-minutes = { $minutes ->
         [many] { $minutes } хвилин
        *[other] { $minutes } хвилини
     }
+
+# Самостійно повідомити години й надіслати фото підписаного підтвердження.
+form-error-heading = Щось не так
+error-prefix = Помилка:
+report-heading = Повідомити години
+report-intro = Ви брали участь? Повідомте тут свої години. Організація їх перевірить.
+report-none = Зараз ви не можете повідомити години. Запитайте свого консультанта.
+report-date = Дата
+report-date-hint = Наприклад 23/11/2026. Не в майбутньому.
+report-placement = Де
+report-duration = Скільки часу
+report-duration-hint = Наприклад 2u30, 2:30 або 2,5. Не більше 12 годин на день.
+report-submit = Повідомити години
+report-done = Дякуємо. Ваші години повідомлено. Організація ще має їх підтвердити.
+report-error-date = Вкажіть дату, наприклад 23/11/2026.
+report-error-future = { $date } — це в майбутньому. Повідомляйте години лише після того, як ви їх відпрацювали.
+report-error-before-start = { $date } — це до початку ({ $start }).
+report-error-after-end = { $date } — це після завершення ({ $end }).
+report-error-day-limit = На { $date } уже є { $already }. Більше 12 годин за один день не можна.
+report-error-too-long = Не більше 12 годин на день. Вкажіть менше.
+report-error-duration = Вкажіть, скільки часу, наприклад 2u30 або 2,5.
+report-error-closed = Сюди більше не можна додати години. Запитайте свого консультанта.
+report-error-placement = Виберіть, де ви брали участь.
+report-error-too-many = Цієї години ви вже багато повідомили. Спробуйте пізніше.
+upload-heading = Фото підписаного підтвердження
+upload-intro = Сфотографуйте своє підписане підтвердження участі й надішліть його тут.
+upload-file = Фото або PDF
+upload-file-hint = Фото (JPEG або PNG) чи PDF, не більше 5 МБ.
+upload-submit = Надіслати фото
+upload-done = Дякуємо. Ваше фото збережено. Ваш консультант може його побачити.
+upload-error-empty = Виберіть фото або PDF.
+upload-error-too-large = Файл більший за 5 МБ. Зробіть менше фото.
+upload-error-type = Це не фото і не PDF. Надішліть JPEG, PNG або PDF.

@@ -23,11 +23,34 @@ impl AuditEntry<'_> {
         before: Option<&B>,
         after: Option<&A>,
     ) -> Result<(), sqlx::Error> {
+        self.insert(conn, None, before, after).await
+    }
+
+    /// A change made through an inburgeraar's personal link (Mijn traject): no user acted, the
+    /// row names the link in `actor_link_id` (`actor` is then `None`).
+    pub async fn record_by_link<B: Serialize, A: Serialize>(
+        self,
+        conn: &mut PgConnection,
+        link: Uuid,
+        before: Option<&B>,
+        after: Option<&A>,
+    ) -> Result<(), sqlx::Error> {
+        self.insert(conn, Some(link), before, after).await
+    }
+
+    async fn insert<B: Serialize, A: Serialize>(
+        self,
+        conn: &mut PgConnection,
+        link: Option<Uuid>,
+        before: Option<&B>,
+        after: Option<&A>,
+    ) -> Result<(), sqlx::Error> {
         let before = before.map(to_json).transpose()?;
         let after = after.map(to_json).transpose()?;
         sqlx::query!(
-            "INSERT INTO audit_log (actor_id, action, entity, entity_id, participant_id, before, after)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO audit_log (actor_id, action, entity, entity_id, participant_id, before, after,
+                                    actor_link_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             self.actor.map(|id| id.0),
             self.action,
             self.entity,
@@ -35,6 +58,7 @@ impl AuditEntry<'_> {
             self.participant.map(|id| id.0),
             before,
             after,
+            link,
         )
         .execute(conn)
         .await?;

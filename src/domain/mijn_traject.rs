@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::audit::AuditEntry;
 use super::certificate::CertificateId;
 use super::confirmation::{hash_token, new_token};
-use crate::values::ids::{ParticipantId, RegionId, UserId};
+use crate::values::ids::{EntryId, ParticipantId, PlacementId, RegionId, UserId};
 use crate::values::kinds::{EntryStatus, PlacementKind, PlacementStatus};
 
 /// A link just made: its token exists only here, on the printed card and in the coach's session.
@@ -148,22 +148,94 @@ pub fn plausible_token(token: &str) -> bool {
     token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// The participant whose working link this is, counting the visit; `None` for an unknown,
-/// tampered or revoked token.
-pub async fn open(
-    conn: &mut PgConnection,
-    token: &str,
-) -> Result<Option<ParticipantId>, sqlx::Error> {
+/// A working link, opened.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenLink {
+    pub id: Uuid,
+    pub participant: ParticipantId,
+    pub region: RegionId,
+}
+
+/// The working link of this token and its participant, counting the visit; `None` for an
+/// unknown, tampered or revoked token.
+pub async fn open(conn: &mut PgConnection, token: &str) -> Result<Option<OpenLink>, sqlx::Error> {
     if !plausible_token(token) {
         return Ok(None);
     }
-    sqlx::query_scalar!(
-        r#"UPDATE participant_links SET last_used_at = now(), use_count = use_count + 1
-           WHERE token_hash = $1 AND revoked_at IS NULL
-           RETURNING participant_id AS "participant_id: ParticipantId""#,
+    sqlx::query_as!(
+        OpenLink,
+        r#"UPDATE participant_links l SET last_used_at = now(), use_count = use_count + 1
+           FROM participants p
+           WHERE l.token_hash = $1 AND l.revoked_at IS NULL AND p.id = l.participant_id
+           RETURNING l.id, l.participant_id AS "participant: ParticipantId",
+                     p.region_id AS "region: RegionId""#,
         hash_token(&token.to_ascii_lowercase()),
     )
     .fetch_optional(conn)
+    .await
+}
+
+/// Reports and uploads one link may make per hour: a week's sheet is a handful, and a lost
+/// card in the wrong hands cannot flood the partner.
+pub const REPORTS_PER_HOUR: i64 = 10;
+
+/// How many hours reports and uploads went through the link in the last hour, counted from
+/// the audit rows that name it.
+pub async fn reports_in_last_hour(conn: &mut PgConnection, link: Uuid) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM audit_log
+           WHERE actor_link_id = $1 AND at > now() - interval '1 hour'"#,
+        link
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// The placement's entries still waiting for confirmation: what a photo of the signed sheet
+/// the inburgeraar uploads supports.
+pub async fn waiting_entries(
+    conn: &mut PgConnection,
+    placement: PlacementId,
+) -> Result<Vec<EntryId>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT id AS "id: EntryId" FROM hour_entries
+           WHERE placement_id = $1 AND status = 'ingediend'"#,
+        placement.0
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// A placement the inburgeraar can report hours on: theirs, not cancelled, begun, their
+/// trajectory active.
+#[derive(Debug, Clone)]
+pub struct ReportablePlacement {
+    pub id: PlacementId,
+    pub organisation: String,
+    pub kind: PlacementKind,
+    pub starts_on: Date,
+    pub ends_on: Date,
+}
+
+pub async fn reportable_placements(
+    conn: &mut PgConnection,
+    participant: ParticipantId,
+    today: Date,
+) -> Result<Vec<ReportablePlacement>, sqlx::Error> {
+    sqlx::query_as!(
+        ReportablePlacement,
+        r#"SELECT pl.id AS "id: PlacementId", o.name AS organisation,
+                  pl.kind AS "kind: PlacementKind", pl.starts_on, pl.ends_on
+           FROM placements pl
+           JOIN organisations o ON o.id = pl.organisation_id
+           JOIN participants p ON p.id = pl.participant_id
+           WHERE pl.participant_id = $1 AND p.status = 'actief'
+             AND pl.status <> 'geannuleerd' AND pl.starts_on <= $2
+           ORDER BY pl.starts_on DESC, pl.id"#,
+        participant.0,
+        today,
+    )
+    .fetch_all(conn)
     .await
 }
 

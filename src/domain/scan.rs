@@ -112,13 +112,22 @@ pub struct NewScan<'a> {
     pub kind: ScanType,
     pub content: &'a [u8],
     pub entries: Vec<EntryId>,
-    pub uploaded_by: UserId,
+    pub uploaded_by: Uploader,
+}
+
+/// Who uploaded a scan: staff, who must name the entries it supports, or the inburgeraar
+/// through their personal link (Mijn traject), whose photo supports the placement's entries
+/// still waiting for confirmation, if any.
+#[derive(Debug, Clone, Copy)]
+pub enum Uploader {
+    User(UserId),
+    Link(uuid::Uuid),
 }
 
 /// Stores the scan and links it to its entries, which must all belong to the placement; the
 /// caller has checked the placement lies in its scope. Audited without the file itself.
 pub async fn store(conn: &mut PgConnection, scan: NewScan<'_>) -> Result<ScanId, ScanError> {
-    if scan.entries.is_empty() {
+    if scan.entries.is_empty() && matches!(scan.uploaded_by, Uploader::User(_)) {
         return Err(ScanError::NoEntries);
     }
     let entry_ids: Vec<uuid::Uuid> = scan.entries.iter().map(|e| e.0).collect();
@@ -136,10 +145,14 @@ pub async fn store(conn: &mut PgConnection, scan: NewScan<'_>) -> Result<ScanId,
         return Err(ScanError::ForeignEntry);
     }
     let size = i32::try_from(scan.content.len()).unwrap_or(i32::MAX);
+    let (user, link) = match scan.uploaded_by {
+        Uploader::User(user) => (Some(user), None),
+        Uploader::Link(link) => (None, Some(link)),
+    };
     let id = sqlx::query_scalar!(
         r#"INSERT INTO scans (placement_id, participant_id, file_name, content_type, size_bytes,
-             content, uploaded_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
+             content, uploaded_by, uploaded_via_link)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          RETURNING id AS "id: ScanId""#,
         scan.placement.0,
         scan.participant.0,
@@ -147,7 +160,8 @@ pub async fn store(conn: &mut PgConnection, scan: NewScan<'_>) -> Result<ScanId,
         scan.kind.content_type(),
         size,
         scan.content,
-        scan.uploaded_by.0,
+        user.map(|u| u.0),
+        link,
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -158,25 +172,32 @@ pub async fn store(conn: &mut PgConnection, scan: NewScan<'_>) -> Result<ScanId,
     )
     .execute(&mut *conn)
     .await?;
-    AuditEntry {
-        actor: Some(scan.uploaded_by),
-        action: "scan opgeladen",
+    let audit = AuditEntry {
+        actor: user,
+        action: if link.is_some() {
+            "scan opgeladen door de inburgeraar"
+        } else {
+            "scan opgeladen"
+        },
         entity: "scan",
         entity_id: id.0,
         participant: Some(scan.participant),
+    };
+    let after = serde_json::json!({
+        "placement_id": scan.placement,
+        "bestand": scan.file_name,
+        "type": scan.kind.content_type(),
+        "bytes": size,
+        "prestaties": distinct,
+    });
+    match link {
+        Some(link) => {
+            audit
+                .record_by_link::<(), _>(conn, link, None, Some(&after))
+                .await?
+        }
+        None => audit.record::<(), _>(conn, None, Some(&after)).await?,
     }
-    .record::<(), _>(
-        conn,
-        None,
-        Some(&serde_json::json!({
-            "placement_id": scan.placement,
-            "bestand": scan.file_name,
-            "type": scan.kind.content_type(),
-            "bytes": size,
-            "prestaties": distinct,
-        })),
-    )
-    .await?;
     Ok(id)
 }
 
@@ -188,6 +209,8 @@ pub struct ScanRow {
     pub size_bytes: i32,
     pub uploaded_at: OffsetDateTime,
     pub uploaded_by: Option<String>,
+    /// Uploaded by the inburgeraar from Mijn traject.
+    pub by_inburgeraar: bool,
     pub entries: i64,
 }
 
@@ -199,6 +222,7 @@ pub async fn list_for_placement(
     sqlx::query_as!(
         ScanRow,
         r#"SELECT s.id AS "id: ScanId", s.file_name, s.size_bytes, s.uploaded_at, u.name AS "uploaded_by?",
+                  s.uploaded_via_link IS NOT NULL AS "by_inburgeraar!",
                   (SELECT count(*) FROM scan_entries se WHERE se.scan_id = s.id) AS "entries!"
            FROM scans s LEFT JOIN users u ON u.id = s.uploaded_by
            WHERE s.placement_id = $1

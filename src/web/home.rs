@@ -58,6 +58,7 @@ impl CoachHome {
             Attention::Stalled => "Stilgevallen: al 30 dagen geen bevestigde uren",
             Attention::DeadlineNear => "Einddatum binnen 60 dagen, uren nog niet rond",
             Attention::WaitingForConfirmation => "Uren wachten op bevestiging",
+            Attention::ReportedByInburgeraar => "Uren gemeld door de inburgeraar",
             Attention::OnTrack => "Op schema",
         }
     }
@@ -67,6 +68,7 @@ impl CoachHome {
             Attention::Stalled => "badge badge-stopgezet",
             Attention::DeadlineNear => "badge badge-afgewezen",
             Attention::WaitingForConfirmation => "badge badge-ingediend",
+            Attention::ReportedByInburgeraar => "badge badge-reported",
             Attention::OnTrack => "badge badge-actief",
         }
     }

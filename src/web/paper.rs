@@ -31,7 +31,7 @@ use crate::domain::audit::AuditEntry;
 use crate::domain::confirmation::{self, LinkError};
 use crate::domain::hours::{self, EntryRow};
 use crate::domain::placement::Placement;
-use crate::domain::scan::{self, NewScan, ScanError};
+use crate::domain::scan::{self, NewScan, ScanError, Uploader};
 use crate::error::AppError;
 use crate::participation_pdf::{self, Sheet, SheetLine};
 use crate::pdf;
@@ -41,8 +41,8 @@ use crate::values::period::Scope;
 use crate::web::state::AppState;
 
 /// The upload route's own body limit: a 5 MB scan plus the form around it. Larger requests
-/// get the Dutch 413 page.
-const UPLOAD_BODY_LIMIT: usize = 6 * 1024 * 1024;
+/// get the Dutch 413 page. Also the limit of the inburgeraar's photo upload (Mijn traject).
+pub(in crate::web) const UPLOAD_BODY_LIMIT: usize = 6 * 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -294,15 +294,19 @@ async fn upload_page(
     .await
 }
 
-/// What the multipart form carried.
+/// What a scan's multipart form carried: the coach's names the entries, the inburgeraar's
+/// (Mijn traject) the placement.
 #[derive(Default)]
-struct UploadForm {
-    file_name: String,
-    content: Vec<u8>,
-    entries: Vec<EntryId>,
+pub(in crate::web) struct UploadForm {
+    pub(in crate::web) file_name: String,
+    pub(in crate::web) content: Vec<u8>,
+    pub(in crate::web) entries: Vec<EntryId>,
+    pub(in crate::web) placement: String,
 }
 
-async fn read_form(mut multipart: Multipart) -> Result<UploadForm, MultipartError> {
+pub(in crate::web) async fn read_form(
+    mut multipart: Multipart,
+) -> Result<UploadForm, MultipartError> {
     let mut form = UploadForm::default();
     while let Some(field) = multipart.next_field().await? {
         match field.name() {
@@ -310,6 +314,7 @@ async fn read_form(mut multipart: Multipart) -> Result<UploadForm, MultipartErro
                 form.file_name = field.file_name().unwrap_or("").to_string();
                 form.content = field.bytes().await?.to_vec();
             }
+            Some("plaatsing") => form.placement = field.text().await?,
             Some("entry") => {
                 let text = field.text().await?;
                 // A value that is not an id cannot be one of the placement's entries.
@@ -359,7 +364,7 @@ async fn upload(
             kind,
             content: &form.content,
             entries: form.entries.clone(),
-            uploaded_by: user.id,
+            uploaded_by: Uploader::User(user.id),
         },
     )
     .await;

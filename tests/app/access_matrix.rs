@@ -202,6 +202,8 @@ const MATRIX: &[&str] = &[
     "GET  /beheer/toegangslog                                       L    200  403  403  403  403  403  403",
     "GET  /mijn/{token}                                             200  200  200  200  200  200  200  200",
     "GET  /mijn/{token}/certificaat.pdf                             404  404  404  404  404  404  404  404",
+    "POST /mijn/{token}/uren                                        422  422  422  422  422  422  422  422",
+    "POST /mijn/{token}/bewijs                                      400  400  400  400  400  400  400  400",
     "GET  /inburgeraars/{id}/mijn-traject/kaart                     L    403  303  303  403  403  404  404",
     "POST /inburgeraars/{id}/mijn-traject/intrekken                 L    403  303  303  403  403  404  404",
     "POST /inburgeraars/{id}/mijn-traject                           L    403  303  303  403  403  404  404",

@@ -18,6 +18,7 @@ mod helpers;
 mod hostile_input;
 mod link_reminders;
 mod metrics;
+mod mijn_reports;
 mod mijn_traject;
 mod moves;
 mod oidc;

@@ -13,7 +13,10 @@ use crate::helpers::{Page, TestApp, location};
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
 
 /// A multipart body as a browser sends it: one file field and any number of text fields.
-fn multipart(file: Option<(&str, &str, &[u8])>, fields: &[(&str, &str)]) -> (String, Vec<u8>) {
+pub(crate) fn multipart(
+    file: Option<(&str, &str, &[u8])>,
+    fields: &[(&str, &str)],
+) -> (String, Vec<u8>) {
     let boundary = "----veertig-test-boundary-7MA4YWxkTrZu0gW";
     let mut body = Vec::new();
     for (name, value) in fields {

@@ -18,6 +18,8 @@ pub struct PendingEntry {
     pub placement_id: PlacementId,
     pub kind: PlacementKind,
     pub participant_name: String,
+    /// Reported by the inburgeraar from Mijn traject.
+    pub reported_by_inburgeraar: bool,
 }
 
 /// The pending entries of `limit` placements of the organisation (skipping `offset` placements),
@@ -41,7 +43,8 @@ pub async fn pending_for_organisation(
                OFFSET $2 LIMIT $3)
            SELECT e.id AS "id: EntryId", e.version, e.worked_on, e.minutes, e.description, e.created_at,
                   e.placement_id AS "placement_id: PlacementId", s.kind AS "kind!: PlacementKind",
-                  s.full_name AS participant_name
+                  s.full_name AS participant_name,
+                  e.reported_via_link IS NOT NULL AS "reported_by_inburgeraar!"
            FROM shown s
            JOIN hour_entries e ON e.placement_id = s.id AND e.status = 'ingediend'
            ORDER BY s.search_name, s.participant_id, s.starts_on, s.id, e.worked_on, e.id"#,
@@ -81,7 +84,8 @@ pub async fn pending_for_placement(
         PendingEntry,
         r#"SELECT e.id AS "id: EntryId", e.version, e.worked_on, e.minutes, e.description, e.created_at,
                   e.placement_id AS "placement_id: PlacementId", pl.kind AS "kind: PlacementKind",
-                  p.full_name AS participant_name
+                  p.full_name AS participant_name,
+                  e.reported_via_link IS NOT NULL AS "reported_by_inburgeraar!"
            FROM hour_entries e
            JOIN placements pl ON pl.id = e.placement_id
            JOIN participants p ON p.id = e.participant_id

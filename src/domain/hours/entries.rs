@@ -94,6 +94,8 @@ pub struct EntryRow {
     pub status: EntryStatus,
     pub rejection_reason: Option<String>,
     pub logged_by: Option<String>,
+    /// Reported by the inburgeraar from Mijn traject.
+    pub reported_by_inburgeraar: bool,
     /// When the latest signed scan supporting it was attached (`domain::scan`).
     pub scanned_at: Option<OffsetDateTime>,
 }
@@ -133,6 +135,7 @@ pub async fn list_for_placement(
         r#"SELECT e.id AS "id: EntryId", e.worked_on, e.minutes, e.description,
                   e.status AS "status: EntryStatus", e.rejection_reason,
                   u.name AS "logged_by?",
+                  e.reported_via_link IS NOT NULL AS "reported_by_inburgeraar!",
                   (SELECT max(s.uploaded_at) FROM scan_entries se JOIN scans s ON s.id = se.scan_id
                    WHERE se.entry_id = e.id) AS scanned_at
            FROM hour_entries e LEFT JOIN users u ON u.id = e.created_by

@@ -4,6 +4,7 @@
 
 mod entries;
 mod log;
+mod reported;
 mod rules;
 
 pub use entries::{
@@ -11,6 +12,7 @@ pub use entries::{
 };
 pub(crate) use log::lock_participant;
 pub use log::{EntriesError, NewEntries, log_entries};
+pub use reported::{ReportedHours, report_hours};
 pub use rules::{
     DateListError, EntryError, MAX_DATES_AT_ONCE, MAX_MINUTES_PER_DAY, check_date, check_day_total,
     check_open, parse_dates, parse_entry_minutes,

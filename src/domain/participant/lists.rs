@@ -84,6 +84,8 @@ pub enum Attention {
     Stalled,
     DeadlineNear,
     WaitingForConfirmation,
+    /// Among the pending hours, some the inburgeraar reported from Mijn traject.
+    ReportedByInburgeraar,
     OnTrack,
 }
 
@@ -103,6 +105,8 @@ pub struct CaseloadRow {
     pub start_date: Date,
     pub target_end_date: Date,
     pub last_confirmed_on: Option<Date>,
+    /// Hours the inburgeraar reported are waiting for confirmation.
+    pub reported_pending: bool,
 }
 
 impl CaseloadRow {
@@ -120,6 +124,9 @@ impl CaseloadRow {
         if self.pending_minutes > 0 {
             reasons.push(Attention::WaitingForConfirmation);
         }
+        if self.reported_pending {
+            reasons.push(Attention::ReportedByInburgeraar);
+        }
         if reasons.is_empty() {
             reasons.push(Attention::OnTrack);
         }
@@ -136,7 +143,10 @@ pub async fn caseload(
         CaseloadRow,
         r#"SELECT p.id AS "id: ParticipantId", p.full_name, m.name AS municipality,
                   p.confirmed_minutes, p.pending_minutes, r.required_minutes,
-                  p.start_date, p.target_end_date, p.last_confirmed_on
+                  p.start_date, p.target_end_date, p.last_confirmed_on,
+                  EXISTS (SELECT 1 FROM hour_entries e
+                          WHERE e.participant_id = p.id AND e.status = 'ingediend'
+                            AND e.reported_via_link IS NOT NULL) AS "reported_pending!"
            FROM participants p
            JOIN municipalities m ON m.id = p.municipality_id
            JOIN regions r ON r.id = p.region_id
@@ -212,6 +222,8 @@ pub struct EntryLine {
     pub kind: PlacementKind,
     pub placement_id: crate::values::ids::PlacementId,
     pub rejection_reason: Option<String>,
+    /// Reported by the inburgeraar from Mijn traject.
+    pub reported_by_inburgeraar: bool,
 }
 
 /// The participant's latest entries across placements.
@@ -223,7 +235,7 @@ pub async fn recent_entries(
         EntryLine,
         r#"SELECT e.worked_on, e.minutes, e.status AS "status: EntryStatus", o.name AS organisation,
                   pl.kind AS "kind: PlacementKind", pl.id AS "placement_id: crate::values::ids::PlacementId",
-                  e.rejection_reason
+                  e.rejection_reason, e.reported_via_link IS NOT NULL AS "reported_by_inburgeraar!"
            FROM hour_entries e
            JOIN placements pl ON pl.id = e.placement_id
            JOIN organisations o ON o.id = e.organisation_id
@@ -252,6 +264,7 @@ mod tests {
             start_date: date!(2026 - 01 - 01),
             target_end_date: end,
             last_confirmed_on: last,
+            reported_pending: false,
         }
     }
 

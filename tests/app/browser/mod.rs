@@ -9,6 +9,7 @@ mod coverage;
 mod journeys;
 mod layout;
 mod markers;
+mod mijn_reports;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -1,6 +1,9 @@
 //! Mijn traject: the inburgeraar's own page behind a personal link (public, no account), in
 //! their language; and for the trajectbegeleider or coördinator of the region, making and
-//! revoking that link and printing its card.
+//! revoking that link and printing its card. The inburgeraar's own reports of hours and
+//! photos of the signed bewijs are in `report`.
+
+mod report;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -24,10 +27,12 @@ use super::session::{self, CaseworkUser, FlashKind};
 use crate::certificate_pdf;
 use crate::domain::access::{Access, AccessKind};
 use crate::domain::certificate::{self, VERIFY_REQUESTS_PER_MINUTE};
-use crate::domain::mijn_traject::{self, OwnCertificate, OwnEntry, OwnPlacement};
+use crate::domain::mijn_traject::{
+    self, OpenLink, OwnCertificate, OwnEntry, OwnPlacement, ReportablePlacement,
+};
 use crate::error::AppError;
 use crate::i18n::{Lang, messages};
-use crate::values::dates::format_date;
+use crate::values::dates::{format_date, iso_date, today};
 use crate::values::ids::ParticipantId;
 use crate::values::kinds::{EntryStatus, PlacementKind, PlacementStatus};
 use crate::web::state::AppState;
@@ -48,6 +53,7 @@ pub fn public_router() -> Router<AppState> {
     Router::new()
         .route("/mijn/{token}", get(own_page))
         .route("/mijn/{token}/certificaat.pdf", get(own_certificate_pdf))
+        .merge(report::router())
 }
 
 /// The cookie that keeps the chosen language, only sent to the Mijn traject pages.
@@ -193,6 +199,8 @@ async fn revoke_link(
 #[serde(default)]
 struct OwnQuery {
     taal: String,
+    /// Set by the redirect after a report (`uren`) or an upload (`bewijs`).
+    gemeld: String,
 }
 
 /// The language chosen before (cookie), else Dutch.
@@ -257,6 +265,14 @@ struct OwnPageView {
     entries: Vec<OwnEntry>,
     certificate: Option<OwnCertificate>,
     pdf_link: String,
+    /// The two forms: what was typed, what was wrong, what just succeeded.
+    forms: report::Forms,
+    report_placements: Vec<ReportablePlacement>,
+    /// The token's address, where the forms post.
+    own_path: String,
+    csrf_token: String,
+    /// The latest date the date field offers (ISO, for `max`).
+    today_iso: String,
     asset_version: &'static str,
 }
 
@@ -299,6 +315,24 @@ impl OwnPageView {
 
     fn date(&self, date: &Date) -> String {
         format_date(*date)
+    }
+
+    /// The message for one form field, if the last try went wrong there.
+    fn error(&self, field: &str) -> Option<String> {
+        self.forms.errors.get(field)
+    }
+
+    fn report_choice(&self, placement: &ReportablePlacement) -> String {
+        let (from, to) = (
+            format_date(placement.starts_on),
+            format_date(placement.ends_on),
+        );
+        let period = self.with("placement-period", &[("from", &from), ("to", &to)]);
+        format!(
+            "{} ({}, {period})",
+            placement.organisation,
+            self.kind(&placement.kind)
+        )
     }
 
     fn kind(&self, kind: &PlacementKind) -> String {
@@ -370,6 +404,7 @@ async fn own_page(
     State(app): State<AppState>,
     client: ClientAddr,
     headers: HeaderMap,
+    layout: Layout,
     Path(token): Path<String>,
     Query(query): Query<OwnQuery>,
 ) -> Result<Response, AppError> {
@@ -399,12 +434,34 @@ async fn own_page(
     }
     let lang = chosen_language(&headers);
     let mut tx = app.pool.begin().await?;
-    let Some(participant) = mijn_traject::open(&mut tx, &token).await? else {
+    let Some(link) = mijn_traject::open(&mut tx, &token).await? else {
         return Ok(private(invalid(lang)));
     };
-    let Some(page) = mijn_traject::page(&mut tx, participant).await? else {
-        return Ok(private(invalid(lang)));
+    let forms = report::Forms::after(&query.gemeld);
+    let view = own_view(&mut tx, lang, &token, &link, layout, forms).await?;
+    tx.commit().await?;
+    Ok(private(match view {
+        Some(view) => view.into_response(),
+        None => invalid(lang),
+    }))
+}
+
+/// The page of an opened link, with the forms as given; the view is logged in the access
+/// log. `None` when the participant is gone.
+async fn own_view(
+    conn: &mut sqlx::PgConnection,
+    lang: Lang,
+    token: &str,
+    link: &OpenLink,
+    layout: Layout,
+    forms: report::Forms,
+) -> Result<Option<OwnPageView>, AppError> {
+    let participant = link.participant;
+    let Some(page) = mijn_traject::page(&mut *conn, participant).await? else {
+        return Ok(None);
     };
+    let report_placements =
+        mijn_traject::reportable_placements(&mut *conn, participant, today()).await?;
     // The token is the key to the page: the log keeps the participant, not the token.
     Access {
         user: None,
@@ -413,16 +470,15 @@ async fn own_page(
         scan: None,
         path: "/mijn/…",
     }
-    .record(&mut tx)
+    .record(&mut *conn)
     .await?;
-    tx.commit().await?;
     let own = page.own;
     let (confirmed, pending, required) = (
         i64::from(own.confirmed_minutes),
         i64::from(own.pending_minutes),
         i64::from(own.required_minutes),
     );
-    let view = OwnPageView {
+    Ok(Some(OwnPageView {
         lang,
         languages: Lang::ALL,
         full_name: own.full_name,
@@ -434,9 +490,13 @@ async fn own_page(
         entries: page.entries,
         certificate: page.certificate,
         pdf_link: format!("/mijn/{token}/certificaat.pdf"),
+        forms,
+        report_placements,
+        own_path: format!("/mijn/{token}"),
+        csrf_token: layout.csrf_token,
+        today_iso: iso_date(today()),
         asset_version: env!("CARGO_PKG_VERSION"),
-    };
-    Ok(private(view.into_response()))
+    }))
 }
 
 fn invalid(lang: Lang) -> Response {
@@ -458,10 +518,10 @@ async fn own_certificate_pdf(
     }
     let lang = chosen_language(&headers);
     let mut conn = app.pool.acquire().await?;
-    let Some(participant) = mijn_traject::open(&mut conn, &token).await? else {
+    let Some(link) = mijn_traject::open(&mut conn, &token).await? else {
         return Ok(private(invalid(lang)));
     };
-    let Some(own) = mijn_traject::valid_certificate(&mut conn, participant).await? else {
+    let Some(own) = mijn_traject::valid_certificate(&mut conn, link.participant).await? else {
         return Ok(private(invalid(lang)));
     };
     let c = certificate::get(&mut conn, own.region_id, own.id)
