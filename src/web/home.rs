@@ -41,6 +41,7 @@ struct CoachHome {
     stalled: usize,
     deadline_near: usize,
     waiting: usize,
+    paused: usize,
 }
 
 impl CoachHome {
@@ -53,6 +54,7 @@ impl CoachHome {
             Attention::Stalled => "Stilgevallen: al 30 dagen geen bevestigde uren",
             Attention::DeadlineNear => "Einddatum binnen 60 dagen, uren nog niet rond",
             Attention::WaitingForConfirmation => "Uren wachten op bevestiging",
+            Attention::Paused => "Gepauzeerd",
             Attention::OnTrack => "Op schema",
         }
     }
@@ -62,6 +64,7 @@ impl CoachHome {
             Attention::Stalled => "badge badge-stopgezet",
             Attention::DeadlineNear => "badge badge-afgewezen",
             Attention::WaitingForConfirmation => "badge badge-ingediend",
+            Attention::Paused => "badge badge-gepauzeerd",
             Attention::OnTrack => "badge badge-actief",
         }
     }
@@ -101,6 +104,7 @@ async fn coach_home(
         stalled: count(Attention::Stalled),
         deadline_near: count(Attention::DeadlineNear),
         waiting: count(Attention::WaitingForConfirmation),
+        paused: count(Attention::Paused),
         lines,
         layout,
     })

@@ -1,17 +1,21 @@
-//! Partners confirming or rejecting hours: with an account, or through a personal link.
+//! Partners confirming (possibly with another duration, `correction`) or rejecting hours: with an account, or through a personal link.
 //!
 //! Every decision locks the entry, checks that it is still pending and still the version the
 //! partner saw, and writes its audit row in the same transaction. Two people confirming the
 //! same entry at once end with one confirmation and one audit row; an entry changed since it
 //! was shown is refused.
 
+mod correction;
 mod decision;
 mod links;
 mod pending;
 mod reminders;
 
 pub(crate) use decision::parse_reason;
-pub use decision::{Decider, Decision, DecisionOutcome, ReasonError, RejectionReason, decide};
+pub use decision::{
+    CorrectionReason, CorrectionReasonError, Decider, Decision, DecisionOutcome, ReasonError,
+    RejectionReason, decide,
+};
 pub use links::{
     ConfirmerName, LINK_VALID_DAYS, LinkError, LinkLookup, LinkRow, LinkState, NameError, NewLink,
     ValidLink, create_link, find_link, links_for_placement, record_opened, revoke_link,

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::decisions::{
-    ConfirmAllForm, DecisionForm, EntryFormat, PendingGroup, RejectProblem, confirm_many,
+    ConfirmAllForm, DecisionForm, DecisionProblem, EntryFormat, PendingGroup, CORRECTED, confirm_many, parse_correction,
     decide_one, group, parse_shown, parse_version,
 };
 use crate::domain::confirmation::{
@@ -33,6 +33,7 @@ pub(super) fn router() -> Router<AppState> {
             post(link_confirm),
         )
         .route("/bevestigen/{token}/uren/{id}/afwijzen", post(link_reject))
+        .route("/bevestigen/{token}/uren/{id}/aanpassen", post(link_correct))
         .route(
             "/bevestigen/{token}/plaatsingen/{id}/alles-bevestigen",
             post(link_confirm_all),
@@ -49,7 +50,7 @@ struct LinkPage {
     name_error: Option<String>,
     typed_name: String,
     groups: Vec<PendingGroup>,
-    problem: RejectProblem,
+    problem: DecisionProblem,
     prefix: String,
 }
 
@@ -100,7 +101,7 @@ async fn render_link_page(
     token: &str,
     link: ValidLink,
     layout: Layout,
-    problem: RejectProblem,
+    problem: DecisionProblem,
 ) -> Result<LinkPage, AppError> {
     let name: Option<ConfirmerName> = session.get(&name_key(&link)).await?;
     let mut conn = app.pool.acquire().await?;
@@ -133,7 +134,7 @@ async fn link_page(
         &token,
         link,
         layout,
-        RejectProblem::default(),
+        DecisionProblem::default(),
     )
     .await?;
     Ok(page.into_response())
@@ -160,7 +161,7 @@ async fn link_name(
     let name = match ConfirmerName::parse(&form.name) {
         Ok(name) => name,
         Err(error) => {
-            let problem = RejectProblem::default();
+            let problem = DecisionProblem::default();
             let mut page = render_link_page(&app, &session, &token, link, layout, problem).await?;
             page.name_error = Some(error.to_string());
             page.typed_name = form.name;
@@ -242,10 +243,11 @@ async fn link_reject(
     let reason = match RejectionReason::parse(&form.reason) {
         Ok(reason) => reason,
         Err(error) => {
-            let problem = RejectProblem {
+            let problem = DecisionProblem {
                 entry: Some(entry),
                 message: error.to_string(),
                 typed: form.reason,
+                ..DecisionProblem::default()
             };
             let page = render_link_page(&app, &session, &token, link, layout, problem).await?;
             return Ok(invalid(page));
@@ -267,6 +269,52 @@ async fn link_reject(
         "Afgewezen. De begeleider ziet uw reden.",
     )
     .await?;
+    Ok(Redirect::to(&format!("/bevestigen/{token}")).into_response())
+}
+
+/// Confirms with another duration and a reason, as [`super::home`]'s partner does.
+async fn link_correct(
+    State(app): State<AppState>,
+    session: Session,
+    layout: Layout,
+    ClientAddr(client): ClientAddr,
+    Path((token, id)): Path<(String, String)>,
+    Form(form): Form<DecisionForm>,
+) -> Result<Response, AppError> {
+    let (link, name) = match link_decider(&app, &session, &token).await {
+        Ok(found) => found,
+        Err(response) => return Ok(response),
+    };
+    let entry = path_id::<EntryId>(&id)?;
+    let version = parse_version(&form.version)?;
+    let decision = match parse_correction(entry, form.clone()) {
+        Ok(decision) => decision,
+        Err(problem) => {
+            let page = render_link_page(&app, &session, &token, link, layout, problem).await?;
+            return Ok(invalid(page));
+        }
+    };
+    let client = client.to_string();
+    let decider = Decider::Link {
+        link: &link,
+        name: &name,
+        client_addr: &client,
+    };
+    let refusal = decide_one(
+        &app,
+        &session,
+        &decider,
+        entry,
+        version,
+        &decision,
+        CORRECTED,
+    )
+    .await?;
+    if let Some(refusal) = refusal {
+        let problem = DecisionProblem::refused(entry, form, refusal);
+        let page = render_link_page(&app, &session, &token, link, layout, problem).await?;
+        return Ok(invalid(page));
+    }
     Ok(Redirect::to(&format!("/bevestigen/{token}")).into_response())
 }
 

@@ -184,8 +184,7 @@ const PARTICIPANTS: &[Column<PeriodParticipant>] = &[
     }),
     ("Status", |p, _| p.figures.status.label().to_string()),
     ("Start", |p, _| format_date(p.start_date)),
-    ("Streefdatum einde", |p, _| format_date(p.target_end_date)),
-    ("Minuten buddy", |p, _| {
+XX, |p, _| {
         kind_minutes(p, PlacementKind::Buddy)
     }),
     ("Minuten stage", |p, _| {

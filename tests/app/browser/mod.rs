@@ -8,6 +8,7 @@
 mod journeys;
 mod layout;
 mod markers;
+mod pauses;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
