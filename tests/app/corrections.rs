@@ -55,7 +55,10 @@ async fn a_partner_confirms_another_duration_and_the_coach_is_told() {
         )
     );
     let (_, page) = app.get_page("/partner").await;
-    assert!(page.text(".flash").contains("Bevestigd met de aangepaste duur"));
+    assert!(
+        page.text(".flash")
+            .contains("Bevestigd met de aangepaste duur")
+    );
 
     // Both amounts in the audit row.
     let (before, after): (serde_json::Value, serde_json::Value) = sqlx::query_as(
@@ -98,7 +101,9 @@ async fn a_partner_confirms_another_duration_and_the_coach_is_told() {
             .fetch_one(&app.pool)
             .await
             .expect("participant");
-    let (_, page) = staff.get_page(&format!("/inburgeraars/{participant}")).await;
+    let (_, page) = staff
+        .get_page(&format!("/inburgeraars/{participant}"))
+        .await;
     assert_eq!(
         page.text(".correction"),
         "aangepast door de partner: 3 u → 2 u 30 (Kwam een half uur later)"
@@ -141,19 +146,30 @@ async fn a_correction_is_refused_with_what_was_typed_kept() {
     let response = app
         .post_form(
             &path,
-            &[("version", "1"), ("duration", "13:00"), ("reason", "Lange dag")],
+            &[
+                ("version", "1"),
+                ("duration", "13:00"),
+                ("reason", "Lange dag"),
+            ],
         )
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = Page::parse(&response.text().await.expect("body"));
-    assert!(page.text(&format!("#duration-{entry}-error")).contains("12 uur"));
+    assert!(
+        page.text(&format!("#duration-{entry}-error"))
+            .contains("12 uur")
+    );
     assert_eq!(page.text(&format!("#correction-{entry}")), "Lange dag");
 
     // With the other entry of that day (10 hours), 2 u 30 is over 12 hours a day.
     let response = app
         .post_form(
             &path,
-            &[("version", "1"), ("duration", "2:30"), ("reason", "Lange dag")],
+            &[
+                ("version", "1"),
+                ("duration", "2:30"),
+                ("reason", "Lange dag"),
+            ],
         )
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -177,7 +193,11 @@ async fn a_correction_is_refused_with_what_was_typed_kept() {
     let response = app
         .post_form(
             &path,
-            &[("version", "1"), ("duration", "2:00"), ("reason", "Lange dag")],
+            &[
+                ("version", "1"),
+                ("duration", "2:00"),
+                ("reason", "Lange dag"),
+            ],
         )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
@@ -204,7 +224,10 @@ async fn a_contact_corrects_an_amount_through_a_personal_link() {
     let path = format!("/bevestigen/{token}/uren/{entry}/aanpassen");
 
     let response = contact
-        .post_form(&path, &[("version", "1"), ("duration", "1,5"), ("reason", "")])
+        .post_form(
+            &path,
+            &[("version", "1"), ("duration", "1,5"), ("reason", "")],
+        )
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = Page::parse(&response.text().await.expect("body"));
@@ -217,7 +240,11 @@ async fn a_contact_corrects_an_amount_through_a_personal_link() {
     let response = contact
         .post_form(
             &path,
-            &[("version", "1"), ("duration", "1,5"), ("reason", "Vroeger gestopt")],
+            &[
+                ("version", "1"),
+                ("duration", "1,5"),
+                ("reason", "Vroeger gestopt"),
+            ],
         )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
@@ -237,6 +264,9 @@ async fn a_contact_corrects_an_amount_through_a_personal_link() {
     .fetch_one(&app.pool)
     .await
     .expect("audit");
-    assert_eq!((before["minutes"].clone(), after["minutes"].clone()), (120.into(), 90.into()));
+    assert_eq!(
+        (before["minutes"].clone(), after["minutes"].clone()),
+        (120.into(), 90.into())
+    );
     assert_eq!(after["confirmer_name"], "Karel Contact");
 }

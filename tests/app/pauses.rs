@@ -72,7 +72,10 @@ async fn resuming_moves_the_end_date_by_the_days_paused_and_a_pause_is_not_stall
         "{}",
         page.text("#gepauzeerd")
     );
-    assert!(page.text(".pauses").contains("loopt nog: Ziekte, 10 dagen — Ziekenhuis"));
+    assert!(
+        page.text(".pauses")
+            .contains("loopt nog: Ziekte, 10 dagen — Ziekenhuis")
+    );
     assert_eq!(target_end(&app, id).await, end_before, "not moved yet");
 
     // Neither stalled nor near its end while paused; the lists say "Gepauzeerd".
@@ -92,10 +95,10 @@ async fn resuming_moves_the_end_date_by_the_days_paused_and_a_pause_is_not_stall
     let end_after = target_end(&app, id).await;
     assert_eq!(end_after, end_before + Duration::days(7));
     let (_, page) = app.get_page(&location(&response)).await;
-    assert!(
-        page.text(".flash-success")
-            .contains(&format!("na 7 dagen pauze; de einddatum is nu {}", format_date(end_after)))
-    );
+    assert!(page.text(".flash-success").contains(&format!(
+        "na 7 dagen pauze; de einddatum is nu {}",
+        format_date(end_after)
+    )));
     assert!(page.select_all("#gepauzeerd").is_empty());
     assert!(page.text(".pauses").contains("Ziekte, 7 dagen"));
     assert!(page.text(".history").contains("Traject hervat door"));
@@ -127,7 +130,10 @@ async fn resuming_moves_the_end_date_by_the_days_paused_and_a_pause_is_not_stall
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = Page::parse(&response.text().await.expect("body"));
-    assert!(page.text("#pause-starts-on-error").contains("De vorige pauze liep tot"));
+    assert!(
+        page.text("#pause-starts-on-error")
+            .contains("De vorige pauze liep tot")
+    );
     let response = app
         .post_form(
             &format!("/inburgeraars/{id}/pauzeren"),
@@ -177,8 +183,14 @@ async fn refused_pauses_and_resumptions_show_the_page_again_with_what_was_typed(
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = Page::parse(&response.text().await.expect("body"));
-    assert!(page.text("#pause-starts-on-error").contains("niet in de toekomst"));
-    assert_eq!(page.attr("#pause-starts-on", "value"), Some(tomorrow.clone()));
+    assert!(
+        page.text("#pause-starts-on-error")
+            .contains("niet in de toekomst")
+    );
+    assert_eq!(
+        page.attr("#pause-starts-on", "value"),
+        Some(tomorrow.clone())
+    );
     assert_eq!(
         page.attr("#pause-reason option[selected]", "value"),
         Some("reis".to_string())
@@ -215,14 +227,20 @@ async fn refused_pauses_and_resumptions_show_the_page_again_with_what_was_typed(
     let response = app
         .post_form(
             &path,
-            &[("pause-reason", "bevalling"), ("pause-starts-on", &days_ago(5))],
+            &[
+                ("pause-reason", "bevalling"),
+                ("pause-starts-on", &days_ago(5)),
+            ],
         )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let response = app
         .post_form(
             &path,
-            &[("pause-reason", "andere"), ("pause-starts-on", &days_ago(1))],
+            &[
+                ("pause-reason", "andere"),
+                ("pause-starts-on", &days_ago(1)),
+            ],
         )
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -243,7 +261,11 @@ async fn refused_pauses_and_resumptions_show_the_page_again_with_what_was_typed(
                 &[("resume-on", &typed)],
             )
             .await;
-        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{typed}");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{typed}"
+        );
         let page = Page::parse(&response.text().await.expect("body"));
         assert!(page.text("#resume-on-error").contains(message), "{typed}");
         assert_eq!(page.attr("#resume-on", "value"), Some(typed));
@@ -353,7 +375,10 @@ async fn another_region_gets_not_found_and_a_partner_is_refused() {
     let response = partner
         .post_form(
             &format!("/inburgeraars/{here}/pauzeren"),
-            &[("pause-reason", "ziekte"), ("pause-starts-on", &days_ago(1))],
+            &[
+                ("pause-reason", "ziekte"),
+                ("pause-starts-on", &days_ago(1)),
+            ],
         )
         .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);

@@ -91,10 +91,7 @@ pub struct PauseInput {
 }
 
 /// The participant's pauses, latest first.
-pub async fn pauses(
-    conn: &mut PgConnection,
-    id: ParticipantId,
-) -> Result<Vec<Pause>, sqlx::Error> {
+pub async fn pauses(conn: &mut PgConnection, id: ParticipantId) -> Result<Vec<Pause>, sqlx::Error> {
     sqlx::query_as!(
         Pause,
         r#"SELECT starts_on, ends_on, reason AS "reason: PauseReason", note

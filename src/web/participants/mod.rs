@@ -416,6 +416,18 @@ impl ShowPage {
         dates::format_moment(*at)
     }
 
+    /// "aangepast door de partner: 3 u → 2 u 30 (reden)" for an entry confirmed with another
+    /// duration than was logged.
+    fn correction(&self, entry: &EntryLine) -> Option<String> {
+        let original = entry.original_minutes?;
+        let reason = entry.correction_reason.as_deref().unwrap_or_default();
+        Some(format!(
+            "aangepast door de partner: {} → {} ({reason})",
+            format_minutes(i64::from(original)),
+            format_minutes(i64::from(entry.minutes))
+        ))
+    }
+
     /// The pause form shows on an active trajectory without a running pause, and again when
     /// it was refused.
     fn pause_form_shown(&self) -> bool {
@@ -509,7 +521,14 @@ async fn show(
     }
     .record(&mut conn)
     .await?;
-    ShowPage::load(&mut conn, layout, region, p, PauseForms::fresh(dates::today())).await
+    ShowPage::load(
+        &mut conn,
+        layout,
+        region,
+        p,
+        PauseForms::fresh(dates::today()),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,10 +2,10 @@
 //! parse, and the handlers. A refusal shows the participant page again (422) with what was
 //! typed and the message next to its field.
 
+use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::Deserialize;
 use time::Date;
 use tower_sessions::Session;

@@ -9,8 +9,8 @@ use axum::{Form, Router};
 use tower_sessions::Session;
 
 use super::decisions::{
-    ConfirmAllForm, DecisionForm, DecisionProblem, EntryFormat, PendingGroup, CORRECTED, confirm_many, parse_correction,
-    decide_one, group, parse_shown, parse_version,
+    CORRECTED, ConfirmAllForm, DecisionForm, DecisionProblem, EntryFormat, PendingGroup,
+    confirm_many, decide_one, group, parse_correction, parse_shown, parse_version,
 };
 use crate::domain::confirmation::{self, DecidedEntry, Decider, Decision, RejectionReason};
 use crate::error::AppError;
@@ -214,13 +214,7 @@ async fn partner_correct(
         organisation: partner.organisation_id,
     };
     if let Some(refusal) = decide_one(
-        &app,
-        &session,
-        &decider,
-        entry,
-        version,
-        &decision,
-        CORRECTED,
+        &app, &session, &decider, entry, version, &decision, CORRECTED,
     )
     .await?
     {

@@ -11,8 +11,8 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::decisions::{
-    ConfirmAllForm, DecisionForm, DecisionProblem, EntryFormat, PendingGroup, CORRECTED, confirm_many, parse_correction,
-    decide_one, group, parse_shown, parse_version,
+    CORRECTED, ConfirmAllForm, DecisionForm, DecisionProblem, EntryFormat, PendingGroup,
+    confirm_many, decide_one, group, parse_correction, parse_shown, parse_version,
 };
 use crate::domain::confirmation::{
     self, ConfirmerName, Decider, Decision, LinkLookup, RejectionReason, ValidLink,
@@ -33,7 +33,10 @@ pub(super) fn router() -> Router<AppState> {
             post(link_confirm),
         )
         .route("/bevestigen/{token}/uren/{id}/afwijzen", post(link_reject))
-        .route("/bevestigen/{token}/uren/{id}/aanpassen", post(link_correct))
+        .route(
+            "/bevestigen/{token}/uren/{id}/aanpassen",
+            post(link_correct),
+        )
         .route(
             "/bevestigen/{token}/plaatsingen/{id}/alles-bevestigen",
             post(link_confirm_all),
@@ -301,13 +304,7 @@ async fn link_correct(
         client_addr: &client,
     };
     let refusal = decide_one(
-        &app,
-        &session,
-        &decider,
-        entry,
-        version,
-        &decision,
-        CORRECTED,
+        &app, &session, &decider, entry, version, &decision, CORRECTED,
     )
     .await?;
     if let Some(refusal) = refusal {

@@ -32,7 +32,9 @@ async fn a_coach_pauses_and_resumes_a_trajectory_and_sees_the_end_date_moved() {
         browser
             .set_value("#pause-starts-on", &iso_date(today() - Duration::days(12)))
             .await;
-        browser.click("form[action$='/pauzeren'] button[type=submit]").await;
+        browser
+            .click("form[action$='/pauzeren'] button[type=submit]")
+            .await;
         let banner = browser.text("#gepauzeerd").await;
         let since = format_date(today() - Duration::days(12));
         assert!(
@@ -44,7 +46,9 @@ async fn a_coach_pauses_and_resumes_a_trajectory_and_sees_the_end_date_moved() {
         browser
             .set_value("#resume-on", &iso_date(today() - Duration::days(2)))
             .await;
-        browser.click("form[action$='/hervatten'] button[type=submit]").await;
+        browser
+            .click("form[action$='/hervatten'] button[type=submit]")
+            .await;
         let end_after = format_date(end_before + Duration::days(10));
         let flash = browser.text(".flash-success").await;
         assert!(flash.contains(&end_after), "{flash}");
