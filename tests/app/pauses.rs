@@ -104,17 +104,17 @@ async fn resuming_moves_the_end_date_by_the_days_paused_and_a_pause_is_not_stall
     assert!(page.text(".history").contains("Traject hervat door"));
     assert!(page.text(".history").contains("Traject gepauzeerd door"));
 
-    // The audit row has both end dates.
-    let (before, after): (String, String) = sqlx::query_as(
-        "SELECT before->>'target_end_date', after->>'target_end_date' FROM audit_log
+    // The audit row has both end dates (as the audit log writes dates).
+    let (before, after): (serde_json::Value, serde_json::Value) = sqlx::query_as(
+        "SELECT before->'target_end_date', after->'target_end_date' FROM audit_log
          WHERE participant_id = $1 AND action = 'hervat'",
     )
     .bind(id.0)
     .fetch_one(&app.pool)
     .await
     .expect("audit");
-    assert_eq!(before, end_before.to_string());
-    assert_eq!(after, end_after.to_string());
+    assert_eq!(before, serde_json::to_value(end_before).expect("json"));
+    assert_eq!(after, serde_json::to_value(end_after).expect("json"));
 
     // The days before the resumption do not count as stalled.
     let attention = caseload_attention(&app).await;
