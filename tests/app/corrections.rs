@@ -19,6 +19,17 @@ async fn entry_of(app: &TestApp, entry: EntryId) -> (String, i32, Option<i32>, O
     .expect("entry")
 }
 
+/// Before and after of the entry's decision in the audit log.
+async fn decision_audit(app: &TestApp, entry: EntryId) -> (serde_json::Value, serde_json::Value) {
+    sqlx::query_as(
+        "SELECT before, after FROM audit_log WHERE entity = 'hour_entry' AND entity_id = $1",
+    )
+    .bind(entry.0)
+    .fetch_one(&app.pool)
+    .await
+    .expect("audit")
+}
+
 async fn coached_placement(app: &TestApp) -> (crate::helpers::TestUser, PlacementId) {
     let coach = app.create_user(Role::Coach).await;
     let participant = app
@@ -61,13 +72,7 @@ async fn a_partner_confirms_another_duration_and_the_coach_is_told() {
     );
 
     // Both amounts in the audit row.
-    let (before, after): (serde_json::Value, serde_json::Value) = sqlx::query_as(
-        "SELECT before, after FROM audit_log WHERE entity = 'hour_entry' AND entity_id = $1",
-    )
-    .bind(entry.0)
-    .fetch_one(&app.pool)
-    .await
-    .expect("audit");
+    let (before, after) = decision_audit(&app, entry).await;
     assert_eq!(before["minutes"], 180);
     assert_eq!(after["minutes"], 150);
     assert_eq!(after["status"], "bevestigd");
@@ -257,13 +262,7 @@ async fn a_contact_corrects_an_amount_through_a_personal_link() {
             Some("Vroeger gestopt".to_string())
         )
     );
-    let (before, after): (serde_json::Value, serde_json::Value) = sqlx::query_as(
-        "SELECT before, after FROM audit_log WHERE entity = 'hour_entry' AND entity_id = $1 AND action = 'bevestigd'",
-    )
-    .bind(entry.0)
-    .fetch_one(&app.pool)
-    .await
-    .expect("audit");
+    let (before, after) = decision_audit(&app, entry).await;
     assert_eq!(
         (before["minutes"].clone(), after["minutes"].clone()),
         (120.into(), 90.into())

@@ -39,6 +39,18 @@ fn days_ago(days: i64) -> String {
     iso_date(today() - Duration::days(days))
 }
 
+/// Pauses `id`'s trajectory for `reason` from `days` days ago.
+async fn pause(app: &TestApp, id: ParticipantId, reason: &str, days: i64) -> reqwest::Response {
+    app.post_form(
+        &format!("/inburgeraars/{id}/pauzeren"),
+        &[
+            ("pause-reason", reason),
+            ("pause-starts-on", &days_ago(days)),
+        ],
+    )
+    .await
+}
+
 async fn caseload_attention(app: &TestApp) -> String {
     let (status, page) = app.get_page("/caseload").await;
     assert_eq!(status, StatusCode::OK);
@@ -122,24 +134,14 @@ async fn resuming_moves_the_end_date_by_the_days_paused_and_a_pause_is_not_stall
     assert!(!attention.contains("Gepauzeerd"), "{attention}");
 
     // A second pause may start on the day the first one ended, not before.
-    let response = app
-        .post_form(
-            &format!("/inburgeraars/{id}/pauzeren"),
-            &[("pause-reason", "reis"), ("pause-starts-on", &days_ago(4))],
-        )
-        .await;
+    let response = pause(&app, id, "reis", 4).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = Page::parse(&response.text().await.expect("body"));
     assert!(
         page.text("#pause-starts-on-error")
             .contains("De vorige pauze liep tot")
     );
-    let response = app
-        .post_form(
-            &format!("/inburgeraars/{id}/pauzeren"),
-            &[("pause-reason", "reis"), ("pause-starts-on", &days_ago(3))],
-        )
-        .await;
+    let response = pause(&app, id, "reis", 3).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 }
 
@@ -197,12 +199,7 @@ async fn refused_pauses_and_resumptions_show_the_page_again_with_what_was_typed(
     );
 
     // Before the trajectory started (30 days ago), and a date that is no date.
-    let response = app
-        .post_form(
-            &path,
-            &[("pause-reason", "werk"), ("pause-starts-on", &days_ago(31))],
-        )
-        .await;
+    let response = pause(&app, id, "werk", 31).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let response = app
         .post_form(
@@ -286,12 +283,7 @@ async fn stopping_a_paused_trajectory_ends_its_pause() {
     let app = TestApp::spawn().await;
     app.login_as(Role::Coordinator).await;
     let id = app.create_participant("Ahmad Rahimi", None, None).await;
-    let response = app
-        .post_form(
-            &format!("/inburgeraars/{id}/pauzeren"),
-            &[("pause-reason", "werk"), ("pause-starts-on", &days_ago(4))],
-        )
-        .await;
+    let response = pause(&app, id, "werk", 4).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let response = app
         .post_form(
@@ -318,12 +310,7 @@ async fn the_dashboard_counts_paused_trajectories_and_the_export_has_their_days(
     let app = TestApp::spawn().await;
     app.login_as(Role::Coordinator).await;
     let id = app.create_participant("Ahmad Rahimi", None, None).await;
-    let response = app
-        .post_form(
-            &format!("/inburgeraars/{id}/pauzeren"),
-            &[("pause-reason", "reis"), ("pause-starts-on", &days_ago(6))],
-        )
-        .await;
+    let response = pause(&app, id, "reis", 6).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let (_, page) = app.get_page("/coordinatie").await;
     assert_eq!(page.text("#gepauzeerd strong"), "1");

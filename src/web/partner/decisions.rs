@@ -6,7 +6,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::domain::confirmation::{
-    self, CorrectionReason, Decider, Decision, DecisionOutcome, PendingEntry,
+    self, CorrectionReason, Decider, Decision, DecisionOutcome, PendingEntry, RejectionReason,
 };
 use crate::domain::hours::parse_entry_minutes;
 use crate::error::AppError;
@@ -122,23 +122,49 @@ impl DecisionProblem {
     }
 }
 
-/// The "another duration" form read into its decision, or its problem with what was typed.
-pub(super) fn parse_correction(
-    entry: EntryId,
-    form: DecisionForm,
-) -> Result<Decision, DecisionProblem> {
-    let minutes = parse_entry_minutes(&form.duration);
-    let reason = CorrectionReason::parse(&form.reason);
-    match (minutes, reason) {
-        (Ok(minutes), Ok(reason)) => Ok(Decision::Correct { minutes, reason }),
-        (minutes, reason) => Err(DecisionProblem {
-            entry: Some(entry),
-            message: reason.err().map(|e| e.to_string()).unwrap_or_default(),
-            duration_message: minutes.err().map(|e| e.to_string()).unwrap_or_default(),
-            typed: form.reason,
-            typed_duration: form.duration,
-            correcting: true,
-        }),
+/// The two decisions a form asks something for: rejecting (a reason) and confirming another
+/// duration (the duration and a reason).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Asked {
+    Reject,
+    Correct,
+}
+
+impl Asked {
+    /// The form read into its decision and what to say when it is done, or its problem with
+    /// what was typed.
+    pub(super) fn parse(
+        self,
+        entry: EntryId,
+        form: &DecisionForm,
+    ) -> Result<(Decision, &'static str), DecisionProblem> {
+        match self {
+            Self::Reject => RejectionReason::parse(&form.reason)
+                .map(|reason| (Decision::Reject(reason), REJECTED))
+                .map_err(|error| DecisionProblem {
+                    entry: Some(entry),
+                    message: error.to_string(),
+                    typed: form.reason.clone(),
+                    ..DecisionProblem::default()
+                }),
+            Self::Correct => {
+                let minutes = parse_entry_minutes(&form.duration);
+                let reason = CorrectionReason::parse(&form.reason);
+                match (minutes, reason) {
+                    (Ok(minutes), Ok(reason)) => {
+                        Ok((Decision::Correct { minutes, reason }, CORRECTED))
+                    }
+                    (minutes, reason) => Err(DecisionProblem {
+                        entry: Some(entry),
+                        message: reason.err().map(|e| e.to_string()).unwrap_or_default(),
+                        duration_message: minutes.err().map(|e| e.to_string()).unwrap_or_default(),
+                        typed: form.reason.clone(),
+                        typed_duration: form.duration.clone(),
+                        correcting: true,
+                    }),
+                }
+            }
+        }
     }
 }
 
@@ -156,10 +182,12 @@ pub trait EntryFormat {
 }
 
 /// What a partner reads after confirming another duration.
-pub(super) const CORRECTED: &str =
+const CORRECTED: &str =
     "Bevestigd met de aangepaste duur. De trajectbegeleider ziet beide bedragen en uw reden.";
+/// What a partner reads after rejecting.
+const REJECTED: &str = "Afgewezen. De begeleider ziet uw reden.";
 
-#[derive(Deserialize, Default, Clone)]
+#[derive(Deserialize, Default)]
 #[serde(default)]
 pub(super) struct DecisionForm {
     pub(super) version: String,

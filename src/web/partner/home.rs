@@ -9,10 +9,10 @@ use axum::{Form, Router};
 use tower_sessions::Session;
 
 use super::decisions::{
-    CORRECTED, ConfirmAllForm, DecisionForm, DecisionProblem, EntryFormat, PendingGroup,
-    confirm_many, decide_one, group, parse_correction, parse_shown, parse_version,
+    Asked, ConfirmAllForm, DecisionForm, DecisionProblem, EntryFormat, PendingGroup, confirm_many,
+    decide_one, group, parse_shown, parse_version,
 };
-use crate::domain::confirmation::{self, DecidedEntry, Decider, Decision, RejectionReason};
+use crate::domain::confirmation::{self, DecidedEntry, Decider, Decision};
 use crate::error::AppError;
 use crate::values::ids::{EntryId, PlacementId};
 use crate::web::forms::{PageQuery, Paging, PathId, invalid};
@@ -154,44 +154,14 @@ async fn partner_reject(
     State(app): State<AppState>,
     session: Session,
     layout: Layout,
-    PathId(id): PathId<EntryId>,
+    PathId(entry): PathId<EntryId>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Response, AppError> {
-    let entry = id;
-    let version = parse_version(&form.version)?;
-    let reason = match RejectionReason::parse(&form.reason) {
-        Ok(reason) => reason,
-        Err(error) => {
-            let problem = DecisionProblem {
-                entry: Some(entry),
-                message: error.to_string(),
-                typed: form.reason,
-                ..DecisionProblem::default()
-            };
-            let paging = Paging::from_query(form.pagina.as_deref());
-            let page = render_partner_home(&app, &partner, layout, paging, problem).await?;
-            return Ok(invalid(page));
-        }
-    };
-    let decider = Decider::Partner {
-        user: partner.user.id,
-        organisation: partner.organisation_id,
-    };
-    decide_one(
-        &app,
-        &session,
-        &decider,
-        entry,
-        version,
-        &Decision::Reject(reason),
-        "Afgewezen. De begeleider ziet uw reden.",
-    )
-    .await?;
-    Ok(Redirect::to("/partner").into_response())
+    let asked = (Asked::Reject, entry, form);
+    partner_decide(&app, &partner, &session, layout, asked).await
 }
 
-/// Confirms with another duration and a reason; a bad duration, a missing reason or a day over
-/// 12 hours shows the page again with what was typed.
+/// Confirms with another duration and a reason.
 async fn partner_correct(
     partner: PartnerUser,
     State(app): State<AppState>,
@@ -200,12 +170,25 @@ async fn partner_correct(
     PathId(entry): PathId<EntryId>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Response, AppError> {
+    let asked = (Asked::Correct, entry, form);
+    partner_decide(&app, &partner, &session, layout, asked).await
+}
+
+/// A rejection or a correction: a missing reason, a bad duration or a day over 12 hours shows
+/// the page again with what was typed.
+async fn partner_decide(
+    app: &AppState,
+    partner: &PartnerUser,
+    session: &Session,
+    layout: Layout,
+    (asked, entry, form): (Asked, EntryId, DecisionForm),
+) -> Result<Response, AppError> {
     let version = parse_version(&form.version)?;
     let paging = Paging::from_query(form.pagina.as_deref());
-    let decision = match parse_correction(entry, form.clone()) {
-        Ok(decision) => decision,
+    let (decision, done) = match asked.parse(entry, &form) {
+        Ok(parsed) => parsed,
         Err(problem) => {
-            let page = render_partner_home(&app, &partner, layout, paging, problem).await?;
+            let page = render_partner_home(app, partner, layout, paging, problem).await?;
             return Ok(invalid(page));
         }
     };
@@ -213,13 +196,11 @@ async fn partner_correct(
         user: partner.user.id,
         organisation: partner.organisation_id,
     };
-    if let Some(refusal) = decide_one(
-        &app, &session, &decider, entry, version, &decision, CORRECTED,
-    )
-    .await?
+    if let Some(refusal) =
+        decide_one(app, session, &decider, entry, version, &decision, done).await?
     {
         let problem = DecisionProblem::refused(entry, form, refusal);
-        let page = render_partner_home(&app, &partner, layout, paging, problem).await?;
+        let page = render_partner_home(app, partner, layout, paging, problem).await?;
         return Ok(invalid(page));
     }
     Ok(Redirect::to("/partner").into_response())

@@ -11,12 +11,10 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::decisions::{
-    CORRECTED, ConfirmAllForm, DecisionForm, DecisionProblem, EntryFormat, PendingGroup,
-    confirm_many, decide_one, group, parse_correction, parse_shown, parse_version,
+    Asked, ConfirmAllForm, DecisionForm, DecisionProblem, EntryFormat, PendingGroup, confirm_many,
+    decide_one, group, parse_shown, parse_version,
 };
-use crate::domain::confirmation::{
-    self, ConfirmerName, Decider, Decision, LinkLookup, RejectionReason, ValidLink,
-};
+use crate::domain::confirmation::{self, ConfirmerName, Decider, Decision, LinkLookup, ValidLink};
 use crate::error::AppError;
 use crate::values::ids::{EntryId, PlacementId};
 use crate::web::forms::{invalid, path_id};
@@ -237,45 +235,11 @@ async fn link_reject(
     Path((token, id)): Path<(String, String)>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Response, AppError> {
-    let (link, name) = match link_decider(&app, &session, &token).await {
-        Ok(found) => found,
-        Err(response) => return Ok(response),
-    };
-    let entry = path_id::<EntryId>(&id)?;
-    let version = parse_version(&form.version)?;
-    let reason = match RejectionReason::parse(&form.reason) {
-        Ok(reason) => reason,
-        Err(error) => {
-            let problem = DecisionProblem {
-                entry: Some(entry),
-                message: error.to_string(),
-                typed: form.reason,
-                ..DecisionProblem::default()
-            };
-            let page = render_link_page(&app, &session, &token, link, layout, problem).await?;
-            return Ok(invalid(page));
-        }
-    };
-    let client = client.to_string();
-    let decider = Decider::Link {
-        link: &link,
-        name: &name,
-        client_addr: &client,
-    };
-    decide_one(
-        &app,
-        &session,
-        &decider,
-        entry,
-        version,
-        &Decision::Reject(reason),
-        "Afgewezen. De begeleider ziet uw reden.",
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/bevestigen/{token}")).into_response())
+    let asked = (Asked::Reject, id, form);
+    link_decide(&app, &session, layout, &client.to_string(), &token, asked).await
 }
 
-/// Confirms with another duration and a reason, as [`super::home`]'s partner does.
+/// Confirms with another duration and a reason, as a logged-in partner does.
 async fn link_correct(
     State(app): State<AppState>,
     session: Session,
@@ -284,32 +248,42 @@ async fn link_correct(
     Path((token, id)): Path<(String, String)>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Response, AppError> {
-    let (link, name) = match link_decider(&app, &session, &token).await {
+    let asked = (Asked::Correct, id, form);
+    link_decide(&app, &session, layout, &client.to_string(), &token, asked).await
+}
+
+/// A rejection or a correction through the link: a missing reason, a bad duration or a day
+/// over 12 hours shows the page again with what was typed.
+async fn link_decide(
+    app: &AppState,
+    session: &Session,
+    layout: Layout,
+    client: &str,
+    token: &str,
+    (asked, id, form): (Asked, String, DecisionForm),
+) -> Result<Response, AppError> {
+    let (link, name) = match link_decider(app, session, token).await {
         Ok(found) => found,
         Err(response) => return Ok(response),
     };
     let entry = path_id::<EntryId>(&id)?;
     let version = parse_version(&form.version)?;
-    let decision = match parse_correction(entry, form.clone()) {
-        Ok(decision) => decision,
+    let (decision, done) = match asked.parse(entry, &form) {
+        Ok(parsed) => parsed,
         Err(problem) => {
-            let page = render_link_page(&app, &session, &token, link, layout, problem).await?;
+            let page = render_link_page(app, session, token, link, layout, problem).await?;
             return Ok(invalid(page));
         }
     };
-    let client = client.to_string();
     let decider = Decider::Link {
         link: &link,
         name: &name,
-        client_addr: &client,
+        client_addr: client,
     };
-    let refusal = decide_one(
-        &app, &session, &decider, entry, version, &decision, CORRECTED,
-    )
-    .await?;
+    let refusal = decide_one(app, session, &decider, entry, version, &decision, done).await?;
     if let Some(refusal) = refusal {
         let problem = DecisionProblem::refused(entry, form, refusal);
-        let page = render_link_page(&app, &session, &token, link, layout, problem).await?;
+        let page = render_link_page(app, session, token, link, layout, problem).await?;
         return Ok(invalid(page));
     }
     Ok(Redirect::to(&format!("/bevestigen/{token}")).into_response())
