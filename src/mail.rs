@@ -434,3 +434,64 @@ impl PasswordChangedMail<'_> {
         })
     }
 }
+
+/// To the coach: a partner confirmed an entry with another duration than was logged.
+pub struct CorrectionMail<'a> {
+    pub coach_name: &'a str,
+    pub coach_email: &'a str,
+    pub participant_name: &'a str,
+    pub organisation: &'a str,
+    pub worked_on: Date,
+    /// Minutes as logged and as confirmed.
+    pub from: i64,
+    pub to: i64,
+    pub reason: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/correction.txt")]
+struct CorrectionText<'a> {
+    mail: &'a CorrectionMail<'a>,
+    day: &'a str,
+    from: &'a str,
+    to: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/correction.html")]
+struct CorrectionHtml<'a> {
+    mail: &'a CorrectionMail<'a>,
+    day: &'a str,
+    from: &'a str,
+    to: &'a str,
+}
+
+impl CorrectionMail<'_> {
+    pub fn compose(&self) -> Result<Mail, ComposeError> {
+        let day = format_date(self.worked_on);
+        let from = format_minutes(self.from);
+        let to = format_minutes(self.to);
+        Ok(Mail {
+            to: self.coach_email.to_string(),
+            subject: format!(
+                "Uren van {} aangepast door {}",
+                self.participant_name, self.organisation
+            ),
+            text: CorrectionText {
+                mail: self,
+                day: &day,
+                from: &from,
+                to: &to,
+            }
+            .render()?,
+            html: CorrectionHtml {
+                mail: self,
+                day: &day,
+                from: &from,
+                to: &to,
+            }
+            .render()?,
+            secret: None,
+        })
+    }
+}

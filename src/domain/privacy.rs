@@ -475,6 +475,13 @@ async fn purge_batch(
     )
     .execute(&mut *conn)
     .await?;
+    // A pause's note is free text like the participant's notes.
+    sqlx::query!(
+        "UPDATE trajectory_pauses SET note = '' WHERE participant_id = ANY($1)",
+        &ids
+    )
+    .execute(&mut *conn)
+    .await?;
     // A signed scan shows the name and signatures: it goes, with its ties to the entries.
     sqlx::query!(
         "DELETE FROM scan_entries WHERE scan_id IN (SELECT id FROM scans WHERE participant_id = ANY($1))",

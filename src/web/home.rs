@@ -46,6 +46,7 @@ struct CoachHome {
     deadline_near: usize,
     waiting: usize,
     weekly_digest: bool,
+    paused: usize,
 }
 
 impl CoachHome {
@@ -59,6 +60,7 @@ impl CoachHome {
             Attention::DeadlineNear => "Einddatum binnen 60 dagen, uren nog niet rond",
             Attention::WaitingForConfirmation => "Uren wachten op bevestiging",
             Attention::ReportedByInburgeraar => "Uren gemeld door de inburgeraar",
+            Attention::Paused => "Gepauzeerd",
             Attention::OnTrack => "Op schema",
         }
     }
@@ -69,6 +71,7 @@ impl CoachHome {
             Attention::DeadlineNear => "badge badge-afgewezen",
             Attention::WaitingForConfirmation => "badge badge-ingediend",
             Attention::ReportedByInburgeraar => "badge badge-reported",
+            Attention::Paused => "badge badge-gepauzeerd",
             Attention::OnTrack => "badge badge-actief",
         }
     }
@@ -110,6 +113,7 @@ async fn coach_home(
         stalled: count(Attention::Stalled),
         deadline_near: count(Attention::DeadlineNear),
         waiting: count(Attention::WaitingForConfirmation),
+        paused: count(Attention::Paused),
         lines,
         layout,
     })

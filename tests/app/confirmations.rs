@@ -385,7 +385,7 @@ async fn a_partner_cannot_decide_for_another_organisation() {
 }
 
 /// Sends a reminder as a coach and returns the token from the queued mail.
-async fn reminder_token(app: &TestApp, placement: PlacementId) -> String {
+pub(crate) async fn reminder_token(app: &TestApp, placement: PlacementId) -> String {
     sqlx::query("UPDATE placements SET contact_name = 'Karel Contact', contact_email = 'karel@vereniging.example' WHERE id = $1")
         .bind(placement.0)
         .execute(&app.pool)

@@ -552,7 +552,8 @@ async fn the_coach_home_puts_who_needs_attention_first() {
             "4 actieve inburgeraars",
             "1 stilgevallen",
             "1 met einddatum binnen 60 dagen",
-            "1 met uren die wachten op bevestiging"
+            "1 met uren die wachten op bevestiging",
+            "0 gepauzeerd"
         ]
     );
     assert!(page.text("tbody tr:first-child").contains("Stilgevallen"));

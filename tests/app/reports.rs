@@ -725,7 +725,7 @@ async fn working_lists_hold_the_hand_computed_participants() {
     let (_, page) = app.get_page("/coordinatie").await;
     assert_eq!(
         page.select_all("ul.counts[aria-label=Werklijsten] strong"),
-        ["1", "2", "2", "3"]
+        ["1", "2", "2", "3", "0"]
     );
 }
 
@@ -900,11 +900,11 @@ async fn the_funder_export_counts_by_municipality_form_age_and_completion() {
     assert_eq!(lines.len(), 4, "{text}");
     assert_eq!(
         lines[1],
-        "Anna,,Testgemeente,26–35,Actief,01/01/2025,31/12/2025,210,180,0,0,6.50,390,390,nee"
+        "Anna,,Testgemeente,26–35,Actief,01/01/2025,31/12/2025,0,210,180,0,0,6.50,390,390,nee"
     );
     assert_eq!(
         lines[3],
-        "Dina,,Tweede gemeente,46–55,Afgerond,01/06/2024,31/05/2025,0,0,0,600,10.00,600,600,ja"
+        "Dina,,Tweede gemeente,46–55,Afgerond,01/06/2024,31/05/2025,0,0,0,0,600,10.00,600,600,ja"
     );
 }
 

@@ -8,6 +8,7 @@ use super::links::{ConfirmerName, ValidLink};
 use crate::domain::audit::AuditEntry;
 use crate::domain::{hours, placement};
 use crate::values::dates;
+use crate::values::duration::Minutes;
 use crate::values::ids::{EntryId, OrganisationId, ParticipantId, PlacementId, UserId};
 use crate::values::kinds::EntryStatus;
 
@@ -50,10 +51,43 @@ impl RejectionReason {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CorrectionReasonError {
+    #[error("Schrijf kort waarom u de duur aanpast.")]
+    Missing,
+    #[error("Houd de reden korter dan 500 tekens.")]
+    TooLong,
+}
+
+/// Why the partner confirms another duration than was logged: required, the coach sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct CorrectionReason(String);
+
+impl CorrectionReason {
+    pub fn parse(input: &str) -> Result<Self, CorrectionReasonError> {
+        parse_reason(
+            input,
+            CorrectionReasonError::Missing,
+            CorrectionReasonError::TooLong,
+        )
+        .map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Decision {
     Confirm,
     Reject(RejectionReason),
+    /// Confirmed with another duration than was logged, and why (x2VOL's "modify").
+    Correct {
+        minutes: Minutes,
+        reason: CorrectionReason,
+    },
 }
 
 /// Who decides, and so which entries they may touch.
@@ -78,6 +112,8 @@ pub enum DecisionOutcome {
     AlreadyDecided,
     /// The entry was edited after it was shown; the partner must look again.
     Changed,
+    /// The corrected duration breaks a rule of hours (12 hours a day); nothing changed.
+    Refused(String),
     NotFound,
 }
 
@@ -85,8 +121,11 @@ pub enum DecisionOutcome {
 struct DecisionAudit<'a> {
     status: EntryStatus,
     version: i32,
+    minutes: i32,
     #[serde(skip_serializing_if = "Option::is_none")]
     rejection_reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    correction_reason: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     via_link: Option<Uuid>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -127,7 +166,7 @@ pub async fn decide(
     hours::lock_participant(&mut *conn, participant).await?;
     let Some(current) = sqlx::query!(
         r#"SELECT status AS "status: EntryStatus", version, participant_id AS "participant_id: ParticipantId",
-                  placement_id AS "placement_id: PlacementId"
+                  placement_id AS "placement_id: PlacementId", worked_on, minutes
            FROM hour_entries
            WHERE id = $1
              AND ($2::uuid IS NULL OR organisation_id = $2)
@@ -148,10 +187,26 @@ pub async fn decide(
     if current.version != seen_version {
         return Ok(DecisionOutcome::Changed);
     }
-    let (status, reason) = match decision {
-        Decision::Confirm => (EntryStatus::Bevestigd, None),
-        Decision::Reject(reason) => (EntryStatus::Afgewezen, Some(reason.as_str())),
+    let (status, reason, corrected, correction_reason) = match decision {
+        Decision::Confirm => (EntryStatus::Bevestigd, None, None, None),
+        Decision::Reject(reason) => (EntryStatus::Afgewezen, Some(reason.as_str()), None, None),
+        Decision::Correct { minutes, reason } => (
+            EntryStatus::Bevestigd,
+            None,
+            Some(*minutes),
+            Some(reason.as_str()),
+        ),
     };
+    if let Some(minutes) = corrected {
+        // The 12 hours a day hold for the new amount too (the entry's own minutes left out).
+        let already =
+            hours::day_total_without(&mut *conn, current.participant_id, current.worked_on, entry)
+                .await?;
+        if let Err(error) = hours::check_day_total(current.worked_on, already, minutes) {
+            return Ok(DecisionOutcome::Refused(error.to_string()));
+        }
+    }
+    let new_minutes = corrected.map_or(current.minutes, Minutes::get);
     let decided_by = match decider {
         Decider::Partner { user, .. } => Some(user.0),
         Decider::Link { .. } => None,
@@ -159,12 +214,16 @@ pub async fn decide(
     sqlx::query!(
         "UPDATE hour_entries
          SET status = $2, rejection_reason = $3, decided_by = $4,
-             decided_at = now(), version = version + 1
+             decided_at = now(), version = version + 1,
+             original_minutes = CASE WHEN $6::text IS NULL THEN NULL ELSE minutes END,
+             minutes = $5, correction_reason = $6
          WHERE id = $1",
         entry.0,
         status as EntryStatus,
         reason,
         decided_by,
+        new_minutes,
+        correction_reason,
     )
     .execute(&mut *conn)
     .await?;
@@ -188,7 +247,9 @@ pub async fn decide(
         Some(&DecisionAudit {
             status: EntryStatus::Ingediend,
             version: current.version,
+            minutes: current.minutes,
             rejection_reason: None,
+            correction_reason: None,
             via_link: None,
             confirmer_name: None,
             client_addr: None,
@@ -196,14 +257,16 @@ pub async fn decide(
         Some(&DecisionAudit {
             status,
             version: current.version + 1,
+            minutes: new_minutes,
             rejection_reason: reason,
+            correction_reason,
             via_link,
             confirmer_name,
             client_addr,
         }),
     )
     .await?;
-    if matches!(decision, Decision::Confirm) {
+    if status == EntryStatus::Bevestigd {
         // Confirmed hours show the placement has begun, whatever its planned start.
         placement::start_begun(&mut *conn, Some(current.placement_id), dates::today()).await?;
     }
@@ -214,6 +277,10 @@ pub async fn decide(
         )
         .execute(&mut *conn)
         .await?;
+    }
+    if let (Some(_), Some(reason)) = (corrected, correction_reason) {
+        super::correction::tell_the_coach(&mut *conn, entry, current.minutes, new_minutes, reason)
+            .await?;
     }
     Ok(DecisionOutcome::Done)
 }

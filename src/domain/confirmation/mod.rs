@@ -1,4 +1,4 @@
-//! Partners confirming or rejecting hours: with an account, or through a personal link.
+//! Partners confirming (possibly with another duration, `correction`) or rejecting hours: with an account, or through a personal link.
 //!
 //! Every decision locks the entry, checks that it is still pending and still the version the
 //! partner saw, and writes its audit row in the same transaction. Two people confirming the
@@ -6,6 +6,7 @@
 //! was shown is refused.
 
 mod coach_digest;
+mod correction;
 mod decision;
 mod links;
 mod pending;
@@ -13,7 +14,10 @@ mod reminders;
 
 pub use coach_digest::{queue_coach_digests, set_weekly_digest, weekly_digest_on};
 pub(crate) use decision::parse_reason;
-pub use decision::{Decider, Decision, DecisionOutcome, ReasonError, RejectionReason, decide};
+pub use decision::{
+    CorrectionReason, CorrectionReasonError, Decider, Decision, DecisionOutcome, ReasonError,
+    RejectionReason, decide,
+};
 pub use links::{
     ConfirmerName, LINK_VALID_DAYS, LinkError, LinkLookup, LinkRow, LinkState, NameError, NewLink,
     ValidLink, create_link, find_link, links_for_placement, record_opened, revoke_link,

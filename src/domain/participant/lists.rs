@@ -30,6 +30,8 @@ pub struct ParticipantRow {
     pub pending_minutes: i32,
     pub required_minutes: i32,
     pub target_end_date: Date,
+    /// A pause runs: the list shows "Gepauzeerd" instead of the status.
+    pub paused: bool,
 }
 
 /// One page of the region's participants, by name. Each filter is optional; the indexes on
@@ -59,7 +61,9 @@ pub async fn list(
                OFFSET $6 LIMIT $7)
            SELECT p.id AS "id: ParticipantId", p.full_name, m.name AS municipality,
                   u.name AS "coach_name?", p.status AS "status: ParticipantStatus",
-                  p.confirmed_minutes, p.pending_minutes, r.required_minutes, p.target_end_date
+                  p.confirmed_minutes, p.pending_minutes, r.required_minutes, p.target_end_date,
+                  EXISTS (SELECT 1 FROM trajectory_pauses t
+                          WHERE t.participant_id = p.id AND t.ends_on IS NULL) AS "paused!"
            FROM page
            JOIN participants p ON p.id = page.id
            JOIN municipalities m ON m.id = p.municipality_id
@@ -86,6 +90,8 @@ pub enum Attention {
     WaitingForConfirmation,
     /// Among the pending hours, some the inburgeraar reported from Mijn traject.
     ReportedByInburgeraar,
+    /// A pause runs: not stalled, and the end date moves when it ends.
+    Paused,
     OnTrack,
 }
 
@@ -107,13 +113,20 @@ pub struct CaseloadRow {
     pub last_confirmed_on: Option<Date>,
     /// Hours the inburgeraar reported are waiting for confirmation.
     pub reported_pending: bool,
+    pub paused: bool,
+    /// The end of the latest finished pause: the days before it do not count as stalled.
+    pub resumed_on: Option<Date>,
 }
 
 impl CaseloadRow {
-    /// Every reason that applies, most urgent first.
+    /// Every reason that applies, most urgent first. A paused trajectory is neither stalled
+    /// nor near its end date (that date moves when the pause ends).
     pub fn attention(&self, today: Date) -> Vec<Attention> {
-        let short = self.confirmed_minutes < self.required_minutes;
-        let since = self.last_confirmed_on.unwrap_or(self.start_date);
+        let short = self.confirmed_minutes < self.required_minutes && !self.paused;
+        let since = self
+            .last_confirmed_on
+            .unwrap_or(self.start_date)
+            .max(self.resumed_on.unwrap_or(self.start_date));
         let mut reasons = Vec::new();
         if short && (today - since).whole_days() > STALLED_AFTER_DAYS {
             reasons.push(Attention::Stalled);
@@ -126,6 +139,9 @@ impl CaseloadRow {
         }
         if self.reported_pending {
             reasons.push(Attention::ReportedByInburgeraar);
+        }
+        if self.paused {
+            reasons.push(Attention::Paused);
         }
         if reasons.is_empty() {
             reasons.push(Attention::OnTrack);
@@ -146,7 +162,11 @@ pub async fn caseload(
                   p.start_date, p.target_end_date, p.last_confirmed_on,
                   EXISTS (SELECT 1 FROM hour_entries e
                           WHERE e.participant_id = p.id AND e.status = 'ingediend'
-                            AND e.reported_via_link IS NOT NULL) AS "reported_pending!"
+                            AND e.reported_via_link IS NOT NULL) AS "reported_pending!",
+                  EXISTS (SELECT 1 FROM trajectory_pauses t
+                          WHERE t.participant_id = p.id AND t.ends_on IS NULL) AS "paused!",
+                  (SELECT max(t.ends_on) FROM trajectory_pauses t
+                   WHERE t.participant_id = p.id) AS resumed_on
            FROM participants p
            JOIN municipalities m ON m.id = p.municipality_id
            JOIN regions r ON r.id = p.region_id
@@ -224,6 +244,9 @@ pub struct EntryLine {
     pub rejection_reason: Option<String>,
     /// Reported by the inburgeraar from Mijn traject.
     pub reported_by_inburgeraar: bool,
+    /// What was logged, when the partner confirmed another duration, and why.
+    pub original_minutes: Option<i32>,
+    pub correction_reason: Option<String>,
 }
 
 /// The participant's latest entries across placements.
@@ -235,7 +258,8 @@ pub async fn recent_entries(
         EntryLine,
         r#"SELECT e.worked_on, e.minutes, e.status AS "status: EntryStatus", o.name AS organisation,
                   pl.kind AS "kind: PlacementKind", pl.id AS "placement_id: crate::values::ids::PlacementId",
-                  e.rejection_reason, e.reported_via_link IS NOT NULL AS "reported_by_inburgeraar!"
+                  e.rejection_reason, e.reported_via_link IS NOT NULL AS "reported_by_inburgeraar!",
+                  e.original_minutes, e.correction_reason
            FROM hour_entries e
            JOIN placements pl ON pl.id = e.placement_id
            JOIN organisations o ON o.id = e.organisation_id
@@ -265,6 +289,8 @@ mod tests {
             target_end_date: end,
             last_confirmed_on: last,
             reported_pending: false,
+            paused: false,
+            resumed_on: None,
         }
     }
 
@@ -303,5 +329,33 @@ mod tests {
             row(600, 90, recent, date!(2027 - 01 - 20)).attention(today),
             vec![Attention::DeadlineNear, Attention::WaitingForConfirmation]
         );
+    }
+
+    #[test]
+    fn a_paused_trajectory_is_neither_stalled_nor_near_its_end() {
+        let today = date!(2026 - 11 - 24);
+        let mut paused = row(600, 0, Some(date!(2026 - 06 - 01)), date!(2026 - 12 - 01));
+        assert_eq!(
+            paused.attention(today),
+            vec![Attention::Stalled, Attention::DeadlineNear]
+        );
+        paused.paused = true;
+        assert_eq!(paused.attention(today), vec![Attention::Paused]);
+        paused.pending_minutes = 60;
+        assert_eq!(
+            paused.attention(today),
+            vec![Attention::WaitingForConfirmation, Attention::Paused]
+        );
+    }
+
+    #[test]
+    fn the_days_of_a_finished_pause_do_not_count_as_stalled() {
+        let today = date!(2026 - 11 - 24);
+        let far = date!(2027 - 06 - 01);
+        let mut resumed = row(600, 0, Some(date!(2026 - 06 - 01)), far);
+        resumed.resumed_on = Some(date!(2026 - 11 - 10));
+        assert_eq!(resumed.attention(today), vec![Attention::OnTrack]);
+        resumed.resumed_on = Some(date!(2026 - 10 - 10));
+        assert_eq!(resumed.attention(today), vec![Attention::Stalled]);
     }
 }

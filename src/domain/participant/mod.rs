@@ -6,6 +6,7 @@
 mod input;
 mod lists;
 mod moves;
+mod pause;
 mod store;
 
 use serde::Serialize;
@@ -23,6 +24,7 @@ pub use lists::{
     recent_entries,
 };
 pub use moves::{MoveError, MoveInput, MoveLine, MoveReason, destinations, moves, take_over};
+pub use pause::{Pause, PauseInput, PauseReason, pause, pauses, resume};
 pub use store::{assign_coach, close, lock, reactivate, register, update};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
@@ -134,6 +136,20 @@ pub enum ParticipantError {
     NotActive,
     #[error("Dit traject is niet stopgezet of vrijgesteld.")]
     NotStopped,
+    #[error("Dit traject is al gepauzeerd.")]
+    AlreadyPaused,
+    #[error("Dit traject is niet gepauzeerd.")]
+    NotPaused,
+    #[error("Een pauze begint vandaag of vroeger, niet in de toekomst.")]
+    PauseInFuture,
+    #[error("Een pauze kan niet beginnen voor de startdatum van het traject.")]
+    PauseBeforeStart,
+    #[error("De vorige pauze liep tot {}: een nieuwe pauze begint op of na die dag.", crate::values::dates::format_date(*.0))]
+    PauseOverlaps(Date),
+    #[error("Het traject kan niet in de toekomst hervat worden: kies vandaag of vroeger.")]
+    ResumeInFuture,
+    #[error("De pauze begon op {}: hervatten kan op of na die dag.", crate::values::dates::format_date(*.0))]
+    ResumeBeforePause(Date),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }

@@ -109,6 +109,8 @@ pub struct PeriodParticipant {
     pub external_dossier: String,
     pub start_date: Date,
     pub target_end_date: Date,
+    /// Days of the period the trajectory was paused (a running pause up to today).
+    pub pause_days: i32,
     #[serde(flatten)]
     pub figures: PeriodFigures,
 }
@@ -224,7 +226,11 @@ pub async fn period_participants(
         municipality,
         r#"SELECT p.id AS "id: ParticipantId", p.full_name, p.external_dossier,
                   m.name AS municipality, p.birth_date, p.status AS "status: ParticipantStatus",
-                  p.start_date, p.target_end_date, p.confirmed_minutes, r.required_minutes"#,
+                  p.start_date, p.target_end_date, p.confirmed_minutes, r.required_minutes,
+                  (SELECT coalesce(sum(greatest(0,
+                              least(coalesce(t.ends_on, current_date), $3::date + 1)
+                              - greatest(t.starts_on, $2::date))), 0)
+                   FROM trajectory_pauses t WHERE t.participant_id = p.id)::int AS "pause_days!""#,
         r#"
            ORDER BY m.name, p.search_name, p.id"#
     );
@@ -243,6 +249,7 @@ pub async fn period_participants(
             external_dossier: row.external_dossier,
             start_date: row.start_date,
             target_end_date: row.target_end_date,
+            pause_days: row.pause_days,
         })
         .collect())
 }

@@ -17,9 +17,9 @@ pub enum WorkList {
     /// Active, confirmed minutes at or above the region's requirement.
     Ready,
     /// Active, short, and no confirmed hours for more than 30 days (counted from the start
-    /// when there are none yet).
+    /// when there are none yet, and from the end of the latest pause); never while paused.
     Stalled,
-    /// Active, short, and the target end date within 60 days (or past).
+    /// Active, short, and the target end date within 60 days (or past); never while paused.
     DeadlineNear,
 }
 
@@ -137,6 +137,9 @@ pub async fn work_list(
             r#"
                      AND coalesce(p.last_confirmed_on, p.start_date) < $3
                      AND p.confirmed_minutes < $2
+                     AND NOT EXISTS (SELECT 1 FROM trajectory_pauses t
+                                     WHERE t.participant_id = p.id
+                                       AND (t.ends_on IS NULL OR t.ends_on >= $3))
                    ORDER BY coalesce(p.last_confirmed_on, p.start_date), p.id
                    OFFSET $4 LIMIT $5"#,
             region.0,
@@ -149,6 +152,8 @@ pub async fn work_list(
             conn,
             r#"
                      AND p.target_end_date <= $3 AND p.confirmed_minutes < $2
+                     AND NOT EXISTS (SELECT 1 FROM trajectory_pauses t
+                                     WHERE t.participant_id = p.id AND t.ends_on IS NULL)
                    ORDER BY p.target_end_date, p.id
                    OFFSET $4 LIMIT $5"#,
             region.0,
@@ -177,6 +182,8 @@ pub struct ListCounts {
     pub ready: i64,
     pub stalled: i64,
     pub deadline_near: i64,
+    /// Active trajectories with a running pause (on no working list).
+    pub paused: i64,
     pub pending_organisations: i64,
     pub pending_entries: i64,
 }
@@ -202,14 +209,23 @@ pub async fn list_counts(
              (SELECT count(*) FROM participants
               WHERE region_id = $1 AND status = 'actief'
                 AND confirmed_minutes >= r.required_minutes) AS "ready!",
-             (SELECT count(*) FROM participants
+             (SELECT count(*) FROM participants p
               WHERE region_id = $1 AND status = 'actief'
                 AND coalesce(last_confirmed_on, start_date) < $2
-                AND confirmed_minutes < r.required_minutes) AS "stalled!",
-             (SELECT count(*) FROM participants
+                AND confirmed_minutes < r.required_minutes
+                AND NOT EXISTS (SELECT 1 FROM trajectory_pauses t
+                                WHERE t.participant_id = p.id
+                                  AND (t.ends_on IS NULL OR t.ends_on >= $2))) AS "stalled!",
+             (SELECT count(*) FROM participants p
               WHERE region_id = $1 AND status = 'actief'
-                AND target_end_date <= $3 AND confirmed_minutes < r.required_minutes)
-               AS "deadline_near!"
+                AND target_end_date <= $3 AND confirmed_minutes < r.required_minutes
+                AND NOT EXISTS (SELECT 1 FROM trajectory_pauses t
+                                WHERE t.participant_id = p.id AND t.ends_on IS NULL))
+               AS "deadline_near!",
+             (SELECT count(*) FROM participants p
+              WHERE region_id = $1 AND status = 'actief'
+                AND EXISTS (SELECT 1 FROM trajectory_pauses t
+                            WHERE t.participant_id = p.id AND t.ends_on IS NULL)) AS "paused!"
            FROM regions r WHERE r.id = $1"#,
         region.0,
         stalled_before(today),
@@ -222,6 +238,7 @@ pub async fn list_counts(
         ready: counts.ready,
         stalled: counts.stalled,
         deadline_near: counts.deadline_near,
+        paused: counts.paused,
         pending_organisations: i64::try_from(pending.len()).unwrap_or(i64::MAX),
         pending_entries: pending.iter().map(|row| row.entries).sum(),
     })

@@ -1,8 +1,9 @@
 //! Inburgeraars: the list, registering and editing, the participant page, coach assignment,
-//! stopping and exempting. For trajectbegeleiders and coördinatoren of the participant's region.
+//! stopping and exempting, pausing and resuming (`pause`). For trajectbegeleiders and coördinatoren of the participant's region.
 
 mod form;
 mod moves;
+mod pause;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -23,7 +24,8 @@ use super::session::{self, CaseworkUser, FlashKind};
 use crate::domain::access::{Access, AccessKind};
 use crate::domain::participant::{
     self, EXEMPTION_REASONS, EntryLine, HistoryLine, ListFilter, Obligation, Participant,
-    ParticipantError, ParticipantRow, ParticipantStatus, STOP_REASONS, reason_label,
+    ParticipantError, ParticipantRow, ParticipantStatus, Pause, PauseReason, STOP_REASONS,
+    reason_label,
 };
 use crate::domain::placement::{self, PlacementSummary};
 use crate::domain::submission::Claim;
@@ -35,6 +37,7 @@ use crate::values::ids::{MunicipalityId, ParticipantId, RegionId, UserId};
 use crate::values::level::DutchLevel;
 use crate::web::state::AppState;
 use form::ParticipantForm;
+use pause::PauseForms;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -47,6 +50,8 @@ pub fn router() -> Router<AppState> {
         .route("/inburgeraars/{id}/vrijstellen", post(exempt))
         .route("/inburgeraars/{id}/heractiveren", post(reactivate))
         .merge(moves::router())
+        .route("/inburgeraars/{id}/pauzeren", post(pause::pause))
+        .route("/inburgeraars/{id}/hervatten", post(pause::resume))
 }
 
 /// Options for a `<select>`: (value, label).
@@ -299,7 +304,14 @@ async fn refuse(
         ParticipantError::CoachOutsideRegion
         | ParticipantError::NotActive
         | ParticipantError::NotStopped => Err(AppError::NotFound),
-        ParticipantError::Database(_) => Err(error.into()),
+        ParticipantError::Database(_)
+        | ParticipantError::AlreadyPaused
+        | ParticipantError::NotPaused
+        | ParticipantError::PauseInFuture
+        | ParticipantError::PauseBeforeStart
+        | ParticipantError::PauseOverlaps(_)
+        | ParticipantError::ResumeInFuture
+        | ParticipantError::ResumeBeforePause(_) => Err(error.into()),
     }
 }
 
@@ -378,6 +390,12 @@ struct ShowPage {
     current_coach: String,
     stop_reasons: Options,
     exemption_reasons: Options,
+    /// The pauses, latest first; the running one, if any, also on its own.
+    pauses: Vec<Pause>,
+    open_pause: Option<Pause>,
+    pause_reasons: Options,
+    forms: PauseForms,
+    today: time::Date,
 }
 
 impl ShowPage {
@@ -401,14 +419,92 @@ impl ShowPage {
         dates::format_moment(*at)
     }
 
+    /// "aangepast door de partner: 3 u → 2 u 30 (reden)" for an entry confirmed with another
+    /// duration than was logged.
+    fn correction(&self, entry: &EntryLine) -> Option<String> {
+        let original = entry.original_minutes?;
+        let reason = entry.correction_reason.as_deref().unwrap_or_default();
+        Some(format!(
+            "aangepast door de partner: {} → {} ({reason})",
+            format_minutes(i64::from(original)),
+            format_minutes(i64::from(entry.minutes))
+        ))
+    }
+
+    /// The pause form shows on an active trajectory without a running pause, and again when
+    /// it was refused.
+    fn pause_form_shown(&self) -> bool {
+        (self.p.status == ParticipantStatus::Actief && self.open_pause.is_none())
+            || self.forms.errors.get("pause-reason").is_some()
+            || self.forms.errors.get("pause-starts-on").is_some()
+    }
+
+    fn resume_form_shown(&self) -> bool {
+        self.open_pause.is_some() || self.forms.errors.get("resume-on").is_some()
+    }
+
+    fn pause_days(&self, pause: &Pause) -> String {
+        let days = pause.days(self.today);
+        format!("{days} {}", if days == 1 { "dag" } else { "dagen" })
+    }
+
     fn entity_label(&self, entity: &str) -> &'static str {
         match entity {
             "participant" => "Inburgeraar",
             "placement" => "Plaatsing",
             "hour_entry" => "Uren",
             "certificate" => "Certificaat",
+            "trajectory_pause" => "Traject",
             _ => "Gegevens",
         }
+    }
+}
+
+impl ShowPage {
+    /// Everything the participant page shows of `p`, with the pause forms as given.
+    pub(super) async fn load(
+        conn: &mut PgConnection,
+        layout: Layout,
+        region: RegionId,
+        p: Participant,
+        forms: PauseForms,
+    ) -> Result<Self, AppError> {
+        let id = p.id;
+        let progress = Progress::new(
+            i64::from(p.confirmed_minutes),
+            i64::from(p.pending_minutes),
+            i64::from(p.required_minutes),
+        );
+        let reasons = |list: &[(&str, &str)]| {
+            with_empty(
+                "Kies een reden",
+                list.iter().map(|(c, l)| (c.to_string(), l.to_string())),
+            )
+        };
+        let pauses = participant::pauses(&mut *conn, id).await?;
+        Ok(ShowPage {
+            layout,
+            progress,
+            placements: placement::list_for_participant(&mut *conn, id, region).await?,
+            entries: participant::recent_entries(&mut *conn, id).await?,
+            history: participant::history(&mut *conn, id).await?,
+            moves: participant::moves(&mut *conn, id).await?,
+            certificates: crate::domain::certificate::for_participant(&mut *conn, id).await?,
+            own_link: crate::domain::mijn_traject::active_link(&mut *conn, id).await?,
+            coaches: with_empty("Geen begeleider", coach_options(&mut *conn, region).await?),
+            current_coach: p.coach_id.map(|c| c.to_string()).unwrap_or_default(),
+            stop_reasons: reasons(&STOP_REASONS),
+            exemption_reasons: reasons(&EXEMPTION_REASONS),
+            open_pause: pauses.iter().find(|pause| pause.ends_on.is_none()).cloned(),
+            pauses,
+            pause_reasons: with_empty(
+                "Kies een reden",
+                PauseReason::ALL.map(|r| (r.code().to_string(), r.label().to_string())),
+            ),
+            forms,
+            today: dates::today(),
+            p,
+        })
     }
 }
 
@@ -429,32 +525,14 @@ async fn show(
     }
     .record(&mut conn)
     .await?;
-    let progress = Progress::new(
-        i64::from(p.confirmed_minutes),
-        i64::from(p.pending_minutes),
-        i64::from(p.required_minutes),
-    );
-    let reasons = |list: &[(&str, &str)]| {
-        with_empty(
-            "Kies een reden",
-            list.iter().map(|(c, l)| (c.to_string(), l.to_string())),
-        )
-    };
-    Ok(ShowPage {
+    ShowPage::load(
+        &mut conn,
         layout,
-        progress,
-        placements: placement::list_for_participant(&mut conn, id, region).await?,
-        entries: participant::recent_entries(&mut conn, id).await?,
-        history: participant::history(&mut conn, id).await?,
-        moves: participant::moves(&mut conn, id).await?,
-        certificates: crate::domain::certificate::for_participant(&mut conn, id).await?,
-        own_link: crate::domain::mijn_traject::active_link(&mut conn, id).await?,
-        coaches: with_empty("Geen begeleider", coach_options(&mut conn, region).await?),
-        current_coach: p.coach_id.map(|c| c.to_string()).unwrap_or_default(),
-        stop_reasons: reasons(&STOP_REASONS),
-        exemption_reasons: reasons(&EXEMPTION_REASONS),
+        region,
         p,
-    })
+        PauseForms::fresh(dates::today()),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -598,7 +676,9 @@ async fn finish(
             refused @ (ParticipantError::NotActive
             | ParticipantError::NotStopped
             | ParticipantError::MunicipalityOutsideRegion
-            | ParticipantError::CoachOutsideRegion),
+            | ParticipantError::CoachOutsideRegion
+            | ParticipantError::AlreadyPaused
+            | ParticipantError::NotPaused),
         ) => {
             drop(tx);
             session::flash(session, FlashKind::Error, refused.to_string()).await?;

@@ -1,10 +1,14 @@
 //! What the partner's home page and the personal link pages share: pending entries grouped by
-//! placement, a rejection's problem, and deciding one entry or all shown of a placement.
+//! placement, a rejection's or a correction's problem, and deciding one entry or all shown of
+//! a placement.
 
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::domain::confirmation::{self, Decider, Decision, DecisionOutcome, PendingEntry};
+use crate::domain::confirmation::{
+    self, CorrectionReason, Decider, Decision, DecisionOutcome, PendingEntry, RejectionReason,
+};
+use crate::domain::hours::parse_entry_minutes;
 use crate::error::AppError;
 use crate::values::dates::{format_date, format_moment};
 use crate::values::duration::format_minutes;
@@ -51,17 +55,116 @@ pub(super) fn group(entries: Vec<PendingEntry>) -> Vec<PendingGroup> {
     groups
 }
 
-/// A rejection without a reason, shown next to its entry.
+/// A rejection without a reason, or a correction the page refused, shown next to its entry
+/// with what was typed.
 #[derive(Default)]
-pub struct RejectProblem {
+pub struct DecisionProblem {
     pub entry: Option<EntryId>,
+    /// The reason's message (empty when the reason was fine).
     pub message: String,
+    /// The reason as typed.
     pub typed: String,
+    /// The problem is of the "another duration" form, not of the rejection.
+    pub correcting: bool,
+    pub duration_message: String,
+    pub typed_duration: String,
 }
 
-impl RejectProblem {
+impl DecisionProblem {
+    /// A problem of the rejection form of `entry`.
     pub fn is_for(&self, entry: &EntryId) -> bool {
-        self.entry.as_ref() == Some(entry)
+        self.entry.as_ref() == Some(entry) && !self.correcting
+    }
+
+    /// A problem of the "another duration" form of `entry`.
+    pub fn is_correcting(&self, entry: &EntryId) -> bool {
+        self.entry.as_ref() == Some(entry) && self.correcting
+    }
+
+    /// (field id, message) for the summary at the top of the page.
+    pub fn links(&self) -> Vec<(String, String)> {
+        let Some(entry) = self.entry else {
+            return Vec::new();
+        };
+        let mut links = Vec::new();
+        if self.correcting {
+            if !self.duration_message.is_empty() {
+                links.push((format!("duration-{entry}"), self.duration_message.clone()));
+            }
+            if !self.message.is_empty() {
+                links.push((format!("correction-{entry}"), self.message.clone()));
+            }
+        } else {
+            links.push((format!("reason-{entry}"), self.message.clone()));
+        }
+        links
+    }
+
+    /// The summary's heading.
+    pub fn heading(&self) -> &'static str {
+        if self.correcting {
+            "Bevestigen met een andere duur lukte niet"
+        } else {
+            "Afwijzen lukte niet"
+        }
+    }
+
+    /// A refusal of the correction of `entry` by the rules of hours (12 hours a day).
+    pub fn refused(entry: EntryId, form: DecisionForm, message: String) -> Self {
+        Self {
+            entry: Some(entry),
+            message: String::new(),
+            typed: form.reason,
+            correcting: true,
+            duration_message: message,
+            typed_duration: form.duration,
+        }
+    }
+}
+
+/// The two decisions a form asks something for: rejecting (a reason) and confirming another
+/// duration (the duration and a reason).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Asked {
+    Reject,
+    Correct,
+}
+
+impl Asked {
+    /// The form read into its decision and what to say when it is done, or its problem with
+    /// what was typed.
+    pub(super) fn parse(
+        self,
+        entry: EntryId,
+        form: &DecisionForm,
+    ) -> Result<(Decision, &'static str), DecisionProblem> {
+        match self {
+            Self::Reject => RejectionReason::parse(&form.reason)
+                .map(|reason| (Decision::Reject(reason), REJECTED))
+                .map_err(|error| DecisionProblem {
+                    entry: Some(entry),
+                    message: error.to_string(),
+                    typed: form.reason.clone(),
+                    ..DecisionProblem::default()
+                }),
+            Self::Correct => {
+                let minutes = parse_entry_minutes(&form.duration);
+                let reason = CorrectionReason::parse(&form.reason);
+                match (minutes, reason) {
+                    (Ok(minutes), Ok(reason)) => {
+                        Ok((Decision::Correct { minutes, reason }, CORRECTED))
+                    }
+                    (minutes, reason) => Err(DecisionProblem {
+                        entry: Some(entry),
+                        message: reason.err().map(|e| e.to_string()).unwrap_or_default(),
+                        duration_message: minutes.err().map(|e| e.to_string()).unwrap_or_default(),
+                        typed: form.reason.clone(),
+                        typed_duration: form.duration.clone(),
+                        correcting: true,
+                    }),
+                }
+            }
+        }
     }
 }
 
@@ -78,11 +181,19 @@ pub trait EntryFormat {
     }
 }
 
+/// What a partner reads after confirming another duration.
+const CORRECTED: &str =
+    "Bevestigd met de aangepaste duur. De trajectbegeleider ziet beide bedragen en uw reden.";
+/// What a partner reads after rejecting.
+const REJECTED: &str = "Afgewezen. De begeleider ziet uw reden.";
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(super) struct DecisionForm {
     pub(super) version: String,
     pub(super) reason: String,
+    /// The confirmed duration of "Bevestigen met andere duur", in any notation.
+    pub(super) duration: String,
     /// The page of the partner's list the form was on, to show it again with the error.
     pub(super) pagina: Option<String>,
 }
@@ -111,7 +222,8 @@ pub(super) fn parse_shown(raw: &str) -> Vec<(EntryId, i32)> {
 }
 
 /// Decides one entry in its own transaction and says what happened (`done` when it was decided
-/// now).
+/// now); a correction the rules of hours refuse is returned, for the page to show next to the
+/// entry, and nothing is said.
 pub(super) async fn decide_one(
     app: &AppState,
     session: &Session,
@@ -120,9 +232,12 @@ pub(super) async fn decide_one(
     version: i32,
     decision: &Decision,
     done: &str,
-) -> Result<(), AppError> {
+) -> Result<Option<String>, AppError> {
     let mut tx = app.pool.begin().await?;
     let outcome = confirmation::decide(&mut tx, decider, entry, version, decision).await?;
+    if let DecisionOutcome::Refused(message) = outcome {
+        return Ok(Some(message));
+    }
     tx.commit().await?;
     let (kind, text) = match outcome {
         DecisionOutcome::Done => (FlashKind::Success, done.to_string()),
@@ -136,8 +251,11 @@ pub(super) async fn decide_one(
                 .to_string(),
         ),
         DecisionOutcome::NotFound => return Err(AppError::NotFound),
+        // Returned above, before the commit.
+        DecisionOutcome::Refused(message) => return Ok(Some(message)),
     };
-    session::flash(session, kind, text).await
+    session::flash(session, kind, text).await?;
+    Ok(None)
 }
 
 /// Decides every entry in `shown`, in one transaction; reports the tally.
@@ -161,7 +279,10 @@ pub(super) async fn confirm_many(
             DecisionOutcome::Done => done += 1,
             DecisionOutcome::AlreadyDecided => already += 1,
             DecisionOutcome::Changed => changed += 1,
-            DecisionOutcome::NotFound => return Err(AppError::NotFound),
+            // Only a correction is refused, and "confirm all" confirms as logged.
+            DecisionOutcome::NotFound | DecisionOutcome::Refused(_) => {
+                return Err(AppError::NotFound);
+            }
         }
     }
     tx.commit().await?;

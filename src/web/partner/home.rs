@@ -9,10 +9,10 @@ use axum::{Form, Router};
 use tower_sessions::Session;
 
 use super::decisions::{
-    ConfirmAllForm, DecisionForm, EntryFormat, PendingGroup, RejectProblem, confirm_many,
+    Asked, ConfirmAllForm, DecisionForm, DecisionProblem, EntryFormat, PendingGroup, confirm_many,
     decide_one, group, parse_shown, parse_version,
 };
-use crate::domain::confirmation::{self, DecidedEntry, Decider, Decision, RejectionReason};
+use crate::domain::confirmation::{self, DecidedEntry, Decider, Decision};
 use crate::error::AppError;
 use crate::values::ids::{EntryId, PlacementId};
 use crate::web::forms::{PageQuery, Paging, PathId, invalid};
@@ -26,6 +26,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/partner/geschiedenis", get(partner_history))
         .route("/partner/uren/{id}/bevestigen", post(partner_confirm))
         .route("/partner/uren/{id}/afwijzen", post(partner_reject))
+        .route("/partner/uren/{id}/aanpassen", post(partner_correct))
         .route(
             "/partner/plaatsingen/{id}/alles-bevestigen",
             post(partner_confirm_all),
@@ -37,7 +38,7 @@ pub(super) fn router() -> Router<AppState> {
 struct PartnerHome {
     layout: Layout,
     groups: Vec<PendingGroup>,
-    problem: RejectProblem,
+    problem: DecisionProblem,
     prefix: String,
     page: i64,
     has_next: bool,
@@ -56,7 +57,7 @@ async fn partner_home(
     Query(query): Query<PageQuery>,
 ) -> Result<PartnerHome, AppError> {
     let paging = Paging::from_query(query.pagina.as_deref());
-    render_partner_home(&app, &partner, layout, paging, RejectProblem::default()).await
+    render_partner_home(&app, &partner, layout, paging, DecisionProblem::default()).await
 }
 
 async fn render_partner_home(
@@ -64,7 +65,7 @@ async fn render_partner_home(
     partner: &PartnerUser,
     layout: Layout,
     paging: Paging,
-    problem: RejectProblem,
+    problem: DecisionProblem,
 ) -> Result<PartnerHome, AppError> {
     let paging = paging.of_size(PLACEMENTS_PER_PAGE);
     let mut conn = app.pool.acquire().await?;
@@ -153,21 +154,41 @@ async fn partner_reject(
     State(app): State<AppState>,
     session: Session,
     layout: Layout,
-    PathId(id): PathId<EntryId>,
+    PathId(entry): PathId<EntryId>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Response, AppError> {
-    let entry = id;
+    let asked = (Asked::Reject, entry, form);
+    partner_decide(&app, &partner, &session, layout, asked).await
+}
+
+/// Confirms with another duration and a reason.
+async fn partner_correct(
+    partner: PartnerUser,
+    State(app): State<AppState>,
+    session: Session,
+    layout: Layout,
+    PathId(entry): PathId<EntryId>,
+    Form(form): Form<DecisionForm>,
+) -> Result<Response, AppError> {
+    let asked = (Asked::Correct, entry, form);
+    partner_decide(&app, &partner, &session, layout, asked).await
+}
+
+/// A rejection or a correction: a missing reason, a bad duration or a day over 12 hours shows
+/// the page again with what was typed.
+async fn partner_decide(
+    app: &AppState,
+    partner: &PartnerUser,
+    session: &Session,
+    layout: Layout,
+    (asked, entry, form): (Asked, EntryId, DecisionForm),
+) -> Result<Response, AppError> {
     let version = parse_version(&form.version)?;
-    let reason = match RejectionReason::parse(&form.reason) {
-        Ok(reason) => reason,
-        Err(error) => {
-            let problem = RejectProblem {
-                entry: Some(entry),
-                message: error.to_string(),
-                typed: form.reason,
-            };
-            let paging = Paging::from_query(form.pagina.as_deref());
-            let page = render_partner_home(&app, &partner, layout, paging, problem).await?;
+    let paging = Paging::from_query(form.pagina.as_deref());
+    let (decision, done) = match asked.parse(entry, &form) {
+        Ok(parsed) => parsed,
+        Err(problem) => {
+            let page = render_partner_home(app, partner, layout, paging, problem).await?;
             return Ok(invalid(page));
         }
     };
@@ -175,16 +196,13 @@ async fn partner_reject(
         user: partner.user.id,
         organisation: partner.organisation_id,
     };
-    decide_one(
-        &app,
-        &session,
-        &decider,
-        entry,
-        version,
-        &Decision::Reject(reason),
-        "Afgewezen. De begeleider ziet uw reden.",
-    )
-    .await?;
+    if let Some(refusal) =
+        decide_one(app, session, &decider, entry, version, &decision, done).await?
+    {
+        let problem = DecisionProblem::refused(entry, form, refusal);
+        let page = render_partner_home(app, partner, layout, paging, problem).await?;
+        return Ok(invalid(page));
+    }
     Ok(Redirect::to("/partner").into_response())
 }
 

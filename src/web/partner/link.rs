@@ -11,12 +11,10 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::decisions::{
-    ConfirmAllForm, DecisionForm, EntryFormat, PendingGroup, RejectProblem, confirm_many,
+    Asked, ConfirmAllForm, DecisionForm, DecisionProblem, EntryFormat, PendingGroup, confirm_many,
     decide_one, group, parse_shown, parse_version,
 };
-use crate::domain::confirmation::{
-    self, ConfirmerName, Decider, Decision, LinkLookup, RejectionReason, ValidLink,
-};
+use crate::domain::confirmation::{self, ConfirmerName, Decider, Decision, LinkLookup, ValidLink};
 use crate::error::AppError;
 use crate::values::ids::{EntryId, PlacementId};
 use crate::web::forms::{invalid, path_id};
@@ -34,6 +32,10 @@ pub(super) fn router() -> Router<AppState> {
         )
         .route("/bevestigen/{token}/uren/{id}/afwijzen", post(link_reject))
         .route(
+            "/bevestigen/{token}/uren/{id}/aanpassen",
+            post(link_correct),
+        )
+        .route(
             "/bevestigen/{token}/plaatsingen/{id}/alles-bevestigen",
             post(link_confirm_all),
         )
@@ -49,7 +51,7 @@ struct LinkPage {
     name_error: Option<String>,
     typed_name: String,
     groups: Vec<PendingGroup>,
-    problem: RejectProblem,
+    problem: DecisionProblem,
     prefix: String,
 }
 
@@ -100,7 +102,7 @@ async fn render_link_page(
     token: &str,
     link: ValidLink,
     layout: Layout,
-    problem: RejectProblem,
+    problem: DecisionProblem,
 ) -> Result<LinkPage, AppError> {
     let name: Option<ConfirmerName> = session.get(&name_key(&link)).await?;
     let mut conn = app.pool.acquire().await?;
@@ -133,7 +135,7 @@ async fn link_page(
         &token,
         link,
         layout,
-        RejectProblem::default(),
+        DecisionProblem::default(),
     )
     .await?;
     Ok(page.into_response())
@@ -160,7 +162,7 @@ async fn link_name(
     let name = match ConfirmerName::parse(&form.name) {
         Ok(name) => name,
         Err(error) => {
-            let problem = RejectProblem::default();
+            let problem = DecisionProblem::default();
             let mut page = render_link_page(&app, &session, &token, link, layout, problem).await?;
             page.name_error = Some(error.to_string());
             page.typed_name = form.name;
@@ -233,40 +235,57 @@ async fn link_reject(
     Path((token, id)): Path<(String, String)>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Response, AppError> {
-    let (link, name) = match link_decider(&app, &session, &token).await {
+    let asked = (Asked::Reject, id, form);
+    link_decide(&app, &session, layout, &client.to_string(), &token, asked).await
+}
+
+/// Confirms with another duration and a reason, as a logged-in partner does.
+async fn link_correct(
+    State(app): State<AppState>,
+    session: Session,
+    layout: Layout,
+    ClientAddr(client): ClientAddr,
+    Path((token, id)): Path<(String, String)>,
+    Form(form): Form<DecisionForm>,
+) -> Result<Response, AppError> {
+    let asked = (Asked::Correct, id, form);
+    link_decide(&app, &session, layout, &client.to_string(), &token, asked).await
+}
+
+/// A rejection or a correction through the link: a missing reason, a bad duration or a day
+/// over 12 hours shows the page again with what was typed.
+async fn link_decide(
+    app: &AppState,
+    session: &Session,
+    layout: Layout,
+    client: &str,
+    token: &str,
+    (asked, id, form): (Asked, String, DecisionForm),
+) -> Result<Response, AppError> {
+    let (link, name) = match link_decider(app, session, token).await {
         Ok(found) => found,
         Err(response) => return Ok(response),
     };
     let entry = path_id::<EntryId>(&id)?;
     let version = parse_version(&form.version)?;
-    let reason = match RejectionReason::parse(&form.reason) {
-        Ok(reason) => reason,
-        Err(error) => {
-            let problem = RejectProblem {
-                entry: Some(entry),
-                message: error.to_string(),
-                typed: form.reason,
-            };
-            let page = render_link_page(&app, &session, &token, link, layout, problem).await?;
+    let (decision, done) = match asked.parse(entry, &form) {
+        Ok(parsed) => parsed,
+        Err(problem) => {
+            let page = render_link_page(app, session, token, link, layout, problem).await?;
             return Ok(invalid(page));
         }
     };
-    let client = client.to_string();
     let decider = Decider::Link {
         link: &link,
         name: &name,
-        client_addr: &client,
+        client_addr: client,
     };
-    decide_one(
-        &app,
-        &session,
-        &decider,
-        entry,
-        version,
-        &Decision::Reject(reason),
-        "Afgewezen. De begeleider ziet uw reden.",
-    )
-    .await?;
+    let refusal = decide_one(app, session, &decider, entry, version, &decision, done).await?;
+    if let Some(refusal) = refusal {
+        let problem = DecisionProblem::refused(entry, form, refusal);
+        let page = render_link_page(app, session, token, link, layout, problem).await?;
+        return Ok(invalid(page));
+    }
     Ok(Redirect::to(&format!("/bevestigen/{token}")).into_response())
 }
 

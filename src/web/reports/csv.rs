@@ -185,6 +185,7 @@ const PARTICIPANTS: &[Column<PeriodParticipant>] = &[
     ("Status", |p, _| p.figures.status.label().to_string()),
     ("Start", |p, _| format_date(p.start_date)),
     ("Streefdatum einde", |p, _| format_date(p.target_end_date)),
+    ("Pauzedagen in de periode", |p, _| p.pause_days.to_string()),
     ("Minuten buddy", |p, _| {
         kind_minutes(p, PlacementKind::Buddy)
     }),

@@ -10,6 +10,7 @@ mod journeys;
 mod layout;
 mod markers;
 mod mijn_reports;
+mod pauses;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
