@@ -15,6 +15,7 @@ mod faults;
 mod helpers;
 mod hostile_input;
 mod link_reminders;
+mod logo;
 mod metrics;
 mod mijn_traject;
 mod oidc;

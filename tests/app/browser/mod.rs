@@ -7,6 +7,7 @@
 
 mod journeys;
 mod layout;
+mod logo;
 mod markers;
 
 use std::net::TcpListener;
