@@ -9,8 +9,10 @@ use qrcode::QrCode;
 
 // The font and error types live in `pdf`; callers of the certificate PDF know them from here.
 use crate::domain::certificate::Certificate;
+use crate::domain::logo::Logo;
 use crate::pdf::{
-    Align, INK, MUTED, PAGE_HEIGHT, PAGE_WIDTH, PRIMARY, Painter, REVOKED, a4_page, qr_code, style,
+    Align, INK, MUTED, PAGE_HEIGHT, PAGE_WIDTH, PRIMARY, Painter, REVOKED, a4_page, logo_alt,
+    printable_logo, qr_code, style,
 };
 pub use crate::pdf::{
     FONT_FILES, FontDirs, FontError, Fonts, PdfError, Weight, fonts, qr_svg_path,
@@ -36,14 +38,20 @@ pub fn verify_url(base_url: &str, code: &str) -> String {
     format!("{}/{code}", verify_page(base_url))
 }
 
+/// Where the region's logo goes, when it has one: the top left corner inside the frame, as on a
+/// municipality's letter paper (the number takes the top right).
+const LOGO_BOX: (f32, f32, f32, f32) = (48.0, 46.0, 130.0, 60.0);
+
 /// One PDF with a page per certificate, in the order given, each page a section of the
 /// structure tree; PDF/A and PDF/UA unless a name has characters no font has (see
-/// [`crate::pdf::write`]).
+/// [`crate::pdf::write`]). `logo`: the region's, drawn at the top of every page.
 pub fn render(
     fonts: &Fonts,
     certificates: &[Certificate],
+    logo: Option<&Logo>,
     base_url: &str,
 ) -> Result<Vec<u8>, PdfError> {
+    let logo = printable_logo(logo);
     let title = match certificates {
         [one] => format!("Certificaat {}", one.number),
         many => format!("Certificaten ({})", many.len()),
@@ -66,7 +74,21 @@ pub fn render(
                     surface: &mut surface,
                     structure,
                 };
-                let figure = draw_certificate(&mut painter, certificate, &qr, qr_box, base_url);
+                if let Some(image) = &logo {
+                    let alt = logo_alt(&certificate.region_name);
+                    painter.logo(image, LOGO_BOX, Align::Left, &alt);
+                }
+                let header_width = logo.as_ref().map(|_| {
+                    // The region's name stays clear of the logo beside it.
+                    2.0 * (PAGE_WIDTH / 2.0 - (LOGO_BOX.0 + LOGO_BOX.2 + 10.0))
+                });
+                let figure = draw_certificate(
+                    &mut painter,
+                    certificate,
+                    (&qr, qr_box),
+                    header_width,
+                    base_url,
+                );
                 surface.finish();
                 figure
             };
@@ -86,11 +108,12 @@ pub fn render(
     })
 }
 
+/// `header_width`: how wide the region's name may run (narrower beside a logo).
 fn draw_certificate(
     p: &mut Painter<'_, '_>,
     c: &Certificate,
-    qr: &QrCode,
-    (qr_x, qr_y, qr_size): (f32, f32, f32),
+    (qr, (qr_x, qr_y, qr_size)): (&QrCode, (f32, f32, f32)),
+    header_width: Option<f32>,
     base_url: &str,
 ) -> TagGroup {
     use Align::{Center, Left, Right};
@@ -116,7 +139,7 @@ fn draw_certificate(
         &c.region_name,
         style(Bold, 15.0, accent),
         (centre, 96.0),
-        (text_width, 2),
+        (header_width.unwrap_or(text_width), 2),
         Center,
     );
     let municipality = format!("Gemeente {}", c.municipality_name);
@@ -348,14 +371,20 @@ mod tests {
         let pdf = render(
             &fonts,
             &[certificate("مُحَمَّد الحداد")],
+            None,
             "https://veertig.example",
         )
         .expect("rendered");
         assert!(pdf.starts_with(b"%PDF-"));
         assert!(contains(&pdf, "pdfaid:part"), "PDF/A metadata");
         // No font here has Tibetan: still a PDF, just not PDF/A.
-        let pdf =
-            render(&fonts, &[certificate("བཀྲ་ཤིས")], "https://veertig.example").expect("rendered");
+        let pdf = render(
+            &fonts,
+            &[certificate("བཀྲ་ཤིས")],
+            None,
+            "https://veertig.example",
+        )
+        .expect("rendered");
         assert!(pdf.starts_with(b"%PDF-"));
         assert!(!contains(&pdf, "pdfaid:part"));
     }

@@ -10,9 +10,10 @@ use krilla::geom::Rect;
 use krilla::tagging::{Node, TableHeaderScope, Tag, TagGroup};
 use qrcode::QrCode;
 
+use crate::domain::logo::Logo;
 use crate::pdf::{
     Align, Fonts, INK, MUTED, PAGE_HEIGHT, PAGE_WIDTH, PRIMARY, Painter, PdfError, Weight, a4_page,
-    qr_code, style,
+    logo_alt, printable_logo, qr_code, style,
 };
 
 /// One line of the table: a logged entry.
@@ -35,6 +36,8 @@ pub struct Sheet {
     pub lines: Vec<SheetLine>,
     /// The confirmation link the QR code leads to, when one was made.
     pub confirm_url: Option<String>,
+    /// The logo of the participant's region, when it has one.
+    pub logo: Option<Logo>,
 }
 
 /// Table rows on one page; entries beyond it continue on the next page.
@@ -71,6 +74,10 @@ pub fn pages(lines: &[SheetLine]) -> Vec<Vec<Option<&SheetLine>>> {
 pub fn render(fonts: &Fonts, sheet: &Sheet) -> Result<Vec<u8>, PdfError> {
     let title = format!("Bewijs van deelname — {}", sheet.participant_name);
     let qr = sheet.confirm_url.as_deref().map(qr_code).transpose()?;
+    let logo = sheet
+        .logo
+        .as_ref()
+        .and_then(|logo| Some((printable_logo(Some(logo))?, logo_alt(&logo.region_name))));
     let pages = pages(&sheet.lines);
     let count = pages.len();
     crate::pdf::write(&title, |document, structure| {
@@ -85,6 +92,9 @@ pub fn render(fonts: &Fonts, sheet: &Sheet) -> Result<Vec<u8>, PdfError> {
                     surface: &mut surface,
                     structure,
                 };
+                if let Some((image, alt)) = &logo {
+                    painter.logo(image, LOGO_BOX, Align::Right, alt);
+                }
                 let figure = draw_page(&mut painter, sheet, rows, qr.as_ref(), (number + 1, count));
                 surface.finish();
                 figure
@@ -119,6 +129,8 @@ const ROW_HEIGHT: f32 = 19.0;
 const FOOTER_TOP: f32 = 660.0;
 const QR_SIZE: f32 = 84.0;
 const QR_X: f32 = RIGHT - QR_SIZE;
+/// The region's logo: top right, beside the title.
+const LOGO_BOX: (f32, f32, f32, f32) = (RIGHT - 140.0, 40.0, 140.0, 56.0);
 
 fn draw_page(
     p: &mut Painter<'_, '_>,
@@ -354,6 +366,7 @@ mod tests {
             contact_name: "Piet Peeters".into(),
             lines: (1..=4).map(line).collect(),
             confirm_url: Some("https://veertig.example/bevestigen/abc".into()),
+            logo: None,
         };
         let pdf = render(&fonts, &sheet).expect("rendered");
         assert!(pdf.starts_with(b"%PDF-"));

@@ -1,7 +1,8 @@
 //! What every PDF Veertig draws shares: the Noto fonts embedded (subset) so every name prints
-//! in its own script, a small text layout of our own, a painter for text, rules, frames and QR
-//! codes on an A4 page that also records the structure a screen reader follows
-//! ([`structure`]), and writing the document as tagged PDF/A-2u and PDF/UA-1 when it can be.
+//! in its own script, a small text layout of our own, a painter for text, rules, frames, QR
+//! codes and a region's logo (`logo`) on an A4 page that also records the structure a screen
+//! reader follows ([`structure`]), and writing the document as tagged PDF/A-2u and PDF/UA-1
+//! when it can be.
 //!
 //! Text goes through a small layout step of our own, because a name may mix scripts and
 //! directions: the Unicode bidi algorithm (`unicode-bidi`) splits a line into directional runs in
@@ -16,6 +17,7 @@
 //! `/usr/share/fonts/opentype/noto`), read once per folder and kept for the life of the process.
 //! Used by `certificate_pdf` (certificates) and `participation_pdf` (bewijs van deelname).
 
+mod logo;
 pub mod structure;
 mod text;
 
@@ -32,6 +34,7 @@ use krilla::tagging::{ArtifactType, ContentTag, Node, SpanTag, Tag, TagGroup};
 use krilla::{Document, SerializeSettings};
 use qrcode::{Color as QrColor, EcLevel, QrCode};
 
+pub use logo::{ImageError, MAX_LOGO_PIXELS, check_image, logo_alt, printable_logo};
 use structure::Structure;
 use text::script_lang;
 pub use text::{CJK_FONT_FILES, FONT_FILES, FontDirs, FontError, Fonts, Line, Weight, fonts};
@@ -174,6 +177,17 @@ impl Painter<'_, '_> {
         self.structure.open(Tag::Hn(level, Some(text.to_string())));
         self.text(text, style, x, y, align);
         self.structure.close();
+    }
+
+    /// A region's logo in the box `(x, y, width, height)`: see [`logo::draw_logo`].
+    pub fn logo(
+        &mut self,
+        image: &krilla::image::Image,
+        area: (f32, f32, f32, f32),
+        align: Align,
+        alt: &str,
+    ) {
+        logo::draw_logo(self.surface, self.structure, image, area, align, alt);
     }
 
     /// Decoration a screen reader skips: frames and rules.
@@ -352,18 +366,22 @@ pub fn write(
     title: &str,
     draw: impl Fn(&mut Document, &mut Structure) -> Result<(), PdfError>,
 ) -> Result<Vec<u8>, PdfError> {
-    let standards = ConfigurationBuilder::new()
-        .with_archival_validator(Archival::A2_U)
-        .with_accessibility_validator(Accessibility::UA1)
-        .finish()
-        .map_err(|error| PdfError::Krilla(format!("{error:?}")))?;
-    match write_with(title, &draw, standards) {
+    match write_with(title, &draw, standards()?) {
         Err(PdfError::Validation(problems)) => {
             tracing::warn!(%problems, title, "PDF is not PDF/A nor PDF/UA; written as plain PDF");
             write_with(title, &draw, Configuration::default())
         }
         other => other,
     }
+}
+
+/// PDF/A-2u with PDF/UA-1: what every document is written as when it can be.
+fn standards() -> Result<Configuration, PdfError> {
+    ConfigurationBuilder::new()
+        .with_archival_validator(Archival::A2_U)
+        .with_accessibility_validator(Accessibility::UA1)
+        .finish()
+        .map_err(|error| PdfError::Krilla(format!("{error:?}")))
 }
 
 /// The language of every document; names in other scripts say theirs (see [`script_lang`]).

@@ -9,6 +9,7 @@ pub mod certificate;
 pub mod confirmation;
 pub mod hours;
 pub mod kbi;
+pub mod logo;
 pub mod mijn_traject;
 pub mod offer;
 pub mod oidc;

@@ -233,6 +233,16 @@ pub async fn list_for_placement(
     .await
 }
 
+/// A file's size as the pages show it: `12 kB`, `1,4 MB`.
+pub fn size_text(bytes: i32) -> String {
+    let kilobytes = (i64::from(bytes) + 1023) / 1024;
+    if kilobytes >= 1024 {
+        format!("{},{} MB", kilobytes / 1024, (kilobytes % 1024) * 10 / 1024)
+    } else {
+        format!("{kilobytes} kB")
+    }
+}
+
 /// A scan's file, for download.
 pub struct ScanFile {
     pub id: ScanId,

@@ -23,6 +23,7 @@ use crate::domain::certificate::{
     self, Certificate, CertificateId, CertificateRow, IssueError, ReadyFilter, ReadyRow,
     RevokeError, RevokeReason, VERIFY_REQUESTS_PER_MINUTE, Verified, VerifyCode,
 };
+use crate::domain::logo;
 use crate::domain::participant;
 use crate::domain::submission::Claim;
 use crate::error::AppError;
@@ -526,7 +527,7 @@ async fn pdf(
 ) -> Result<Response, AppError> {
     let c = load(&app, region, id).await?;
     let filename = format!("{}.pdf", c.number);
-    pdf_response(&app, layout, vec![c], &filename).await
+    pdf_response(&app, layout, region, vec![c], &filename).await
 }
 
 async fn batch_pdf(
@@ -544,7 +545,7 @@ async fn batch_pdf(
         [first, .., last] => format!("certificaten-{}-tot-{}.pdf", first.number, last.number),
         [] => "certificaten.pdf".into(),
     };
-    pdf_response(&app, layout, certificates, &filename).await
+    pdf_response(&app, layout, region, certificates, &filename).await
 }
 
 #[derive(Template, WebTemplate)]
@@ -553,10 +554,12 @@ struct UnavailablePage {
     layout: Layout,
 }
 
-/// Also the inburgeraar's own download (`web::mijn`).
+/// Also the inburgeraar's own download (`web::mijn`). The certificates are of `region`, whose
+/// logo they carry.
 pub(super) async fn pdf_response(
     app: &AppState,
     layout: Layout,
+    region: RegionId,
     certificates: Vec<Certificate>,
     filename: &str,
 ) -> Result<Response, AppError> {
@@ -569,8 +572,12 @@ pub(super) async fn pdf_response(
         }
     };
     let base_url = app.config.base_url();
+    let logo = {
+        let mut conn = app.pool.acquire().await?;
+        logo::get(&mut conn, region).await?
+    };
     let rendered = tokio::task::spawn_blocking(move || {
-        certificate_pdf::render(&fonts, &certificates, &base_url)
+        certificate_pdf::render(&fonts, &certificates, logo.as_ref(), &base_url)
     })
     .await
     .map_err(|_| AppError::Internal("the PDF task panicked"))?;

@@ -30,6 +30,7 @@ use crate::domain::access::{Access, AccessKind};
 use crate::domain::audit::AuditEntry;
 use crate::domain::confirmation::{self, LinkError};
 use crate::domain::hours::{self, EntryRow};
+use crate::domain::logo;
 use crate::domain::placement::Placement;
 use crate::domain::scan::{self, NewScan, ScanError, Uploader};
 use crate::error::AppError;
@@ -108,6 +109,11 @@ async fn prepare_sheet(
     } else {
         None
     };
+    // The PDF's logo (the HTML print view has none).
+    let logo = match format {
+        "pdf" => logo::get(&mut tx, region).await?,
+        _ => None,
+    };
     AuditEntry {
         actor: Some(actor),
         action: "bewijs van deelname afgedrukt",
@@ -150,6 +156,7 @@ async fn prepare_sheet(
             })
             .collect(),
         confirm_url,
+        logo,
     };
     Ok((placement, sheet))
 }

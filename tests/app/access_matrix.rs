@@ -174,6 +174,9 @@ const MATRIX: &[&str] = &[
     "POST /beheer/regios/{id}/gemeenten/{municipality}              L    422  403  403  403  403  403  403",
     "GET  /beheer/regios/{id}/gemeenten/{municipality}/buren        L    200  403  403  403  403  403  403",
     "POST /beheer/regios/{id}/gemeenten/{municipality}/buren        L    303  403  403  403  403  403  403",
+    "GET  /beheer/regios/{id}/logo                                  L    200  403  403  403  403  403  403",
+    "POST /beheer/regios/{id}/logo                                  L    400  403  403  403  403  403  403",
+    "POST /beheer/regios/{id}/logo/verwijderen                      L    303  403  403  403  403  403  403",
     "GET  /aanbod                                                   L    403  200  200  403  403  200  200",
     "GET  /aanbod/nieuw                                             L    403  200  403  403  403  403  200",
     "POST /aanbod/nieuw                                             L    403  422  403  403  403  403  422",
@@ -499,8 +502,8 @@ pub(crate) async fn world(caller: Caller) -> (World, Option<TestUser>) {
     .expect("reset mail");
     drop(conn);
 
-    // An approved offer of the first organisation, a signed scan of the placement, the
-    // participant's own link (Mijn traject) and their trajectory waiting for KBI.
+    // An approved offer of the first organisation, a signed scan of the placement, the region's
+    // logo, the participant's own link (Mijn traject) and their trajectory waiting for KBI.
     let offer = insert_offer(
         &app,
         app.region,
@@ -518,6 +521,17 @@ pub(crate) async fn world(caller: Caller) -> (World, Option<TestUser>) {
     .fetch_one(&app.pool)
     .await
     .expect("scan");
+    // The first region's logo, for its preview route.
+    sqlx::query(
+        "INSERT INTO region_logos (region_id, content_type, size_bytes, content)
+         VALUES ($1, 'image/png', $2, $3)",
+    )
+    .bind(app.region.0)
+    .bind(i32::try_from(crate::logo::PNG.len()).expect("small"))
+    .bind(crate::logo::PNG)
+    .execute(&app.pool)
+    .await
+    .expect("logo");
     let mut conn = app.pool.acquire().await.expect("conn");
     let own_link =
         veertig::domain::mijn_traject::create_link(&mut conn, coach.id, app.region, participant)

@@ -25,6 +25,38 @@ use veertig::web::state::AppState;
 
 pub const PASSWORD: &str = "correct-horse-battery";
 
+/// A multipart body as a browser sends it: any number of text fields and, in `file_field`,
+/// one file as `(name, content type, content)`. Returns the content type (with its boundary)
+/// and the body.
+pub fn multipart(
+    file_field: &str,
+    file: Option<(&str, &str, &[u8])>,
+    fields: &[(&str, &str)],
+) -> (String, Vec<u8>) {
+    let boundary = "----veertig-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    if let Some((file_name, content_type, content)) = file {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
 struct TestServer {
     options: PgConnectOptions,
     template: String,

@@ -18,6 +18,7 @@ mod faults;
 mod helpers;
 mod hostile_input;
 mod link_reminders;
+mod logo;
 mod metrics;
 mod mijn_reports;
 mod mijn_traject;

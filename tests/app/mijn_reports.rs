@@ -8,8 +8,8 @@ use veertig::domain::user::Role;
 use veertig::values::dates::{format_date, today};
 use veertig::values::ids::{ParticipantId, PlacementId};
 
+use crate::helpers::multipart;
 use crate::helpers::{Page, TestApp, TestUser, location};
-use crate::paper_trail::multipart;
 
 const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0";
 
@@ -79,7 +79,8 @@ async fn report(
 async fn upload(phone: &TestApp, own: &Own, file: (&str, &str, &[u8])) -> reqwest::Response {
     let token = phone.csrf_token().await;
     let placement = own.placement.to_string();
-    let (content_type, body) = multipart(Some(file), &[("plaatsing", placement.as_str())]);
+    let (content_type, body) =
+        multipart("bestand", Some(file), &[("plaatsing", placement.as_str())]);
     phone
         .client
         .post(phone.url(&format!("{}/bewijs?csrf_token={token}", own.path)))

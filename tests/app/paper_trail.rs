@@ -5,41 +5,12 @@ use reqwest::StatusCode;
 use veertig::domain::user::Role;
 use veertig::values::ids::{ParticipantId, PlacementId};
 
-use crate::helpers::{Page, TestApp, location};
+use crate::helpers::{Page, TestApp, location, multipart};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
-
-/// A multipart body as a browser sends it: one file field and any number of text fields.
-pub(crate) fn multipart(
-    file: Option<(&str, &str, &[u8])>,
-    fields: &[(&str, &str)],
-) -> (String, Vec<u8>) {
-    let boundary = "----veertig-test-boundary-7MA4YWxkTrZu0gW";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    if let Some((file_name, content_type, content)) = file {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"bestand\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(content);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
 
 async fn upload(
     app: &TestApp,
@@ -49,7 +20,7 @@ async fn upload(
 ) -> reqwest::Response {
     let token = app.csrf_token().await;
     let fields: Vec<(&str, &str)> = entries.iter().map(|e| ("entry", e.as_str())).collect();
-    let (content_type, body) = multipart(file, &fields);
+    let (content_type, body) = multipart("bestand", file, &fields);
     app.client
         .post(app.url(&format!("/plaatsingen/{placement}/scan?csrf_token={token}")))
         .header("content-type", content_type)
@@ -377,7 +348,7 @@ async fn a_file_over_five_megabytes_is_refused_in_dutch() {
 async fn an_upload_needs_the_form_token_and_entries_of_that_placement() {
     let app = TestApp::spawn().await;
     let (participant, placement, _) = coach_with_entries(&app).await;
-    let (content_type, body) = multipart(Some(("scan.png", "image/png", PNG)), &[]);
+    let (content_type, body) = multipart("bestand", Some(("scan.png", "image/png", PNG)), &[]);
     let response = app
         .client
         .post(app.url(&format!("/plaatsingen/{placement}/scan")))

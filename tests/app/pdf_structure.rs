@@ -9,7 +9,7 @@ use lopdf::{Dictionary, Document, Object, ObjectId};
 use reqwest::StatusCode;
 use uuid::Uuid;
 use veertig::domain::user::Role;
-use veertig::values::ids::ParticipantId;
+use veertig::values::ids::{ParticipantId, UserId};
 
 use crate::helpers::TestApp;
 
@@ -22,9 +22,9 @@ struct Text {
 
 /// A structure element and what it holds, in reading order.
 #[derive(Debug)]
-struct Element {
+pub(crate) struct Element {
     role: String,
-    alt: Option<String>,
+    pub alt: Option<String>,
     writing_mode: Option<String>,
     kids: Vec<Kid>,
 }
@@ -55,7 +55,7 @@ impl Element {
     }
 
     /// Every element of `role` below this one (itself included), in reading order.
-    fn all(&self, role: &str) -> Vec<&Element> {
+    pub fn all(&self, role: &str) -> Vec<&Element> {
         let mut found = Vec::new();
         if self.role == role {
             found.push(self);
@@ -181,7 +181,7 @@ fn element(
 }
 
 /// The document's language and its structure tree.
-fn structure(pdf: &[u8]) -> (String, Element) {
+pub(crate) fn structure(pdf: &[u8]) -> (String, Element) {
     let doc = Document::load_mem(pdf).expect("the PDF parses");
     let catalog = doc.catalog().expect("catalog");
     let lang = catalog
@@ -210,12 +210,12 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 }
 
 /// Both standards are claimed in the metadata (krilla refuses to write a file that breaks them).
-fn assert_pdf_a_and_ua(pdf: &[u8], what: &str) {
+pub(crate) fn assert_pdf_a_and_ua(pdf: &[u8], what: &str) {
     assert!(contains(pdf, "pdfaid:part"), "{what}: PDF/A");
     assert!(contains(pdf, "pdfuaid:part"), "{what}: PDF/UA");
 }
 
-async fn certificate_pdf(app: &TestApp, name: &str) -> Vec<u8> {
+pub(crate) async fn certificate_pdf(app: &TestApp, name: &str) -> Vec<u8> {
     let participant: ParticipantId = app.create_participant(name, None, None).await;
     let placement = app.create_placement(participant, app.organisation).await;
     app.confirm_minutes(placement, 2400).await;
@@ -332,12 +332,10 @@ async fn chinese_japanese_and_korean_names_print_in_their_own_script() {
     }
 }
 
-#[tokio::test]
-async fn the_bewijs_is_tagged_for_screen_readers() {
-    let app = TestApp::spawn().await;
-    let coach = app.login_as(Role::Coach).await;
-    let name = "مريم الحداد";
-    let participant = app.create_participant(name, Some(coach.id), None).await;
+/// The bewijs van deelname of a new participant of `coach` (logged in) with one pending entry
+/// and a contact with an e-mail address (so the sheet has a QR code).
+pub(crate) async fn bewijs_pdf(app: &TestApp, coach: UserId, name: &str) -> Vec<u8> {
+    let participant = app.create_participant(name, Some(coach), None).await;
     let placement = app.create_placement(participant, app.organisation).await;
     app.create_entry(placement, 120, 5).await;
     sqlx::query("UPDATE placements SET contact_email = 'contact@example.org' WHERE id = $1")
@@ -350,7 +348,15 @@ async fn the_bewijs_is_tagged_for_screen_readers() {
         .post_form(&format!("/plaatsingen/{placement}/bewijs.pdf"), &[])
         .await;
     assert_eq!(response.status(), StatusCode::OK);
-    let pdf = response.bytes().await.expect("body").to_vec();
+    response.bytes().await.expect("body").to_vec()
+}
+
+#[tokio::test]
+async fn the_bewijs_is_tagged_for_screen_readers() {
+    let app = TestApp::spawn().await;
+    let coach = app.login_as(Role::Coach).await;
+    let name = "مريم الحداد";
+    let pdf = bewijs_pdf(&app, coach.id, name).await;
     assert_pdf_a_and_ua(&pdf, "bewijs");
     let (lang, tree) = structure(&pdf);
     assert_eq!(lang, "nl");

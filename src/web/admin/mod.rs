@@ -1,7 +1,9 @@
 //! Administration for the beheerder: the admin home, user accounts (`users`), regions with
-//! their municipalities and settings (`regions`), and the outbox (`outbox`). Every handler takes `AdminUser`; every change
+//! their municipalities and settings (`regions`) and their logo (`logo`), and the outbox
+//! (`outbox`). Every handler takes `AdminUser`; every change
 //! is audited.
 
+mod logo;
 mod outbox;
 mod regions;
 mod users;
@@ -24,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/beheer", get(home))
         .merge(users::router())
         .merge(regions::router())
+        .merge(logo::router())
         .merge(outbox::router())
 }
 

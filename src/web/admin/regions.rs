@@ -1,5 +1,6 @@
 //! The beheerder's regions: their settings, their municipalities (add, rename) and which of
-//! those border each other.
+//! those border each other. The region page also shows its logo (uploaded and removed in
+//! `logo`).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -13,11 +14,14 @@ use sqlx::PgConnection;
 use tower_sessions::Session;
 use uuid::Uuid;
 
+use crate::domain::logo::{self, LogoInfo};
 use crate::domain::region::{
     self, MunicipalityRow, NeighbourChoice, NeighbourError, PlaceName, Region, RegionCode,
     RegionInput, RegionRow, SaveMunicipalityError, SaveRegionError,
 };
+use crate::domain::scan::size_text;
 use crate::error::AppError;
+use crate::values::dates::format_moment;
 use crate::values::ids::{MunicipalityId, RegionId, UserId};
 use crate::web::forms::{FieldErrors, PathId, invalid, path_id};
 use crate::web::layout::Layout;
@@ -142,14 +146,16 @@ struct MunicipalityProblem {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/region_form.html")]
-struct RegionPage {
+pub(super) struct RegionPage {
     layout: Layout,
     /// `None` when creating.
     region: Option<Region>,
     form: RegionForm,
+    /// The region form's errors and the logo's (field `logo`).
     errors: FieldErrors,
     municipalities: Vec<MunicipalityRow>,
     problem: Option<MunicipalityProblem>,
+    logo: Option<LogoInfo>,
 }
 
 impl RegionPage {
@@ -163,6 +169,20 @@ impl RegionPage {
         self.problem.as_ref().filter(|p| p.target.is_none())
     }
 
+    /// "PNG, 12 kB, opgeladen op 03/12/2026 om 16:40 door An Beheerder".
+    fn logo_text(&self, logo: &LogoInfo) -> String {
+        let mut text = format!(
+            "{}, {}, opgeladen op {}",
+            logo.kind_label(),
+            size_text(logo.size_bytes),
+            format_moment(logo.uploaded_at)
+        );
+        if let Some(by) = &logo.uploaded_by {
+            text.push_str(&format!(" door {by}"));
+        }
+        text
+    }
+
     /// The form for a region that does not exist yet, and so has no municipalities.
     fn new_region(layout: Layout, form: RegionForm, errors: FieldErrors) -> Self {
         Self {
@@ -172,6 +192,7 @@ impl RegionPage {
             errors,
             municipalities: Vec::new(),
             problem: None,
+            logo: None,
         }
     }
 }
@@ -248,7 +269,18 @@ async fn region_page(
         errors,
         municipalities: region::municipalities(conn, id).await?,
         problem,
+        logo: logo::info(conn, id).await?,
     })
+}
+
+/// The region's page with the logo form's error (`errors` under `logo`).
+pub(super) async fn logo_refused(
+    conn: &mut PgConnection,
+    layout: Layout,
+    id: RegionId,
+    errors: FieldErrors,
+) -> Result<RegionPage, AppError> {
+    region_page(conn, layout, id, None, errors, None).await
 }
 
 async fn edit_region_form(

@@ -530,6 +530,6 @@ async fn own_certificate_pdf(
     // Back to the pool before the slow PDF render.
     drop(conn);
     let filename = format!("{}.pdf", c.number);
-    let response = pdf_response(&app, Layout::bare(), vec![c], &filename).await?;
+    let response = pdf_response(&app, Layout::bare(), own.region_id, vec![c], &filename).await?;
     Ok(private(response))
 }

@@ -46,12 +46,7 @@ impl PlacementPage {
     }
 
     fn scan_size(&self, scan: &ScanRow) -> String {
-        let kilobytes = (i64::from(scan.size_bytes) + 1023) / 1024;
-        if kilobytes >= 1024 {
-            format!("{},{} MB", kilobytes / 1024, (kilobytes % 1024) * 10 / 1024)
-        } else {
-            format!("{kilobytes} kB")
-        }
+        scan::size_text(scan.size_bytes)
     }
 }
 

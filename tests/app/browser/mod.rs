@@ -8,6 +8,7 @@
 mod coverage;
 mod journeys;
 mod layout;
+mod logo;
 mod markers;
 mod mijn_reports;
 mod pauses;
