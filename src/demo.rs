@@ -5,9 +5,11 @@ use sqlx::{PgConnection, PgPool};
 
 use crate::domain::offer::Approval;
 use crate::domain::organisation::OrganisationKind;
+use crate::domain::participant::{PauseInput, PauseReason};
 use crate::domain::search::search_key;
 use crate::domain::user::{self, CreateUserError, Email, NewPassword, NewUser, PersonName, Role};
-use crate::values::ids::{OrganisationId, RegionId};
+use crate::values::duration::Minutes;
+use crate::values::ids::{OrganisationId, ParticipantId, PlacementId, RegionId, UserId};
 use crate::values::kinds::PlacementKind;
 use crate::values::level::DutchLevel;
 
@@ -32,6 +34,8 @@ pub enum DemoError {
     User(#[from] CreateUserError),
     #[error("demo data is invalid: {0}")]
     Invalid(#[from] user::UserInputError),
+    #[error("demo story: {0}")]
+    Story(&'static str),
 }
 
 /// Whether the database holds no users yet (a fresh install).
@@ -103,6 +107,7 @@ pub async fn load(pool: &PgPool) -> Result<bool, DemoError> {
     }
     load_trajectories(&mut tx, region).await?;
     load_offers(&mut tx, region).await?;
+    load_story(&mut tx, region).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -524,5 +529,57 @@ async fn load_offers(conn: &mut PgConnection, region: RegionId) -> Result<(), De
         .execute(&mut *conn)
         .await?;
     }
+    Ok(())
+}
+
+/// How the work is really divided, made through the same rules as the pages: Ahmad reported
+/// yesterday's hours himself on Mijn traject (they wait for Petra, marked as his), and
+/// Marie-Claire's trajectory is paused since she fell ill.
+async fn load_story(conn: &mut PgConnection, region: RegionId) -> Result<(), DemoError> {
+    let today = crate::values::dates::today();
+    let coach = sqlx::query_scalar!(
+        r#"SELECT id AS "id: UserId" FROM users WHERE email = 'begeleider@example.org'"#
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let participant = |name: &'static str| {
+        sqlx::query_scalar!(
+            r#"SELECT id AS "id: ParticipantId" FROM participants WHERE full_name = $1"#,
+            name
+        )
+    };
+    let ahmad = participant("Ahmad Rahimi").fetch_one(&mut *conn).await?;
+    let placement = sqlx::query_scalar!(
+        r#"SELECT id AS "id: PlacementId" FROM placements WHERE participant_id = $1"#,
+        ahmad.0
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let link = crate::domain::mijn_traject::create_link(conn, coach, region, ahmad)
+        .await?
+        .ok_or(DemoError::Story("Ahmad is in the demo region"))?;
+    let reported = crate::domain::hours::ReportedHours {
+        link: link.id,
+        participant: ahmad,
+        region,
+        placement,
+        worked_on: today - time::Duration::days(1),
+        minutes: Minutes::new(90).ok_or(DemoError::Story("90 minutes is a duration"))?,
+    };
+    crate::domain::hours::report_hours(conn, &reported, today)
+        .await
+        .map_err(|_| DemoError::Story("Ahmad's reported hours follow the rules"))?;
+    let marie_claire = participant("Marie-Claire Nkurunziza")
+        .fetch_one(&mut *conn)
+        .await?;
+    let pause = PauseInput {
+        starts_on: today - time::Duration::days(12),
+        reason: PauseReason::Ziekte,
+        note: String::new(),
+    };
+    crate::domain::participant::pause(conn, coach, region, marie_claire, &pause, today)
+        .await
+        .map_err(|_| DemoError::Story("Marie-Claire's trajectory can be paused"))?
+        .ok_or(DemoError::Story("Marie-Claire is in the demo region"))?;
     Ok(())
 }

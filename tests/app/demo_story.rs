@@ -1,4 +1,5 @@
-//! The demo tells the whole story (issue 21 part 7): every demo placement has a contact a
+//! The demo tells the whole story (issue 21 part 7): hours an inburgeraar reported himself wait
+//! for the partner, a trajectory is paused, and every demo placement has a contact a
 //! reminder can reach (Petra's account at De Brug, a contact with an e-mail address elsewhere),
 //! so *Herinnering sturen* works and the bewijs van deelname of hours still waiting carries its
 //! QR code.
@@ -54,4 +55,30 @@ async fn in_the_demo_every_placement_can_be_reminded_and_its_bewijs_has_a_qr_cod
             .await
             .expect("mails");
     assert!(to_petra >= 1, "Petra is the contact at De Brug");
+}
+
+#[tokio::test]
+async fn the_demo_has_hours_the_inburgeraar_reported_and_a_paused_trajectory() {
+    let app = TestApp::spawn().await;
+    assert!(veertig::demo::load(&app.pool).await.expect("demo data"));
+    let response = app
+        .login("partner@example.org", veertig::demo::PASSWORD)
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, page) = app.get_page("/partner").await;
+    assert!(
+        page.text("main").contains("gemeld door de inburgeraar"),
+        "Petra sees Ahmad's own report"
+    );
+    let coach = TestApp::spawn_on(&app).await;
+    coach
+        .login("begeleider@example.org", veertig::demo::PASSWORD)
+        .await;
+    let (_, page) = coach.get_page("/caseload").await;
+    let caseload = page.text("main");
+    assert!(caseload.contains("Gepauzeerd"), "{caseload}");
+    assert!(
+        caseload.contains("Uren gemeld door de inburgeraar"),
+        "{caseload}"
+    );
 }
