@@ -72,31 +72,30 @@ pub async fn session_title(
     target: Target,
 ) -> Result<Option<SessionTitle>, sqlx::Error> {
     let title = match target {
-        Target::Offer(id) => sqlx::query_scalar!(
-            "SELECT title FROM offers WHERE id = $1 AND organisation_id = $2",
-            id.0,
-            organisation.0
-        )
-        .fetch_optional(conn)
-        .await?
-        .map(|title| SessionTitle {
-            title,
-            is_person: false,
-        }),
-        Target::Placement(id) => sqlx::query_scalar!(
+        Target::Offer(id) => {
+            sqlx::query_scalar!(
+                "SELECT title FROM offers WHERE id = $1 AND organisation_id = $2",
+                id.0,
+                organisation.0
+            )
+            .fetch_optional(conn)
+            .await?
+        }
+        Target::Placement(id) => {
+            sqlx::query_scalar!(
             "SELECT p.full_name FROM placements pl JOIN participants p ON p.id = pl.participant_id
              WHERE pl.id = $1 AND pl.organisation_id = $2",
             id.0,
             organisation.0
         )
-        .fetch_optional(conn)
-        .await?
-        .map(|title| SessionTitle {
-            title,
-            is_person: true,
-        }),
+            .fetch_optional(conn)
+            .await?
+        }
     };
-    Ok(title)
+    Ok(title.map(|title| SessionTitle {
+        title,
+        is_person: matches!(target, Target::Placement(_)),
+    }))
 }
 
 /// The people of a session: running (planned or ongoing) placements of active participants at

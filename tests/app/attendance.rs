@@ -7,7 +7,7 @@ use veertig::domain::attendance;
 use veertig::domain::certificate::VerifyCode;
 use veertig::domain::user::Role;
 use veertig::values::dates::{format_date, today};
-use veertig::values::ids::{ParticipantId, PlacementId};
+use veertig::values::ids::{OrganisationId, ParticipantId, PlacementId};
 
 use crate::access_matrix::insert_offer;
 use crate::helpers::{Page, TestApp, TestUser, location};
@@ -63,6 +63,18 @@ async fn register(
     ]);
     app.post_form(&format!("/partner/aanwezigheid/aanbod/{offer}"), &fields)
         .await
+}
+
+/// Another organisation of the test region.
+async fn other_organisation(app: &TestApp) -> OrganisationId {
+    sqlx::query_scalar!(
+        r#"INSERT INTO organisations (region_id, name, kind) VALUES ($1, 'Elders', 'vereniging')
+           RETURNING id AS "id: OrganisationId""#,
+        app.region.0
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("organisation")
 }
 
 struct Written {
@@ -203,16 +215,9 @@ async fn the_cards_code_registers_its_person_and_a_code_from_elsewhere_reads_as_
     assert!(!card.text(".own-card-url").contains(&code.replace('-', "")));
 
     // Someone placed only at another organisation, with a code of their own.
-    let elsewhere: uuid::Uuid = sqlx::query_scalar!(
-        "INSERT INTO organisations (region_id, name, kind) VALUES ($1, 'Elders', 'vereniging') RETURNING id",
-        app.region.0
-    )
-    .fetch_one(&app.pool)
-    .await
-    .expect("organisation");
+    let elsewhere = other_organisation(&app).await;
     let stranger = app.create_participant("Niet Hier", None, None).await;
-    app.create_placement(stranger, veertig::values::ids::OrganisationId(elsewhere))
-        .await;
+    app.create_placement(stranger, elsewhere).await;
     let mut conn = app.pool.acquire().await.expect("conn");
     let coach = app.create_user(Role::Coach).await;
     let stranger_code = attendance::renew_code(&mut conn, coach.id, stranger)
@@ -264,17 +269,11 @@ async fn a_session_is_only_for_the_partners_own_offers_and_placements() {
 
     // A partner of another organisation: as if they did not exist.
     let other = app.create_user(Role::Partner).await;
-    let elsewhere: uuid::Uuid = sqlx::query_scalar!(
-        "INSERT INTO organisations (region_id, name, kind) VALUES ($1, 'Elders', 'vereniging') RETURNING id",
-        app.region.0
-    )
-    .fetch_one(&app.pool)
-    .await
-    .expect("organisation");
+    let elsewhere = other_organisation(&app).await;
     sqlx::query!(
         "UPDATE users SET organisation_id = $2 WHERE id = $1",
         other.id.0,
-        elsewhere
+        elsewhere.0
     )
     .execute(&app.pool)
     .await
