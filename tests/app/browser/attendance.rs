@@ -41,6 +41,17 @@ async fn a_partner_registers_three_people_at_a_session_by_list() {
         }
         browser.assert_accessible().await;
         browser.screenshot("partner-attendance").await;
+
+        // Again, eleven hours more: nobody can be registered, and each is named with the reason.
+        for n in 1..=3 {
+            browser.tick(&format!("#aanwezig-{n}")).await;
+        }
+        browser.fill("#duur", "11u").await;
+        browser.click("main form button[type=submit]").await;
+        let refused = browser.text("#niet-geregistreerd").await;
+        assert!(refused.contains("meer dan 12 uur op één dag"), "{refused}");
+        assert_eq!(browser.value("#duur").await, "11u");
+        browser.assert_accessible().await;
         browser.close().await;
     }
 }
