@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod account;
+pub mod attendance;
 pub mod audit;
 pub mod auth;
 pub mod certificate;

@@ -94,6 +94,7 @@ fn nav_for(role: Role) -> Vec<NavItem> {
         Role::Partner => vec![
             home,
             item("/partner/plaatsingen", "Plaatsingen"),
+            item("/partner/aanwezigheid", "Aanwezigheid"),
             item("/partner/aanbod", "Aanbod"),
             item("/partner/geschiedenis", "Behandeld"),
         ],

@@ -140,6 +140,11 @@ const MATRIX: &[&str] = &[
     "GET  /partner/plaatsingen                                      L    403  403  403  200  200  403  403",
     "GET  /partner/plaatsingen/{id}                                 L    403  403  403  200  404  403  403",
     "POST /partner/plaatsingen/{id}/uren                            L    403  403  403  422  404  403  403",
+    "GET  /partner/aanwezigheid                                     L    403  403  403  200  200  403  403",
+    "GET  /partner/aanwezigheid/aanbod/{id}                         L    403  403  403  200  404  403  403",
+    "POST /partner/aanwezigheid/aanbod/{id}                         L    403  403  403  422  404  403  403",
+    "GET  /partner/aanwezigheid/plaatsingen/{id}                    L    403  403  403  200  404  403  403",
+    "POST /partner/aanwezigheid/plaatsingen/{id}                    L    403  403  403  422  404  403  403",
     "GET  /certificaten                                             L    403  200  403  403  403  403  200",
     "POST /certificaten/uitreiken                                   L    403  303  403  403  403  403  303",
     "GET  /certificaten/pdf                                         L    403  303  403  403  403  403  303",
@@ -395,7 +400,7 @@ async fn with_certificate(
     issued.id.to_string()
 }
 
-async fn insert_offer(
+pub(crate) async fn insert_offer(
     app: &TestApp,
     region: veertig::values::ids::RegionId,
     organisation: veertig::values::ids::OrganisationId,

@@ -3,6 +3,7 @@
 mod aanbod;
 mod access_matrix;
 mod admin;
+mod attendance;
 mod auth;
 mod backup;
 mod browser;

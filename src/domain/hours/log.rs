@@ -3,6 +3,7 @@
 use serde::Serialize;
 use sqlx::PgConnection;
 use time::Date;
+use uuid::Uuid;
 
 use crate::domain::audit::AuditEntry;
 use crate::domain::placement::start_begun;
@@ -37,6 +38,8 @@ pub struct NewEntries {
     pub dates: Vec<Date>,
     pub minutes: Minutes,
     pub description: String,
+    /// The registration at the door these entries come from (`domain::attendance`), if any.
+    pub attendance_session: Option<Uuid>,
 }
 
 impl NewEntries {
@@ -195,8 +198,8 @@ pub async fn log_entries(
     let decided_by = confirmed.then_some(command.logged_by.0);
     let rows = sqlx::query!(
         r#"INSERT INTO hour_entries (placement_id, participant_id, organisation_id, worked_on, minutes,
-               description, status, created_by, decided_by, decided_at)
-           SELECT $1, $2, $3, day, $5, $6, $7, $8, $9, CASE WHEN $9::uuid IS NULL THEN NULL ELSE now() END
+               description, status, created_by, decided_by, decided_at, attendance_session_id)
+           SELECT $1, $2, $3, day, $5, $6, $7, $8, $9, CASE WHEN $9::uuid IS NULL THEN NULL ELSE now() END, $10
            FROM unnest($4::date[]) AS day
            RETURNING id AS "id: EntryId", worked_on, version"#,
         placement.id.0,
@@ -208,6 +211,7 @@ pub async fn log_entries(
         status as EntryStatus,
         command.logged_by.0,
         decided_by,
+        command.attendance_session,
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -250,7 +254,6 @@ pub async fn log_entries(
 mod tests {
     use super::*;
     use crate::values::ids::RegionId;
-    use uuid::Uuid;
 
     fn minutes(typed: &str) -> Minutes {
         Minutes::parse(typed).unwrap()
@@ -265,6 +268,7 @@ mod tests {
             dates: vec![],
             minutes: minutes("1u"),
             description: String::new(),
+            attendance_session: None,
         };
         assert!(command(Scope::Organisation(OrganisationId(Uuid::nil()))).counts_as_confirmed());
         assert!(!command(Scope::Region(RegionId(Uuid::nil()))).counts_as_confirmed());

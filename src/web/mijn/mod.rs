@@ -26,6 +26,7 @@ use super::progress::Progress;
 use super::session::{self, CaseworkUser, FlashKind};
 use crate::certificate_pdf;
 use crate::domain::access::{Access, AccessKind};
+use crate::domain::attendance;
 use crate::domain::certificate::{self, VERIFY_REQUESTS_PER_MINUTE};
 use crate::domain::mijn_traject::{
     self, OpenLink, OwnCertificate, OwnEntry, OwnPlacement, ReportablePlacement,
@@ -70,6 +71,10 @@ const CARD_MINUTES: i64 = 30;
 struct FreshLink {
     participant: ParticipantId,
     token: String,
+    /// The card's second code, for partners registering attendance (`domain::attendance`):
+    /// made anew with each card, stored only as a hash.
+    #[serde(default)]
+    attendance_code: Option<String>,
     made_at: OffsetDateTime,
 }
 
@@ -90,10 +95,12 @@ async fn create_link(
     let link = mijn_traject::create_link(&mut tx, user.id, region, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let attendance_code = attendance::renew_code(&mut tx, user.id, id).await?;
     tx.commit().await?;
     let fresh = FreshLink {
         participant: id,
         token: link.token,
+        attendance_code: Some(attendance_code.as_str().to_string()),
         made_at: OffsetDateTime::now_utc(),
     };
     session.insert(FRESH_LINK_KEY, &fresh).await?;
@@ -110,6 +117,8 @@ struct CardPage {
     url: String,
     qr_size: usize,
     qr_path: String,
+    /// The attendance code, grouped, with its QR code (which holds the code alone).
+    attendance: Option<(String, usize, String)>,
     asset_version: &'static str,
 }
 
@@ -145,12 +154,21 @@ async fn card(
     let url = own_url(&app.config.base_url(), &fresh.token);
     let (qr_size, qr_path) = certificate_pdf::qr_svg_path(&url)
         .map_err(|_| AppError::Internal("the QR code could not be made"))?;
+    let attendance = match &fresh.attendance_code {
+        Some(code) => {
+            let (size, path) = certificate_pdf::qr_svg_path(code)
+                .map_err(|_| AppError::Internal("the QR code could not be made"))?;
+            Some((certificate::group_code(code), size, path))
+        }
+        None => None,
+    };
     let page = CardPage {
         participant_id: id,
         full_name: p.full_name,
         url,
         qr_size,
         qr_path,
+        attendance,
         asset_version: env!("CARGO_PKG_VERSION"),
     };
     let mut response = page.into_response();

@@ -174,6 +174,7 @@ pub(in crate::web) async fn submit_hours(
         dates,
         minutes,
         description: form.description.trim().to_string(),
+        attendance_session: None,
     };
     let mut tx = conn.begin().await?;
     // Both answers lead back to the placement: a repeat needs no stored address.

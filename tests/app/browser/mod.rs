@@ -5,6 +5,7 @@
 //! Every page a journey visits is checked with axe-core (vendored in `axe.min.js`): a serious or
 //! critical WCAG 2.1 A/AA violation fails the test.
 
+mod attendance;
 mod coverage;
 mod journeys;
 mod layout;
