@@ -3,6 +3,7 @@
 
 use sqlx::{PgConnection, PgPool};
 
+use crate::domain::attendance;
 use crate::domain::offer::Approval;
 use crate::domain::organisation::OrganisationKind;
 use crate::domain::participant::{PauseInput, PauseReason};
@@ -533,8 +534,9 @@ async fn load_offers(conn: &mut PgConnection, region: RegionId) -> Result<(), De
 }
 
 /// How the work is really divided, made through the same rules as the pages: Ahmad reported
-/// yesterday's hours himself on Mijn traject (they wait for Petra, marked as his), and
-/// Marie-Claire's trajectory is paused since she fell ill.
+/// yesterday's hours himself on Mijn traject (they wait for Petra, marked as his),
+/// Marie-Claire's trajectory is paused since she fell ill, and Petra registered Олена at the
+/// door.
 async fn load_story(conn: &mut PgConnection, region: RegionId) -> Result<(), DemoError> {
     let today = crate::values::dates::today();
     let coach = sqlx::query_scalar!(
@@ -581,5 +583,41 @@ async fn load_story(conn: &mut PgConnection, region: RegionId) -> Result<(), Dem
         .await
         .map_err(|_| DemoError::Story("Marie-Claire's trajectory can be paused"))?
         .ok_or(DemoError::Story("Marie-Claire is in the demo region"))?;
+    // Petra registered Олена at the door of yesterday's buddy afternoon: confirmed at once.
+    let (petra, de_brug) = sqlx::query!(
+        r#"SELECT id AS "id: UserId", organisation_id AS "organisation_id!: OrganisationId"
+           FROM users WHERE email = 'partner@example.org'"#
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .map(|row| (row.id, row.organisation_id))?;
+    let olena = participant("Олена Шевченко").fetch_one(&mut *conn).await?;
+    let buddy = sqlx::query_scalar!(
+        r#"SELECT id AS "id: PlacementId" FROM placements
+           WHERE participant_id = $1 AND organisation_id = $2"#,
+        olena.0,
+        de_brug.0
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let target = attendance::Target::Placement(buddy);
+    let people = attendance::attendees(conn, de_brug, target).await?;
+    let registered = attendance::register(
+        conn,
+        &attendance::Registration {
+            organisation: de_brug,
+            registered_by: petra,
+            target,
+            worked_on: today - time::Duration::days(1),
+            minutes: Minutes::new(90).ok_or(DemoError::Story("90 minutes is a duration"))?,
+            people: &people,
+            description: "Buddynamiddag".to_string(),
+        },
+        today,
+    )
+    .await?;
+    if registered.session.is_none() {
+        return Err(DemoError::Story("Олена's attendance follows the rules"));
+    }
     Ok(())
 }

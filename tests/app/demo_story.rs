@@ -1,8 +1,8 @@
 //! The demo tells the whole story (issue 21 part 7): hours an inburgeraar reported himself wait
-//! for the partner, a trajectory is paused, and every demo placement has a contact a
-//! reminder can reach (Petra's account at De Brug, a contact with an e-mail address elsewhere),
-//! so *Herinnering sturen* works and the bewijs van deelname of hours still waiting carries its
-//! QR code.
+//! for the partner, a trajectory is paused, the partner registered someone at the door, and
+//! every demo placement has a contact a reminder can reach (Petra's account at De Brug, a
+//! contact with an e-mail address elsewhere), so *Herinnering sturen* works and the bewijs van
+//! deelname of hours still waiting carries its QR code.
 
 use reqwest::StatusCode;
 
@@ -58,7 +58,7 @@ async fn in_the_demo_every_placement_can_be_reminded_and_its_bewijs_has_a_qr_cod
 }
 
 #[tokio::test]
-async fn the_demo_has_hours_the_inburgeraar_reported_and_a_paused_trajectory() {
+async fn the_demo_has_reported_hours_a_paused_trajectory_and_an_attendance_session() {
     let app = TestApp::spawn().await;
     assert!(veertig::demo::load(&app.pool).await.expect("demo data"));
     let response = app

@@ -13,6 +13,7 @@ mod logo;
 mod markers;
 mod mijn_reports;
 mod pauses;
+mod work_division;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
