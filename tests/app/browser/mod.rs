@@ -11,7 +11,6 @@ mod journeys;
 mod layout;
 mod logo;
 mod markers;
-mod mijn_reports;
 mod pauses;
 mod work_division;
 

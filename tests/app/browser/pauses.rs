@@ -27,36 +27,42 @@ async fn a_coach_pauses_and_resumes_a_trajectory_and_sees_the_end_date_moved() {
         browser.goto(&format!("/inburgeraars/{id}")).await;
         browser.assert_accessible().await;
 
-        browser.tick("#pauzeren summary").await;
-        browser.select("#pause-reason", "Bevalling").await;
-        browser
-            .set_value("#pause-starts-on", &iso_date(today() - Duration::days(12)))
-            .await;
-        browser
-            .click("form[action$='/pauzeren'] button[type=submit]")
-            .await;
-        let banner = browser.text("#gepauzeerd").await;
-        let since = format_date(today() - Duration::days(12));
-        assert!(
-            banner.contains(&format!("Gepauzeerd sinds {since} (bevalling)")),
-            "{banner}"
-        );
-        browser.assert_accessible().await;
-
-        browser
-            .set_value("#resume-on", &iso_date(today() - Duration::days(2)))
-            .await;
-        browser
-            .click("form[action$='/hervatten'] button[type=submit]")
-            .await;
-        let end_after = format_date(end_before + Duration::days(10));
-        let flash = browser.text(".flash-success").await;
-        assert!(flash.contains(&end_after), "{flash}");
-        let details = browser.text(".details").await;
-        assert!(details.contains(&format!("tot {end_after}")), "{details}");
+        pause_and_resume(&browser, end_before).await;
         let pauses = browser.text(".pauses").await;
         assert!(pauses.contains("Bevalling, 10 dagen"), "{pauses}");
-        browser.assert_accessible().await;
         browser.close().await;
     }
+}
+
+/// On the participant page: pauses the trajectory twelve days back (childbirth), resumes it two
+/// days ago, and checks the end date moved ten days past `end_before`; axe on each page.
+pub(super) async fn pause_and_resume(browser: &Browser, end_before: time::Date) {
+    browser.tick("#pauzeren summary").await;
+    browser.select("#pause-reason", "Bevalling").await;
+    browser
+        .set_value("#pause-starts-on", &iso_date(today() - Duration::days(12)))
+        .await;
+    browser
+        .click("form[action$='/pauzeren'] button[type=submit]")
+        .await;
+    let banner = browser.text("#gepauzeerd").await;
+    let since = format_date(today() - Duration::days(12));
+    assert!(
+        banner.contains(&format!("Gepauzeerd sinds {since} (bevalling)")),
+        "{banner}"
+    );
+    browser.assert_accessible().await;
+
+    browser
+        .set_value("#resume-on", &iso_date(today() - Duration::days(2)))
+        .await;
+    browser
+        .click("form[action$='/hervatten'] button[type=submit]")
+        .await;
+    let end_after = format_date(end_before + Duration::days(10));
+    let flash = browser.text(".flash-success").await;
+    assert!(flash.contains(&end_after), "{flash}");
+    let details = browser.text(".details").await;
+    assert!(details.contains(&format!("tot {end_after}")), "{details}");
+    browser.assert_accessible().await;
 }
