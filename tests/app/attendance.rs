@@ -317,3 +317,25 @@ async fn written_sessions(app: &TestApp) -> i64 {
         .await
         .expect("sessions")
 }
+
+/// Someone whose placement ended between the page and the click does not cost the others their
+/// registration: they are registered, and the page says one ticked person no longer runs.
+#[tokio::test]
+async fn a_placement_that_ended_since_the_page_was_shown_does_not_stop_the_others() {
+    let app = TestApp::spawn().await;
+    let group = group(&app).await;
+    let partner = app.login_as(Role::Partner).await;
+    let ticked: Vec<PlacementId> = group.people.iter().map(|(_, p)| *p).collect();
+    sqlx::query("UPDATE placements SET status = 'geannuleerd' WHERE id = $1")
+        .bind(ticked[0].0)
+        .execute(&app.pool)
+        .await
+        .expect("cancelled meanwhile");
+    let response = register(&app, group.offer, &ticked, "", "2u").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = Page::parse(&response.text().await.expect("page"));
+    let refused = page.text("#niet-geregistreerd");
+    assert!(refused.contains("Eén aangevinkte inburgeraar"), "{refused}");
+    assert!(refused.contains("loopt niet meer"), "{refused}");
+    assert_eq!(written(&app, &partner).await.confirmed_by_partner, 2);
+}

@@ -169,7 +169,8 @@ async fn a_takeover_that_cannot_be_done_says_why_and_keeps_what_was_typed() {
     let theirs = elsewhere.municipality.to_string();
     let yesterday = iso_date(today() - time::Duration::days(1));
     let tomorrow = iso_date(today() + time::Duration::days(1));
-    let cases: [Case; 4] = [
+    let before_start = iso_date(today() - time::Duration::days(40));
+    let cases: [Case; 5] = [
         (
             take_over_form(&home, &yesterday, "Verhuisd")
                 .into_iter()
@@ -193,6 +194,11 @@ async fn a_takeover_that_cannot_be_done_says_why_and_keeps_what_was_typed() {
             take_over_form(&theirs, &yesterday, "Verhuisd"),
             "#municipality-error",
             "hoort niet bij de nieuwe regio",
+        ),
+        (
+            take_over_form(&home, &before_start, "Verhuisd"),
+            "#moved_on-error",
+            "start van het traject",
         ),
         (
             take_over_form(&home, &yesterday, "  "),

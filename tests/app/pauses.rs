@@ -375,3 +375,36 @@ async fn another_region_gets_not_found_and_a_partner_is_refused() {
         .expect("count");
     assert_eq!(pauses, 0);
 }
+
+/// An end date at the edge of the calendar cannot move further: a Dutch refusal next to the
+/// field, not a crash, and nothing changes.
+#[tokio::test]
+async fn resuming_past_the_last_representable_end_date_is_refused() {
+    let app = TestApp::spawn().await;
+    let coach = app.login_as(Role::Coach).await;
+    let id = app
+        .create_participant("Meseret Haile", Some(coach.id), None)
+        .await;
+    sqlx::query("UPDATE participants SET target_end_date = '9999-12-31' WHERE id = $1")
+        .bind(id.0)
+        .execute(&app.pool)
+        .await
+        .expect("far end date");
+    assert_eq!(
+        pause(&app, id, "ziekte", 5).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let response = app
+        .post_form(
+            &format!("/inburgeraars/{id}/hervatten"),
+            &[("resume-on", &days_ago(1))],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = Page::parse(&response.text().await.expect("page"));
+    assert!(page.text("#resume-on-error").contains("jaar 9999"));
+    assert_eq!(
+        target_end(&app, id).await,
+        time::macros::date!(9999 - 12 - 31)
+    );
+}

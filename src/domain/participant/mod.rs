@@ -150,6 +150,10 @@ pub enum ParticipantError {
     ResumeInFuture,
     #[error("De pauze begon op {}: hervatten kan op of na die dag.", crate::values::dates::format_date(*.0))]
     ResumeBeforePause(Date),
+    #[error(
+        "Het traject kan niet hervat worden: de nieuwe einddatum zou na het jaar 9999 liggen. Verbeter eerst de streefdatum."
+    )]
+    EndDateOutOfRange,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }

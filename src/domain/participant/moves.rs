@@ -67,6 +67,8 @@ pub enum MoveError {
     MovedInFuture,
     #[error("De verhuisdatum moet na de vorige verhuizing ({0}) liggen.")]
     BeforeLastMove(String),
+    #[error("De verhuisdatum kan niet voor de start van het traject ({0}) liggen.")]
+    BeforeStart(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -110,7 +112,7 @@ pub async fn take_over(
     .ok_or(MoveError::MunicipalityOutsideRegion)?;
     let dossier = input.dossier.as_deref().map(str::trim).unwrap_or_default();
     let found = sqlx::query!(
-        r#"SELECT id AS "id: ParticipantId", region_id AS "region_id: RegionId"
+        r#"SELECT id AS "id: ParticipantId", region_id AS "region_id: RegionId", start_date
            FROM participants
            WHERE search_name = $1 AND birth_date = $2 AND region_id <> $3 AND status = 'actief'
              AND ($4 = '' OR external_dossier = $4)
@@ -124,11 +126,18 @@ pub async fn take_over(
     )
     .fetch_all(&mut *conn)
     .await?;
-    let (id, from_region) = match found.as_slice() {
+    let (id, from_region, start_date) = match found.as_slice() {
         [] => return Err(MoveError::NotFound),
-        [one] => (one.id, one.region_id),
+        [one] => (one.id, one.region_id, one.start_date),
         _ => return Err(MoveError::Ambiguous),
     };
+    // Before the trajectory began there are no hours to keep apart: a date that early would
+    // only move the old region's figures to the new one.
+    if input.moved_on < start_date {
+        return Err(MoveError::BeforeStart(crate::values::dates::format_date(
+            start_date,
+        )));
+    }
     let last_move = sqlx::query_scalar!(
         "SELECT max(moved_on) FROM participant_moves WHERE participant_id = $1",
         id.0
@@ -170,14 +179,15 @@ pub async fn take_over(
         municipality_id: Option<MunicipalityId>,
         coach_id: Option<UserId>,
         moved_on: Date,
-        reason: &'a MoveReason,
+        /// Free text: under the key anonymisation empties (`audit_scrubbed`).
+        notes: &'a MoveReason,
     }
     let place = |participant: Option<&Participant>| Place {
         region_id: participant.map(|p| p.region_id),
         municipality_id: participant.map(|p| p.municipality_id),
         coach_id: participant.and_then(|p| p.coach_id),
         moved_on: input.moved_on,
-        reason: &input.reason,
+        notes: &input.reason,
     };
     let after = get(conn, to_region, id).await?;
     AuditEntry {

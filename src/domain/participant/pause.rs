@@ -201,7 +201,10 @@ pub async fn resume(
         return Err(ParticipantError::ResumeBeforePause(open.starts_on));
     }
     let days = (on - open.starts_on).whole_days();
-    let new_end = participant.target_end_date + Duration::days(days);
+    let new_end = participant
+        .target_end_date
+        .checked_add(Duration::days(days))
+        .ok_or(ParticipantError::EndDateOutOfRange)?;
     sqlx::query!(
         "UPDATE trajectory_pauses SET ends_on = $2, resumed_by = $3, resumed_at = now()
          WHERE id = $1",

@@ -311,7 +311,8 @@ async fn refuse(
         | ParticipantError::PauseBeforeStart
         | ParticipantError::PauseOverlaps(_)
         | ParticipantError::ResumeInFuture
-        | ParticipantError::ResumeBeforePause(_) => Err(error.into()),
+        | ParticipantError::ResumeBeforePause(_)
+        | ParticipantError::EndDateOutOfRange => Err(error.into()),
     }
 }
 

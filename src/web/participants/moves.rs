@@ -161,7 +161,9 @@ async fn take_over(
                 MoveError::ReasonMissing | MoveError::ReasonTooLong => "reason",
                 MoveError::Ambiguous => "dossier",
                 MoveError::MunicipalityOutsideRegion => "municipality",
-                MoveError::MovedInFuture | MoveError::BeforeLastMove(_) => "moved_on",
+                MoveError::MovedInFuture
+                | MoveError::BeforeLastMove(_)
+                | MoveError::BeforeStart(_) => "moved_on",
                 MoveError::NotFound | MoveError::Database(_) => "full_name",
             };
             errors.add(field, error);

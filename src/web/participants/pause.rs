@@ -91,7 +91,8 @@ fn field_of(error: &ParticipantError) -> Option<&'static str> {
         | ParticipantError::PauseOverlaps(_) => Some("pause-starts-on"),
         ParticipantError::NotPaused
         | ParticipantError::ResumeInFuture
-        | ParticipantError::ResumeBeforePause(_) => Some("resume-on"),
+        | ParticipantError::ResumeBeforePause(_)
+        | ParticipantError::EndDateOutOfRange => Some("resume-on"),
         ParticipantError::MunicipalityOutsideRegion
         | ParticipantError::CoachOutsideRegion
         | ParticipantError::NotStopped

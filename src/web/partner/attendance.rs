@@ -82,6 +82,8 @@ async fn overview(
 #[derive(Debug, Default)]
 struct SessionForm {
     ticked: Vec<PlacementId>,
+    /// Ticked people whose placement no longer runs.
+    gone: usize,
     date: String,
     duration: String,
     codes: String,
@@ -95,7 +97,9 @@ impl SessionForm {
         }
     }
 
-    /// Reads the fields; an id that is no placement of the session was never on the page.
+    /// Reads the fields. A ticked id that is no longer a placement of the session (stopped or
+    /// ended since the page was shown) is counted in `gone`, so the others are still
+    /// registered; an id that is no id at all was never on the page.
     fn read(fields: &[(String, String)], people: &[Attendee]) -> Result<Self, AppError> {
         let mut form = Self::default();
         for (name, value) in fields {
@@ -107,9 +111,8 @@ impl SessionForm {
                         .map(PlacementId)
                         .map_err(|_| AppError::NotFound)?;
                     if !people.iter().any(|p| p.placement_id == id) {
-                        return Err(AppError::NotFound);
-                    }
-                    if !form.ticked.contains(&id) {
+                        form.gone += 1;
+                    } else if !form.ticked.contains(&id) {
                         form.ticked.push(id);
                     }
                 }
@@ -308,6 +311,19 @@ async fn submit(
                 });
             }
         }
+    }
+    if form.gone > 0 {
+        problems.push(Problem {
+            who: if form.gone == 1 {
+                "Eén aangevinkte inburgeraar".to_string()
+            } else {
+                format!("{} aangevinkte inburgeraars", form.gone)
+            },
+            is_code: false,
+            reasons: vec![
+                "Hun plaatsing loopt niet meer sinds u deze pagina opende: zij staan niet meer in de lijst.".to_string(),
+            ],
+        });
     }
     if chosen.is_empty() && problems.is_empty() {
         errors.add(
