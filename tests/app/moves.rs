@@ -123,6 +123,24 @@ async fn a_coordinator_takes_over_a_participant_who_moved_and_the_old_region_kee
         .expect("total");
     assert_eq!(total, 255, "the hours come along");
 
+    // The funder's figures of the last twelve months: the old region still lists Amina, under
+    // the municipality she left, with the hours worked there; the new region with the rest.
+    let period = veertig::domain::report::Period::last_twelve_months(today());
+    let mut conn = app.pool.acquire().await.expect("connection");
+    for (region, municipality, minutes) in [
+        (elsewhere.region, "Andere gemeente", 165),
+        (app.region, "Testgemeente", 90),
+    ] {
+        let lines = veertig::domain::report::period_participants(&mut conn, region, period, None)
+            .await
+            .expect("funder figures");
+        let amina: Vec<_> = lines.iter().filter(|l| l.id == participant).collect();
+        assert_eq!(amina.len(), 1, "listed once in {region}");
+        assert_eq!(amina[0].figures.municipality, municipality);
+        assert_eq!(amina[0].figures.period_minutes(), minutes, "{region}");
+    }
+    drop(conn);
+
     let (_, page) = app.get_page(&format!("/inburgeraars/{participant}")).await;
     let moves = page.text(".moves");
     assert!(

@@ -9,6 +9,7 @@ use time::Date;
 
 use super::period::Period;
 use crate::domain::participant::ParticipantStatus;
+use crate::domain::search::search_key;
 use crate::values::ids::{MunicipalityId, ParticipantId, RegionId};
 use crate::values::kinds::PlacementKind;
 
@@ -179,14 +180,18 @@ async fn period_hours(
 }
 
 /// The participants of `$region` (and of `$municipality`, if any) whose trajectory overlaps
-/// `$period`, with the `$columns` asked for (`id` among them) in the `$order` asked for, each
-/// beside its confirmed minutes per form in the period, all read from one snapshot. A macro
+/// `$period`, with the `$columns` asked for (`id` among them), each made into a line by
+/// `|row, minutes_by_kind| line` beside its confirmed minutes per form in the period, all read
+/// from one snapshot, residents first (in `$order`), then how many moved away. Who counts: those who live in the region now, and those who moved away
+/// during or after the period, under the municipality they left (their hours of the time
+/// before the move stay with the region: `participant_region_on` in the summaries). A macro
 /// because `sqlx` checks a query only when it is written out in literals, and keys its offline
-/// data by the whole text.
+/// data by the whole text; the line is written out once per query, typed by each.
 macro_rules! in_period {
-    ($conn:expr, $region:expr, $period:expr, $municipality:expr, $columns:tt $(, $order:tt)?) => {{
+    ($conn:expr, $region:expr, $period:expr, $municipality:expr, $columns:tt,
+     $(@order $order:tt,)? |$row:ident, $minutes:ident| $line:expr) => {{
         let mut tx = one_snapshot($conn).await?;
-        let rows = sqlx::query!(
+        let residents = sqlx::query!(
             $columns
                 + r#"
            FROM participants p
@@ -202,12 +207,42 @@ macro_rules! in_period {
         )
         .fetch_all(&mut *tx)
         .await?;
+        // The first move out of the region after the period began, per participant who lives
+        // elsewhere now.
+        let moved_away = sqlx::query!(
+            $columns
+                + r#"
+           FROM participant_moves mv
+           JOIN participants p ON p.id = mv.participant_id
+           JOIN municipalities m ON m.id = mv.from_municipality_id
+           JOIN regions r ON r.id = mv.from_region_id
+           WHERE mv.from_region_id = $1 AND mv.moved_on > $2 AND p.region_id <> $1
+             AND NOT EXISTS (SELECT 1 FROM participant_moves earlier
+                             WHERE earlier.participant_id = mv.participant_id
+                               AND earlier.from_region_id = $1 AND earlier.moved_on > $2
+                               AND earlier.moved_on < mv.moved_on)
+             AND p.start_date <= $3 AND p.target_end_date >= $2
+             AND ($4::uuid IS NULL OR mv.from_municipality_id = $4)"#,
+            $region.0,
+            $period.start(),
+            $period.end(),
+            $municipality.map(|m| m.0),
+        )
+        .fetch_all(&mut *tx)
+        .await?;
         let mut hours = period_hours(&mut tx, $region, $period).await?;
         tx.commit().await?;
-        rows.into_iter().map(move |row| {
-            let minutes_by_kind = hours.remove(&row.id).unwrap_or_default();
-            (row, minutes_by_kind)
-        })
+        let moved = moved_away.len();
+        let mut lines = Vec::with_capacity(residents.len() + moved);
+        for $row in residents {
+            let $minutes = hours.remove(&$row.id).unwrap_or_default();
+            lines.push($line);
+        }
+        for $row in moved_away {
+            let $minutes = hours.remove(&$row.id).unwrap_or_default();
+            lines.push($line);
+        }
+        (lines, moved)
     }};
 }
 
@@ -219,7 +254,7 @@ pub async fn period_participants(
     period: Period,
     municipality: Option<MunicipalityId>,
 ) -> Result<Vec<PeriodParticipant>, sqlx::Error> {
-    let rows = in_period!(
+    let (mut lines, moved_away) = in_period!(
         conn,
         region,
         period,
@@ -231,11 +266,9 @@ pub async fn period_participants(
                               least(coalesce(t.ends_on, current_date), $3::date + 1)
                               - greatest(t.starts_on, $2::date))), 0)
                    FROM trajectory_pauses t WHERE t.participant_id = p.id)::int AS "pause_days!""#,
-        r#"
-           ORDER BY m.name, p.search_name, p.id"#
-    );
-    Ok(rows
-        .map(|(row, minutes_by_kind)| PeriodParticipant {
+        @order r#"
+           ORDER BY m.name, p.search_name, p.id"#,
+        |row, minutes_by_kind| PeriodParticipant {
             figures: PeriodFigures {
                 municipality: row.municipality,
                 birth_date: row.birth_date,
@@ -250,36 +283,46 @@ pub async fn period_participants(
             start_date: row.start_date,
             target_end_date: row.target_end_date,
             pause_days: row.pause_days,
-        })
-        .collect())
+        }
+    );
+    // Those who moved away join the residents in the same order (rare: sorted only then).
+    if moved_away > 0 {
+        lines.sort_by_cached_key(|line| {
+            (
+                line.figures.municipality.clone(),
+                search_key(&line.full_name),
+                line.id,
+            )
+        });
+    }
+    Ok(lines)
 }
 
 /// The figures of `period_participants`, without who they are or an order: what the funder's
-/// report counts. The participants come from `participants_region_report_idx` alone.
+/// report counts. The residents come from `participants_region_report_idx` alone.
 pub async fn period_figures(
     conn: &mut PgConnection,
     region: RegionId,
     period: Period,
     municipality: Option<MunicipalityId>,
 ) -> Result<Vec<PeriodFigures>, sqlx::Error> {
-    let rows = in_period!(
+    let (figures, _) = in_period!(
         conn,
         region,
         period,
         municipality,
         r#"SELECT p.id AS "id: ParticipantId", m.name AS municipality, p.birth_date,
-                  p.status AS "status: ParticipantStatus", p.confirmed_minutes, r.required_minutes"#
-    );
-    Ok(rows
-        .map(|(row, minutes_by_kind)| PeriodFigures {
+                  p.status AS "status: ParticipantStatus", p.confirmed_minutes, r.required_minutes"#,
+        |row, minutes_by_kind| PeriodFigures {
             municipality: row.municipality,
             birth_date: row.birth_date,
             status: row.status,
             confirmed_minutes: row.confirmed_minutes,
             required_minutes: row.required_minutes,
             minutes_by_kind,
-        })
-        .collect())
+        }
+    );
+    Ok(figures)
 }
 
 /// One line of the funder's report: a group of participants.
