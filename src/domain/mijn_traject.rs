@@ -175,6 +175,21 @@ pub async fn open(conn: &mut PgConnection, token: &str) -> Result<Option<OpenLin
     .await
 }
 
+/// Whether the token is a working link, without counting a visit: asked before an upload's
+/// body is read, so a made-up address does not get megabytes read for nothing.
+pub async fn is_working(conn: &mut PgConnection, token: &str) -> Result<bool, sqlx::Error> {
+    if !plausible_token(token) {
+        return Ok(false);
+    }
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM participant_links
+                          WHERE token_hash = $1 AND revoked_at IS NULL) AS "working!""#,
+        hash_token(&token.to_ascii_lowercase()),
+    )
+    .fetch_one(conn)
+    .await
+}
+
 /// Reports and uploads one link may make per hour: a week's sheet is a handful, and a lost
 /// card in the wrong hands cannot flood the partner.
 pub const REPORTS_PER_HOUR: i64 = 10;

@@ -330,6 +330,9 @@ async fn upload_bewijs(
         return Ok(private(refusal));
     }
     let lang = chosen_language(&headers);
+    if !mijn_traject::is_working(&mut *app.pool.acquire().await?, &token).await? {
+        return Ok(private(invalid(lang)));
+    }
     let upload = match read_form(multipart).await {
         Ok(upload) => upload,
         Err(error) if error.status() == StatusCode::PAYLOAD_TOO_LARGE => {
