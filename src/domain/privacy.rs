@@ -52,6 +52,37 @@ pub struct AccessExport {
     /// The personal links to Mijn traject made for them (the token itself is never stored).
     #[serde(rename = "persoonlijke_links")]
     pub links: Vec<LinkData>,
+    /// Pauses of the trajectory, with their reason (health can be one).
+    #[serde(rename = "pauzes")]
+    pub pauses: Vec<PauseData>,
+    /// Moves to another region.
+    #[serde(rename = "verhuizingen")]
+    pub moves: Vec<MoveData>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PauseData {
+    #[serde(rename = "van")]
+    pub starts_on: String,
+    /// `None` while the pause runs.
+    #[serde(rename = "tot")]
+    pub ends_on: Option<String>,
+    #[serde(rename = "reden")]
+    pub reason: String,
+    #[serde(rename = "toelichting")]
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MoveData {
+    #[serde(rename = "datum")]
+    pub moved_on: String,
+    #[serde(rename = "van")]
+    pub from: String,
+    #[serde(rename = "naar")]
+    pub to: String,
+    #[serde(rename = "reden")]
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -163,6 +194,17 @@ pub struct EntryData {
     pub description: String,
     #[serde(rename = "reden_afwijzing")]
     pub rejection_reason: Option<String>,
+    /// Reported by the inburgeraar on Mijn traject.
+    #[serde(rename = "gemeld_door_inburgeraar")]
+    pub reported_by_inburgeraar: bool,
+    /// Registered by the partner at the door of an activity.
+    #[serde(rename = "aan_de_deur_geregistreerd")]
+    pub at_the_door: bool,
+    /// What was logged, when the partner confirmed another duration, and why.
+    #[serde(rename = "oorspronkelijke_minuten")]
+    pub original_minutes: Option<i32>,
+    #[serde(rename = "reden_aanpassing")]
+    pub correction_reason: Option<String>,
     #[serde(rename = "ingediend_op")]
     pub created_at: String,
     #[serde(rename = "beslist_op")]
@@ -270,7 +312,9 @@ pub async fn access_export(
     let entries = sqlx::query!(
         r#"SELECT e.worked_on, e.minutes, e.status AS "status: EntryStatus", o.name AS organisation,
                   pl.kind AS "kind: PlacementKind", e.description, e.rejection_reason, e.created_at,
-                  e.decided_at
+                  e.decided_at, e.reported_via_link IS NOT NULL AS "reported!",
+                  e.attendance_session_id IS NOT NULL AS "at_the_door!",
+                  e.original_minutes, e.correction_reason
            FROM hour_entries e
            JOIN placements pl ON pl.id = e.placement_id
            JOIN organisations o ON o.id = e.organisation_id
@@ -289,6 +333,10 @@ pub async fn access_export(
         kind: row.kind,
         description: row.description,
         rejection_reason: row.rejection_reason,
+        reported_by_inburgeraar: row.reported,
+        at_the_door: row.at_the_door,
+        original_minutes: row.original_minutes,
+        correction_reason: row.correction_reason,
         created_at: moment(row.created_at),
         decided_at: row.decided_at.map(moment),
     })
@@ -350,7 +398,29 @@ pub async fn access_export(
         what: row.kind.label().to_string(),
     })
     .collect();
+    let pauses = participant::pauses(conn, id)
+        .await?
+        .into_iter()
+        .map(|pause| PauseData {
+            starts_on: iso_date(pause.starts_on),
+            ends_on: pause.ends_on.map(iso_date),
+            reason: pause.reason.label().to_string(),
+            note: pause.note,
+        })
+        .collect();
+    let moves = participant::moves(conn, id)
+        .await?
+        .into_iter()
+        .map(|moved| MoveData {
+            moved_on: iso_date(moved.moved_on),
+            from: format!("{} ({})", moved.from_municipality, moved.from_region),
+            to: format!("{} ({})", moved.to_municipality, moved.to_region),
+            reason: moved.reason,
+        })
+        .collect();
     Ok(Some(AccessExport {
+        pauses,
+        moves,
         exported_at: moment(OffsetDateTime::now_utc()),
         person: PersonData {
             id: p.id,

@@ -141,6 +141,23 @@ async fn a_coordinator_takes_over_a_participant_who_moved_and_the_old_region_kee
     }
     drop(conn);
 
+    // The right of access holds the move.
+    let export: serde_json::Value = app
+        .get(&format!("/inburgeraars/{participant}/inzage.json"))
+        .await
+        .text()
+        .await
+        .map(|body| serde_json::from_str(&body).expect("JSON"))
+        .expect("export");
+    assert_eq!(
+        export["verhuizingen"][0]["van"],
+        "Andere gemeente (Andere regio)"
+    );
+    assert_eq!(
+        export["verhuizingen"][0]["reden"],
+        "Verhuisd naar onze regio"
+    );
+
     let (_, page) = app.get_page(&format!("/inburgeraars/{participant}")).await;
     let moves = page.text(".moves");
     assert!(

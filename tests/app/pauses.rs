@@ -408,3 +408,27 @@ async fn resuming_past_the_last_representable_end_date_is_refused() {
         time::macros::date!(9999 - 12 - 31)
     );
 }
+
+/// The right of access holds the pauses with their reason (health can be one).
+#[tokio::test]
+async fn the_right_of_access_export_holds_the_pauses() {
+    let app = TestApp::spawn().await;
+    app.login_as(Role::Coordinator).await;
+    let id = app.create_participant("Meseret Haile", None, None).await;
+    assert_eq!(
+        pause(&app, id, "ziekte", 5).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let export: serde_json::Value = app
+        .get(&format!("/inburgeraars/{id}/inzage.json"))
+        .await
+        .text()
+        .await
+        .map(|body| serde_json::from_str(&body).expect("JSON"))
+        .expect("export");
+    assert_eq!(export["pauzes"][0]["reden"], "Ziekte");
+    assert_eq!(export["pauzes"][0]["van"], days_ago(5));
+    assert!(export["pauzes"][0]["tot"].is_null(), "still running");
+    let (_, page) = app.get_page(&format!("/inburgeraars/{id}/inzage")).await;
+    assert!(page.text("#inzage-pauzes-lijst").contains("Ziekte"));
+}
