@@ -58,6 +58,27 @@ pub struct AccessExport {
     /// Moves to another region.
     #[serde(rename = "verhuizingen")]
     pub moves: Vec<MoveData>,
+    /// Signed scans and photos kept for their placements: which, not their content (staff
+    /// download a scan from the placement page, which the access log records).
+    #[serde(rename = "scans")]
+    pub scans: Vec<ScanData>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanData {
+    #[serde(rename = "opgeladen_op")]
+    pub uploaded_at: String,
+    #[serde(skip)]
+    pub uploaded_time: OffsetDateTime,
+    #[serde(rename = "organisatie")]
+    pub organisation: String,
+    #[serde(rename = "bestand")]
+    pub file_name: String,
+    #[serde(rename = "bytes")]
+    pub size_bytes: i32,
+    /// A staff member's name, or `None` when the inburgeraar uploaded it on Mijn traject.
+    #[serde(rename = "opgeladen_door")]
+    pub uploaded_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -418,7 +439,31 @@ pub async fn access_export(
             reason: moved.reason,
         })
         .collect();
+    let scans = sqlx::query!(
+        r#"SELECT s.uploaded_at, o.name AS organisation, s.file_name, s.size_bytes,
+                  u.name AS "uploaded_by?"
+           FROM scans s
+           JOIN placements pl ON pl.id = s.placement_id
+           JOIN organisations o ON o.id = pl.organisation_id
+           LEFT JOIN users u ON u.id = s.uploaded_by
+           WHERE s.participant_id = $1
+           ORDER BY s.uploaded_at, s.id"#,
+        id.0
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|row| ScanData {
+        uploaded_at: moment(row.uploaded_at),
+        uploaded_time: row.uploaded_at,
+        organisation: row.organisation,
+        file_name: row.file_name,
+        size_bytes: row.size_bytes,
+        uploaded_by: row.uploaded_by,
+    })
+    .collect();
     Ok(Some(AccessExport {
+        scans,
         pauses,
         moves,
         exported_at: moment(OffsetDateTime::now_utc()),

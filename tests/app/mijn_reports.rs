@@ -345,6 +345,15 @@ async fn a_photo_of_the_signed_sheet_is_kept_as_a_scan_of_the_placement_and_text
     assert!(page.text("main").contains("opgeladen door de inburgeraar"));
     let response = coach.get(&format!("/scans/{}", scan.id)).await;
     assert_eq!(response.status(), StatusCode::OK);
+
+    // The right of access lists it, uploaded by the inburgeraar.
+    let coordinator = TestApp::spawn_on(&app).await;
+    coordinator.login_as(Role::Coordinator).await;
+    let (_, page) = coordinator
+        .get_page(&format!("/inburgeraars/{}/inzage", own.participant))
+        .await;
+    let scans = page.text("#inzage-scans-lijst");
+    assert!(scans.contains("opgeladen door de inburgeraar"), "{scans}");
 }
 
 #[tokio::test]
