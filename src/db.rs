@@ -10,6 +10,9 @@ use crate::pg::{ClusterError, ClusterOptions, PrivateCluster};
 
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// A pooled connection used this recently is handed out without a ping.
+const RECENTLY_USED: Duration = Duration::from_secs(1);
+
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
 /// The role the application serves as: it reads and writes rows, changes no schema, and only
@@ -257,6 +260,20 @@ pub async fn pool(options: PgConnectOptions, max_connections: u32) -> Result<PgP
         // page: long enough for a burst of traffic, short enough that nobody stares at a
         // spinner.
         .acquire_timeout(ACQUIRE_TIMEOUT)
+        // sqlx pings every connection before handing it out: a round trip per acquire, as many
+        // as some pages' queries. A connection used within the last second is alive, so only
+        // one idle for longer is pinged (after a database restart the pool's connections have
+        // idled at least that long, and a dead one is closed and replaced instead of failing a
+        // request).
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= RECENTLY_USED {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
         // "Today" is the Belgian day everywhere (`values::dates::today`): SQL's `current_date`
         // and casts of timestamps to dates agree with it, also between 23:00 and 01:00 UTC.
         // (sqlx sets TimeZone=UTC when it connects, so this follows it.)
