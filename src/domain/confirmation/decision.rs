@@ -150,6 +150,37 @@ pub async fn decide(
     seen_version: i32,
     decision: &Decision,
 ) -> Result<DecisionOutcome, sqlx::Error> {
+    let outcome = decide_in(conn, decider, entry, seen_version, decision, false).await?;
+    // Only a decision alone leaves something for a transaction.
+    Ok(outcome.unwrap_or(DecisionOutcome::Changed))
+}
+
+/// Decides `entry` with its one statement outside a transaction (the statement is one), when
+/// that is all it takes: not a correction (its participant is locked before, its coach told
+/// after) and not the first confirmation of a planned placement (which starts it). `None`:
+/// nothing changed, decide in a transaction with [`decide`].
+pub async fn decide_alone(
+    conn: &mut PgConnection,
+    decider: &Decider<'_>,
+    entry: EntryId,
+    seen_version: i32,
+    decision: &Decision,
+) -> Result<Option<DecisionOutcome>, sqlx::Error> {
+    if matches!(decision, Decision::Correct { .. }) {
+        return Ok(None);
+    }
+    decide_in(conn, decider, entry, seen_version, decision, true).await
+}
+
+/// [`decide`]; `alone`: leaves a planned placement's first confirmation undone (`None`).
+async fn decide_in(
+    conn: &mut PgConnection,
+    decider: &Decider<'_>,
+    entry: EntryId,
+    seen_version: i32,
+    decision: &Decision,
+    alone: bool,
+) -> Result<Option<DecisionOutcome>, sqlx::Error> {
     let (organisation, placement) = match decider {
         Decider::Partner { organisation, .. } => (Some(organisation.0), None),
         Decider::Link { link, .. } => (None, Some(link.placement_id.0)),
@@ -169,6 +200,8 @@ pub async fn decide(
         // locks it first), so by a statement that starts after the lock is held.
         lock_participant_of(&mut *conn, entry, organisation, placement).await?;
     }
+    // Alone, a confirmation that would start a planned placement is left undone.
+    let leave_start = alone && status == EntryStatus::Bevestigd;
     let (decided_by, via_link, confirmer_name, client_addr) = match decider {
         Decider::Partner { user, .. } => (Some(user.0), None, None, None),
         Decider::Link {
@@ -231,6 +264,8 @@ pub async fn decide(
                FROM current c, already a
                WHERE e.id = c.id AND c.status = 'ingediend' AND c.version = $4
                  AND ($7::int IS NULL OR a.total + $7 <= $10)
+                 AND NOT ($15::bool AND EXISTS (SELECT 1 FROM placements pl
+                                               WHERE pl.id = c.placement_id AND pl.status = 'gepland'))
                RETURNING e.id, e.minutes),
            audited AS (
                INSERT INTO audit_log (actor_id, action, entity, entity_id, participant_id, before, after)
@@ -264,21 +299,25 @@ pub async fn decide(
         before,
         after,
         via_link,
+        leave_start,
     )
     .fetch_optional(&mut *conn)
     .await?
     else {
-        return Ok(DecisionOutcome::NotFound);
+        return Ok(Some(DecisionOutcome::NotFound));
     };
     if !current.status.is_pending() {
-        return Ok(DecisionOutcome::AlreadyDecided);
+        return Ok(Some(DecisionOutcome::AlreadyDecided));
     }
     if current.version != seen_version {
-        return Ok(DecisionOutcome::Changed);
+        return Ok(Some(DecisionOutcome::Changed));
     }
     if !current.decided {
+        if leave_start && current.placement_planned {
+            return Ok(None);
+        }
         // Only the 12 hours a day hold back a pending entry of the version seen.
-        return Ok(match corrected {
+        return Ok(Some(match corrected {
             Some(minutes) => {
                 match hours::check_day_total(current.worked_on, current.already, minutes) {
                     Err(error) => DecisionOutcome::Refused(error.to_string()),
@@ -286,7 +325,7 @@ pub async fn decide(
                 }
             }
             None => DecisionOutcome::Changed,
-        });
+        }));
     }
     if status == EntryStatus::Bevestigd && current.placement_planned {
         // Confirmed hours show the placement has begun, whatever its planned start.
@@ -302,7 +341,7 @@ pub async fn decide(
         )
         .await?;
     }
-    Ok(DecisionOutcome::Done)
+    Ok(Some(DecisionOutcome::Done))
 }
 
 /// Locks the participant of `entry` (when the decider may see it).
