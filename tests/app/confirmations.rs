@@ -150,6 +150,53 @@ async fn a_partner_confirms_one_entry_and_it_counts() {
     assert!(history.text("tbody tr").contains("Amina Yusuf"));
 }
 
+/// The decision's audit row holds the entry before and after, whole: the statement that decides
+/// adds the minutes it read under its lock to what the application wrote.
+#[tokio::test]
+async fn a_rejection_is_audited_with_the_entry_before_and_after() {
+    let app = TestApp::spawn().await;
+    let placement = placement(&app, "Amina Yusuf").await;
+    let entry = app.create_entry(placement, 75, 2).await;
+    let partner = app.login_as(Role::Partner).await;
+    let response = app
+        .post_form(
+            &format!("/partner/uren/{entry}/afwijzen"),
+            &[("version", "1"), ("reason", "Was er niet")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (actor, participant, before, after): (
+        Option<uuid::Uuid>,
+        Option<uuid::Uuid>,
+        serde_json::Value,
+        serde_json::Value,
+    ) = sqlx::query_as(
+        "SELECT a.actor_id, a.participant_id, a.before, a.after FROM audit_log a
+         WHERE a.entity = 'hour_entry' AND a.entity_id = $1",
+    )
+    .bind(entry.0)
+    .fetch_one(&app.pool)
+    .await
+    .expect("audit row");
+    let owner: uuid::Uuid =
+        sqlx::query_scalar("SELECT participant_id FROM placements WHERE id = $1")
+            .bind(placement.0)
+            .fetch_one(&app.pool)
+            .await
+            .expect("participant");
+    assert_eq!((actor, participant), (Some(partner.id.0), Some(owner)));
+    assert_eq!(
+        before,
+        serde_json::json!({"status": "ingediend", "version": 1, "minutes": 75})
+    );
+    assert_eq!(
+        after,
+        serde_json::json!({
+            "status": "afgewezen", "version": 2, "minutes": 75, "rejection_reason": "Was er niet"
+        })
+    );
+}
+
 /// Six entries of `placement`, logged and decided out of order, two of them on one day, and
 /// confirmed or rejected: the (date, duration) pairs *Behandelde uren* shows for them, the newest
 /// work first, of one day the one logged last first (issue 22 item 14).

@@ -16,7 +16,7 @@ pub use coach_digest::{queue_coach_digests, set_weekly_digest, weekly_digest_on}
 pub(crate) use decision::parse_reason;
 pub use decision::{
     CorrectionReason, CorrectionReasonError, Decider, Decision, DecisionOutcome, ReasonError,
-    RejectionReason, decide,
+    RejectionReason, decide, decide_alone,
 };
 pub use links::{
     ConfirmerName, LINK_VALID_DAYS, LinkError, LinkLookup, LinkRow, LinkState, NameError, NewLink,

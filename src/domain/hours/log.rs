@@ -130,17 +130,6 @@ pub(super) async fn day_totals(
         .collect())
 }
 
-/// What the participant's other (not rejected) entries of `date` hold, `except` left out.
-pub(crate) async fn day_total_without(
-    conn: &mut PgConnection,
-    participant: ParticipantId,
-    date: Date,
-    except: EntryId,
-) -> Result<i64, sqlx::Error> {
-    let totals = day_totals(conn, participant, &[date], Some(except)).await?;
-    Ok(already_on(&totals, date))
-}
-
 pub(super) fn already_on(totals: &[(Date, i64)], date: Date) -> i64 {
     totals
         .iter()

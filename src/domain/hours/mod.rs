@@ -11,7 +11,6 @@ pub use entries::{
     Entry, EntryChange, EntryRow, delete_entry, get_entry, list_for_placement, update_entry,
 };
 pub use log::{EntriesError, NewEntries, log_entries};
-pub(crate) use log::{day_total_without, lock_participant};
 pub use reported::{ReportedHours, report_hours};
 pub use rules::{
     DateListError, EntryError, MAX_DATES_AT_ONCE, MAX_MINUTES_PER_DAY, check_date, check_day_total,

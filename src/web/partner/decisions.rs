@@ -233,12 +233,22 @@ pub(super) async fn decide_one(
     decision: &Decision,
     done: &str,
 ) -> Result<Option<String>, AppError> {
-    let mut tx = app.pool.begin().await?;
-    let outcome = confirmation::decide(&mut tx, decider, entry, version, decision).await?;
-    if let DecisionOutcome::Refused(message) = outcome {
-        return Ok(Some(message));
-    }
-    tx.commit().await?;
+    // Most decisions are one statement, a transaction of its own: no BEGIN and COMMIT.
+    let mut conn = app.pool.acquire().await?;
+    let alone = confirmation::decide_alone(&mut conn, decider, entry, version, decision).await?;
+    drop(conn);
+    let outcome = match alone {
+        Some(outcome) => outcome,
+        None => {
+            let mut tx = app.pool.begin().await?;
+            let outcome = confirmation::decide(&mut tx, decider, entry, version, decision).await?;
+            if let DecisionOutcome::Refused(message) = outcome {
+                return Ok(Some(message));
+            }
+            tx.commit().await?;
+            outcome
+        }
+    };
     let (kind, text) = match outcome {
         DecisionOutcome::Done => (FlashKind::Success, done.to_string()),
         DecisionOutcome::AlreadyDecided => (
