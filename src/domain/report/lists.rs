@@ -166,12 +166,12 @@ pub async fn work_list(
 }
 
 /// The last day of confirmed activity that still counts as stalled today.
-fn stalled_before(today: Date) -> Date {
+pub(super) fn stalled_before(today: Date) -> Date {
     today - time::Duration::days(STALLED_AFTER_DAYS)
 }
 
 /// The latest target end date that counts as near today.
-fn deadline_before(today: Date) -> Date {
+pub(super) fn deadline_before(today: Date) -> Date {
     today + time::Duration::days(DEADLINE_WITHIN_DAYS)
 }
 
