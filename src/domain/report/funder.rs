@@ -95,10 +95,7 @@ impl PeriodFigures {
     }
 
     pub fn completion(&self) -> Completion {
-        Completion::of(
-            self.status,
-            self.confirmed_minutes >= self.required_minutes,
-        )
+        Completion::of(self.status, self.confirmed_minutes >= self.required_minutes)
     }
 }
 
@@ -618,8 +615,22 @@ mod tests {
         use ParticipantStatus::*;
         // Buddy 600 + stage 60 (done); buddy 100; nothing (stopped, 66 years old).
         let groups = [
-            group("Brugge", From36To45, Actief, true, 1, [(1, 600), (1, 60), (0, 0), (0, 0)]),
-            group("Brugge", From18To25, Actief, false, 1, [(1, 100), (0, 0), (0, 0), (0, 0)]),
+            group(
+                "Brugge",
+                From36To45,
+                Actief,
+                true,
+                1,
+                [(1, 600), (1, 60), (0, 0), (0, 0)],
+            ),
+            group(
+                "Brugge",
+                From18To25,
+                Actief,
+                false,
+                1,
+                [(1, 100), (0, 0), (0, 0), (0, 0)],
+            ),
             group("Damme", From56, Stopgezet, false, 1, [(0, 0); 4]),
         ];
         let lines = funder_lines(&groups);

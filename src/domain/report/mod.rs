@@ -13,8 +13,8 @@ mod lists;
 mod period;
 
 pub use self::dashboard::{
-    Dashboard, DashboardView, Filter, HourTotals, NamedTotal, dashboard, hour_totals, organisations,
-    participants_by_status,
+    Dashboard, DashboardView, Filter, HourTotals, NamedTotal, dashboard, hour_totals,
+    organisations, participants_by_status,
 };
 pub use self::funder::{
     AgeBand, Completion, FunderFigures, FunderGroup, FunderLine, PeriodFigures, PeriodParticipant,
