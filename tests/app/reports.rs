@@ -611,6 +611,93 @@ async fn the_summary_follows_every_change_to_entries_participants_and_placements
     check("deleting").await;
 }
 
+#[tokio::test]
+async fn the_status_counts_follow_every_change_to_participants() {
+    let app = TestApp::spawn().await;
+    app.login_as(Role::Coordinator).await;
+    let q = quarter_fixture(&app).await;
+    // Recounted from the participants, the kept counts must equal them after each change.
+    let check = |label: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            let diff: i64 = sqlx::query_scalar(
+                "WITH truth AS (
+                     SELECT region_id, status, date_trunc('month', start_date)::date AS start_month,
+                            date_trunc('month', target_end_date)::date AS end_month, count(*)::int AS n
+                     FROM participants GROUP BY 1, 2, 3, 4),
+                 kept AS (SELECT region_id, status, start_month, end_month, participants AS n
+                          FROM participant_status_counts WHERE participants <> 0)
+                 SELECT count(*) FROM ((TABLE truth EXCEPT TABLE kept) UNION ALL (TABLE kept EXCEPT TABLE truth)) d",
+            )
+            .fetch_one(&pool)
+            .await
+            .expect("compare");
+            assert_eq!(
+                diff, 0,
+                "status counts differ from the participants after: {label}"
+            );
+        }
+    };
+    check("the fixture").await;
+    let eva = app.create_participant("Eva", None, None).await;
+    check("registering").await;
+    sqlx::query(
+        "UPDATE participants SET status = 'stopgezet', status_reason = 'verhuisd' WHERE id = $1",
+    )
+    .bind(eva.0)
+    .execute(&app.pool)
+    .await
+    .expect("stop");
+    check("a status change").await;
+    sqlx::query(
+        "UPDATE participants SET target_end_date = target_end_date + 45, start_date = start_date - 40",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("dates");
+    check("dates moved for everyone").await;
+    sqlx::query(
+        "UPDATE participants SET confirmed_minutes = confirmed_minutes + 60, municipality_id = $1",
+    )
+    .bind(q.second_municipality.0)
+    .execute(&app.pool)
+    .await
+    .expect("totals");
+    check("totals and municipality changed").await;
+    sqlx::query(
+        "UPDATE participants SET region_id = m.region_id, municipality_id = m.id
+         FROM municipalities m JOIN regions r ON r.id = m.region_id
+         WHERE r.code = 'ANDR' AND participants.full_name = 'Anna'",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("move region");
+    check("a participant moving to another region").await;
+    sqlx::query("DELETE FROM participants WHERE id = $1")
+        .bind(eva.0)
+        .execute(&app.pool)
+        .await
+        .expect("delete");
+    check("deleting").await;
+    // The dashboard reads them: Eva is gone again, the others keep their statuses.
+    let (_, page) = app.get_page("/coordinatie?van=2025-01&tot=2025-03").await;
+    let unfiltered = rows(&page, "#tabel-status");
+    assert!(unfiltered.iter().any(|row| row[1] != "0"), "{unfiltered:?}");
+    let filtered = rows(
+        &app.get_page(&format!(
+            "/coordinatie?van=2025-01&tot=2025-03&gemeente={}",
+            q.second_municipality
+        ))
+        .await
+        .1,
+        "#tabel-status",
+    );
+    assert_eq!(
+        unfiltered, filtered,
+        "every participant now lives in the second municipality"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Working lists
 

@@ -86,7 +86,10 @@ struct TotalLine {
 /// anything the query string held: one outside the region is ignored, as the choices returned
 /// beside the figures show the caller (who reports it). The figures are what
 /// `participants_by_status`, `hour_totals` and `list_counts` give, computed the same way; the
-/// working-list counts are as of `today`.
+/// working-list counts are as of `today`. Without a filter but the period, the participants per
+/// status come from `participant_status_counts` (kept by triggers on `participants`): whole
+/// months, so a trajectory overlaps the period when its start month is not after the period's
+/// last month and its end month not before its first.
 pub async fn dashboard(
     conn: &mut PgConnection,
     region: RegionId,
@@ -97,9 +100,18 @@ pub async fn dashboard(
         r#"WITH municipality AS (SELECT id FROM municipalities WHERE id = $6::uuid AND region_id = $1),
                 organisation AS (SELECT id FROM organisations WHERE id = $8::uuid AND region_id = $1),
                 by_status AS (
-                    SELECT p.status, count(*) AS n
+                    SELECT status, sum(participants)::bigint AS n
+                    FROM participant_status_counts
+                    WHERE NOT EXISTS (SELECT FROM municipality)
+                      AND NOT EXISTS (SELECT FROM organisation) AND $7::placement_kind IS NULL
+                      AND region_id = $1 AND start_month <= $3 AND end_month >= $2
+                    GROUP BY status
+                    UNION ALL
+                    SELECT p.status, count(*)
                     FROM participants p
-                    WHERE p.region_id = $1 AND p.start_date <= $5 AND p.target_end_date >= $4
+                    WHERE (EXISTS (SELECT FROM municipality) OR EXISTS (SELECT FROM organisation)
+                           OR $7::placement_kind IS NOT NULL)
+                      AND p.region_id = $1 AND p.start_date <= $5 AND p.target_end_date >= $4
                       AND (NOT EXISTS (SELECT FROM municipality)
                            OR p.municipality_id = (SELECT id FROM municipality))
                       AND (($7::placement_kind IS NULL AND NOT EXISTS (SELECT FROM organisation))
