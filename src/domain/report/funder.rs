@@ -397,10 +397,14 @@ pub async fn funder_figures(
                 FROM participant_monthly_hours
                 WHERE region_id = $1 AND month BETWEEN $5 AND $6
                 GROUP BY participant_id),
+              -- The day after the last birth date of each age (oldest first): a participant is
+              -- at least that old at the end of the period when born before it.
+              bounds AS (
+                SELECT array_agg(($3::date - make_interval(years => b))::date + 1 ORDER BY b DESC) AS a
+                FROM unnest($7::int[]) AS b),
               groups AS (
-                SELECT m.name AS municipality,
-                       width_bucket(extract(year FROM age($3::date, pe.birth_date))::int, $7::int[])
-                         AS band,
+                SELECT pe.municipality_id,
+                       cardinality(bounds.a) - width_bucket(pe.birth_date, bounds.a) AS band,
                        pe.status, pe.confirmed_minutes >= r.required_minutes AS hours_enough,
                        count(*) AS participants,
                        coalesce(sum(h.buddy + h.stage + h.vrijwilligerswerk + h.taalstage), 0)::bigint
@@ -416,7 +420,7 @@ pub async fn funder_figures(
                        coalesce(sum(h.taalstage) FILTER (WHERE h.taalstage > 0), 0)::bigint
                          AS taalstage_m
                 FROM people pe
-                JOIN municipalities m ON m.id = pe.municipality_id
+                CROSS JOIN bounds
                 JOIN regions r ON r.id = $1
                 LEFT JOIN hours h ON h.participant_id = pe.id
                 GROUP BY 1, 2, 3, 4)
@@ -425,7 +429,7 @@ pub async fn funder_figures(
                   EXISTS (SELECT FROM organisations WHERE id = $8::uuid AND region_id = $1)
                     AS "organisation_found!",
                   (SELECT coalesce(json_agg(json_build_object(
-                              'municipality', g.municipality, 'band', g.band, 'status', g.status,
+                              'municipality', m.name, 'band', g.band, 'status', g.status,
                               'hours_enough', g.hours_enough, 'participants', g.participants,
                               'minutes', g.minutes,
                               'kinds', json_build_array(
@@ -433,7 +437,8 @@ pub async fn funder_figures(
                                   json_build_array(g.stage_n, g.stage_m),
                                   json_build_array(g.vrijwilligerswerk_n, g.vrijwilligerswerk_m),
                                   json_build_array(g.taalstage_n, g.taalstage_m)))), '[]')
-                   FROM groups g) AS "groups!: Json<Vec<GroupLine>>""#,
+                   FROM groups g JOIN municipalities m ON m.id = g.municipality_id)
+                    AS "groups!: Json<Vec<GroupLine>>""#,
         region.0,
         period.start(),
         period.end(),
