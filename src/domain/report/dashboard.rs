@@ -8,7 +8,9 @@ use sqlx::PgConnection;
 use sqlx::types::Json;
 use time::Date;
 
-use super::lists::{ListCounts, PENDING_TOO_LONG_DAYS, deadline_before, stalled_before};
+use super::lists::{
+    ListCounts, PENDING_TOO_LONG_DAYS, deadline_before, stalled_before, with_list_counts,
+};
 use super::period::{Period, YearMonth};
 use crate::domain::participant::ParticipantStatus;
 use crate::values::ids::{MunicipalityId, OrganisationId, RegionId};
@@ -96,30 +98,30 @@ pub async fn dashboard(
     filter: &Filter,
     today: Date,
 ) -> Result<DashboardView, sqlx::Error> {
-    let row = sqlx::query!(
-        r#"WITH municipality AS (SELECT id FROM municipalities WHERE id = $6::uuid AND region_id = $1),
-                organisation AS (SELECT id FROM organisations WHERE id = $8::uuid AND region_id = $1),
+    let row = with_list_counts!(
+        r#"WITH municipality AS (SELECT id FROM municipalities WHERE id = $8::uuid AND region_id = $1),
+                organisation AS (SELECT id FROM organisations WHERE id = $10::uuid AND region_id = $1),
                 by_status AS (
                     SELECT status, sum(participants)::bigint AS n
                     FROM participant_status_counts
                     WHERE NOT EXISTS (SELECT FROM municipality)
-                      AND NOT EXISTS (SELECT FROM organisation) AND $7::placement_kind IS NULL
-                      AND region_id = $1 AND start_month <= $3 AND end_month >= $2
+                      AND NOT EXISTS (SELECT FROM organisation) AND $9::placement_kind IS NULL
+                      AND region_id = $1 AND start_month <= $5 AND end_month >= $4
                     GROUP BY status
                     UNION ALL
                     SELECT p.status, count(*)
                     FROM participants p
                     WHERE (EXISTS (SELECT FROM municipality) OR EXISTS (SELECT FROM organisation)
-                           OR $7::placement_kind IS NOT NULL)
-                      AND p.region_id = $1 AND p.start_date <= $5 AND p.target_end_date >= $4
+                           OR $9::placement_kind IS NOT NULL)
+                      AND p.region_id = $1 AND p.start_date <= $7 AND p.target_end_date >= $6
                       AND (NOT EXISTS (SELECT FROM municipality)
                            OR p.municipality_id = (SELECT id FROM municipality))
-                      AND (($7::placement_kind IS NULL AND NOT EXISTS (SELECT FROM organisation))
+                      AND (($9::placement_kind IS NULL AND NOT EXISTS (SELECT FROM organisation))
                            OR EXISTS (
                                SELECT 1 FROM placements pl
                                WHERE pl.participant_id = p.id AND pl.status <> 'geannuleerd'
-                                 AND pl.starts_on <= $5 AND pl.ends_on >= $4
-                                 AND ($7::placement_kind IS NULL OR pl.kind = $7)
+                                 AND pl.starts_on <= $7 AND pl.ends_on >= $6
+                                 AND ($9::placement_kind IS NULL OR pl.kind = $9)
                                  AND (NOT EXISTS (SELECT FROM organisation)
                                       OR pl.organisation_id = (SELECT id FROM organisation))))
                     GROUP BY p.status),
@@ -130,8 +132,8 @@ pub async fn dashboard(
                     FROM report_municipality_hours
                     WHERE NOT EXISTS (SELECT FROM municipality)
                       AND NOT EXISTS (SELECT FROM organisation)
-                      AND region_id = $1 AND month BETWEEN $2 AND $3
-                      AND ($7::placement_kind IS NULL OR kind = $7)
+                      AND region_id = $1 AND month BETWEEN $4 AND $5
+                      AND ($9::placement_kind IS NULL OR kind = $9)
                     GROUP BY GROUPING SETS ((kind), (municipality_id), (month))
                     UNION ALL
                     SELECT NULL, organisation_id, NULL, NULL,
@@ -139,18 +141,18 @@ pub async fn dashboard(
                     FROM report_organisation_hours
                     WHERE NOT EXISTS (SELECT FROM municipality)
                       AND NOT EXISTS (SELECT FROM organisation)
-                      AND region_id = $1 AND month BETWEEN $2 AND $3
-                      AND ($7::placement_kind IS NULL OR kind = $7)
+                      AND region_id = $1 AND month BETWEEN $4 AND $5
+                      AND ($9::placement_kind IS NULL OR kind = $9)
                     GROUP BY organisation_id
                     UNION ALL
                     SELECT kind, organisation_id, municipality_id, month,
                            sum(confirmed_minutes)::bigint, sum(confirmed_entries)::bigint
                     FROM report_monthly_hours
                     WHERE (EXISTS (SELECT FROM municipality) OR EXISTS (SELECT FROM organisation))
-                      AND region_id = $1 AND month BETWEEN $2 AND $3
+                      AND region_id = $1 AND month BETWEEN $4 AND $5
                       AND (NOT EXISTS (SELECT FROM municipality)
                            OR municipality_id = (SELECT id FROM municipality))
-                      AND ($7::placement_kind IS NULL OR kind = $7)
+                      AND ($9::placement_kind IS NULL OR kind = $9)
                       AND (NOT EXISTS (SELECT FROM organisation)
                            OR organisation_id = (SELECT id FROM organisation))
                     GROUP BY GROUPING SETS ((kind), (organisation_id), (municipality_id), (month))),
@@ -178,32 +180,15 @@ pub async fn dashboard(
               FROM t
               LEFT JOIN organisations o ON o.id = t.organisation_id
               LEFT JOIN municipalities m ON m.id = t.municipality_id)
-               AS "totals!: Json<Vec<TotalLine>>",
-             (SELECT count(*) FROM participants
-              WHERE region_id = $1 AND status = 'actief'
-                AND confirmed_minutes >= r.required_minutes) AS "ready!",
-             (SELECT count(*) FROM participants p
-              WHERE region_id = $1 AND status = 'actief'
-                AND coalesce(last_confirmed_on, start_date) < $9
-                AND confirmed_minutes < r.required_minutes
-                AND NOT EXISTS (SELECT 1 FROM trajectory_pauses t
-                                WHERE t.participant_id = p.id
-                                  AND (t.ends_on IS NULL OR t.ends_on >= $9))) AS "stalled!",
-             (SELECT count(*) FROM participants p
-              WHERE region_id = $1 AND status = 'actief'
-                AND target_end_date <= $10 AND confirmed_minutes < r.required_minutes
-                AND NOT EXISTS (SELECT 1 FROM trajectory_pauses t
-                                WHERE t.participant_id = p.id AND t.ends_on IS NULL))
-               AS "deadline_near!",
-             (SELECT count(*) FROM participants p
-              WHERE region_id = $1 AND status = 'actief'
-                AND EXISTS (SELECT 1 FROM trajectory_pauses t
-                            WHERE t.participant_id = p.id AND t.ends_on IS NULL)) AS "paused!",
+               AS "totals!: Json<Vec<TotalLine>>","#,
+        r#",
              pending.organisations AS "pending_organisations!",
              pending.entries AS "pending_entries!"
            FROM regions r, pending
            WHERE r.id = $1"#,
         region.0,
+        stalled_before(today),
+        deadline_before(today),
         filter.period.from.first_day(),
         filter.period.to.first_day(),
         filter.period.start(),
@@ -211,8 +196,6 @@ pub async fn dashboard(
         filter.municipality.map(|m| m.0),
         filter.kind as Option<PlacementKind>,
         filter.organisation.map(|o| o.0),
-        stalled_before(today),
-        deadline_before(today),
         PENDING_TOO_LONG_DAYS,
     )
     .fetch_one(conn)
