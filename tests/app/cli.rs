@@ -435,4 +435,25 @@ async fn demo_data_at_scale_reports_its_steps_without_warnings() {
     }
     assert!(stdout.contains("Loaded in"), "{stdout}");
     assert!(stderr.trim().is_empty(), "{stderr}");
+    // The dashboard's status counts, loaded with their trigger off, equal a recount.
+    let pool = sqlx::PgPool::connect(&database_url_as(&database, OWNER_ROLE))
+        .await
+        .expect("connect");
+    let diff: i64 = sqlx::query_scalar(
+        "WITH truth AS (
+             SELECT region_id, status, date_trunc('month', start_date)::date AS start_month,
+                    date_trunc('month', target_end_date)::date AS end_month, count(*)::int AS n
+             FROM participants GROUP BY 1, 2, 3, 4),
+         kept AS (SELECT region_id, status, start_month, end_month, participants AS n
+                  FROM participant_status_counts WHERE participants <> 0)
+         SELECT count(*) FROM ((TABLE truth EXCEPT TABLE kept) UNION ALL (TABLE kept EXCEPT TABLE truth)) d",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("compare");
+    assert_eq!(
+        diff, 0,
+        "status counts differ from the participants after the load"
+    );
+    pool.close().await;
 }
