@@ -9,7 +9,9 @@ use sqlx::{Connection, PgConnection};
 use veertig::db::{APP_ROLE, OWNER_ROLE};
 use veertig::pg::{ClusterOptions, PrivateCluster};
 
-use crate::helpers::{PASSWORD, TestApp, admin_options, database_url, database_url_as};
+use crate::helpers::{
+    PASSWORD, TestApp, admin_options, database_url, database_url_as, status_counts_differing,
+};
 
 /// The binary, with no database but what the test gives it and only warnings logged.
 pub(crate) fn veertig() -> Command {
@@ -439,18 +441,7 @@ async fn demo_data_at_scale_reports_its_steps_without_warnings() {
     let pool = sqlx::PgPool::connect(&database_url_as(&database, OWNER_ROLE))
         .await
         .expect("connect");
-    let diff: i64 = sqlx::query_scalar(
-        "WITH truth AS (
-             SELECT region_id, status, date_trunc('month', start_date)::date AS start_month,
-                    date_trunc('month', target_end_date)::date AS end_month, count(*)::int AS n
-             FROM participants GROUP BY 1, 2, 3, 4),
-         kept AS (SELECT region_id, status, start_month, end_month, participants AS n
-                  FROM participant_status_counts WHERE participants <> 0)
-         SELECT count(*) FROM ((TABLE truth EXCEPT TABLE kept) UNION ALL (TABLE kept EXCEPT TABLE truth)) d",
-    )
-    .fetch_one(&pool)
-    .await
-    .expect("compare");
+    let diff = status_counts_differing(&pool).await;
     assert_eq!(
         diff, 0,
         "status counts differ from the participants after the load"

@@ -11,7 +11,7 @@ use veertig::domain::privacy;
 use veertig::domain::user::Role;
 use veertig::values::ids::{MunicipalityId, OrganisationId, ParticipantId, PlacementId, RegionId};
 
-use crate::helpers::{OtherRegion, Page, TestApp, database_url};
+use crate::helpers::{OtherRegion, Page, TestApp, database_url, status_counts_differing};
 
 // ---------------------------------------------------------------------------------------------
 // Fixture helpers
@@ -620,18 +620,7 @@ async fn the_status_counts_follow_every_change_to_participants() {
     let check = |label: &'static str| {
         let pool = app.pool.clone();
         async move {
-            let diff: i64 = sqlx::query_scalar(
-                "WITH truth AS (
-                     SELECT region_id, status, date_trunc('month', start_date)::date AS start_month,
-                            date_trunc('month', target_end_date)::date AS end_month, count(*)::int AS n
-                     FROM participants GROUP BY 1, 2, 3, 4),
-                 kept AS (SELECT region_id, status, start_month, end_month, participants AS n
-                          FROM participant_status_counts WHERE participants <> 0)
-                 SELECT count(*) FROM ((TABLE truth EXCEPT TABLE kept) UNION ALL (TABLE kept EXCEPT TABLE truth)) d",
-            )
-            .fetch_one(&pool)
-            .await
-            .expect("compare");
+            let diff = status_counts_differing(&pool).await;
             assert_eq!(
                 diff, 0,
                 "status counts differ from the participants after: {label}"
