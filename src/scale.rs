@@ -370,6 +370,11 @@ pub async fn load(pool: &PgPool, scale: Scale) -> Result<(), sqlx::Error> {
     )
     .execute(&mut *tx)
     .await?;
+    // One upsert of the status counts per participant would serialise the load on a few rows:
+    // counted once after it instead.
+    sqlx::query("ALTER TABLE participants DISABLE TRIGGER participant_status_counts_insert")
+        .execute(&mut *tx)
+        .await?;
     sqlx::query(
         "INSERT INTO participants (region_id, municipality_id, coach_id, full_name, search_name,
              birth_date, dutch_level, languages, status, status_reason, start_date, target_end_date,
@@ -397,6 +402,22 @@ pub async fn load(pool: &PgPool, scale: Scale) -> Result<(), sqlx::Error> {
     .bind(LAST_NAMES.to_vec())
     .bind(&first_keys)
     .bind(&last_keys)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("ALTER TABLE participants ENABLE TRIGGER participant_status_counts_insert")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO participant_status_counts AS c
+             (region_id, status, start_month, end_month, participants)
+         SELECT region_id, status, date_trunc('month', start_date)::date,
+                date_trunc('month', target_end_date)::date, count(*)
+         FROM participants
+         WHERE region_id IN (SELECT id FROM regions WHERE code LIKE 'RG_')
+         GROUP BY 1, 2, 3, 4
+         ON CONFLICT ON CONSTRAINT participant_status_counts_pkey DO UPDATE
+             SET participants = c.participants + EXCLUDED.participants",
+    )
     .execute(&mut *tx)
     .await?;
     step("participants")();

@@ -9,7 +9,9 @@ use sqlx::{Connection, PgConnection};
 use veertig::db::{APP_ROLE, OWNER_ROLE};
 use veertig::pg::{ClusterOptions, PrivateCluster};
 
-use crate::helpers::{PASSWORD, TestApp, admin_options, database_url, database_url_as};
+use crate::helpers::{
+    PASSWORD, TestApp, admin_options, database_url, database_url_as, status_counts_differing,
+};
 
 /// The binary, with no database but what the test gives it and only warnings logged.
 pub(crate) fn veertig() -> Command {
@@ -435,4 +437,14 @@ async fn demo_data_at_scale_reports_its_steps_without_warnings() {
     }
     assert!(stdout.contains("Loaded in"), "{stdout}");
     assert!(stderr.trim().is_empty(), "{stderr}");
+    // The dashboard's status counts, loaded with their trigger off, equal a recount.
+    let pool = sqlx::PgPool::connect(&database_url_as(&database, OWNER_ROLE))
+        .await
+        .expect("connect");
+    let diff = status_counts_differing(&pool).await;
+    assert_eq!(
+        diff, 0,
+        "status counts differ from the participants after the load"
+    );
+    pool.close().await;
 }

@@ -212,6 +212,23 @@ pub fn as_role(options: PgConnectOptions, role: &str) -> PgConnectOptions {
 }
 
 /// [`database_url`] acting as `role`, as [`as_role`].
+/// How many (region, status, start month, end month) groups of `participant_status_counts`
+/// differ from a recount of the participants: 0 when the dashboard's counts are right.
+pub async fn status_counts_differing(pool: &PgPool) -> i64 {
+    sqlx::query_scalar(
+        "WITH truth AS (
+             SELECT region_id, status, date_trunc('month', start_date)::date AS start_month,
+                    date_trunc('month', target_end_date)::date AS end_month, count(*)::int AS n
+             FROM participants GROUP BY 1, 2, 3, 4),
+         kept AS (SELECT region_id, status, start_month, end_month, participants AS n
+                  FROM participant_status_counts WHERE participants <> 0)
+         SELECT count(*) FROM ((TABLE truth EXCEPT TABLE kept) UNION ALL (TABLE kept EXCEPT TABLE truth)) d",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("compare the status counts")
+}
+
 pub fn database_url_as(database: &str, role: &str) -> String {
     format!("{}?options=-c%20role%3D{role}", database_url(database))
 }

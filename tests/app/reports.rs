@@ -11,7 +11,7 @@ use veertig::domain::privacy;
 use veertig::domain::user::Role;
 use veertig::values::ids::{MunicipalityId, OrganisationId, ParticipantId, PlacementId, RegionId};
 
-use crate::helpers::{OtherRegion, Page, TestApp, database_url};
+use crate::helpers::{OtherRegion, Page, TestApp, database_url, status_counts_differing};
 
 // ---------------------------------------------------------------------------------------------
 // Fixture helpers
@@ -609,6 +609,82 @@ async fn the_summary_follows_every_change_to_entries_participants_and_placements
         .await
         .expect("delete");
     check("deleting").await;
+}
+
+#[tokio::test]
+async fn the_status_counts_follow_every_change_to_participants() {
+    let app = TestApp::spawn().await;
+    app.login_as(Role::Coordinator).await;
+    let q = quarter_fixture(&app).await;
+    // Recounted from the participants, the kept counts must equal them after each change.
+    let check = |label: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            let diff = status_counts_differing(&pool).await;
+            assert_eq!(
+                diff, 0,
+                "status counts differ from the participants after: {label}"
+            );
+        }
+    };
+    check("the fixture").await;
+    let eva = app.create_participant("Eva", None, None).await;
+    check("registering").await;
+    sqlx::query(
+        "UPDATE participants SET status = 'stopgezet', status_reason = 'verhuisd' WHERE id = $1",
+    )
+    .bind(eva.0)
+    .execute(&app.pool)
+    .await
+    .expect("stop");
+    check("a status change").await;
+    sqlx::query(
+        "UPDATE participants SET target_end_date = target_end_date + 45, start_date = start_date - 40",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("dates");
+    check("dates moved for everyone").await;
+    sqlx::query(
+        "UPDATE participants SET confirmed_minutes = confirmed_minutes + 60, municipality_id = $1",
+    )
+    .bind(q.second_municipality.0)
+    .execute(&app.pool)
+    .await
+    .expect("totals");
+    check("totals and municipality changed").await;
+    sqlx::query(
+        "UPDATE participants SET region_id = m.region_id, municipality_id = m.id
+         FROM municipalities m JOIN regions r ON r.id = m.region_id
+         WHERE r.code = 'ANDR' AND participants.full_name = 'Anna'",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("move region");
+    check("a participant moving to another region").await;
+    sqlx::query("DELETE FROM participants WHERE id = $1")
+        .bind(eva.0)
+        .execute(&app.pool)
+        .await
+        .expect("delete");
+    check("deleting").await;
+    // The dashboard reads them: Eva is gone again, the others keep their statuses.
+    let (_, page) = app.get_page("/coordinatie?van=2025-01&tot=2025-03").await;
+    let unfiltered = rows(&page, "#tabel-status");
+    assert!(unfiltered.iter().any(|row| row[1] != "0"), "{unfiltered:?}");
+    let filtered = rows(
+        &app.get_page(&format!(
+            "/coordinatie?van=2025-01&tot=2025-03&gemeente={}",
+            q.second_municipality
+        ))
+        .await
+        .1,
+        "#tabel-status",
+    );
+    assert_eq!(
+        unfiltered, filtered,
+        "every participant now lives in the second municipality"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

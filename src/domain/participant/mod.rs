@@ -9,7 +9,7 @@ mod moves;
 mod pause;
 mod store;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use time::Date;
 
@@ -27,7 +27,7 @@ pub use moves::{MoveError, MoveInput, MoveLine, MoveReason, destinations, moves,
 pub use pause::{Pause, PauseInput, PauseReason, pause, pauses, resume};
 pub use store::{assign_coach, close, lock, reactivate, register, update};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize, Deserialize)]
 #[sqlx(type_name = "participant_status", rename_all = "lowercase")]
 #[serde(rename_all = "lowercase")]
 pub enum ParticipantStatus {

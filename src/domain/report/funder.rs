@@ -3,14 +3,15 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use sqlx::types::Json;
 use sqlx::{Connection, PgConnection, Postgres, Transaction};
 use time::Date;
 
 use super::period::Period;
 use crate::domain::participant::ParticipantStatus;
 use crate::domain::search::search_key;
-use crate::values::ids::{MunicipalityId, ParticipantId, RegionId};
+use crate::values::ids::{MunicipalityId, OrganisationId, ParticipantId, RegionId};
 use crate::values::kinds::PlacementKind;
 
 /// The age bands funders ask for, by age at the end of the period.
@@ -34,15 +35,19 @@ impl AgeBand {
         Self::From56,
     ];
 
+    /// The youngest age of every band but the first, in the order of `ALL`.
+    pub const LOWER_BOUNDS: [i32; 5] = [18, 26, 36, 46, 56];
+
     pub fn of(birth: Date, at: Date) -> Self {
-        match age(birth, at) {
-            ..18 => Self::Under18,
-            18..=25 => Self::From18To25,
-            26..=35 => Self::From26To35,
-            36..=45 => Self::From36To45,
-            46..=55 => Self::From46To55,
-            _ => Self::From56,
-        }
+        Self::of_age(age(birth, at))
+    }
+
+    pub fn of_age(years: i32) -> Self {
+        let band = Self::LOWER_BOUNDS
+            .iter()
+            .take_while(|bound| years >= **bound)
+            .count();
+        Self::ALL[band]
     }
 
     pub fn label(self) -> &'static str {
@@ -90,15 +95,7 @@ impl PeriodFigures {
     }
 
     pub fn completion(&self) -> Completion {
-        if self.completed() {
-            Completion::Done
-        } else {
-            match self.status {
-                ParticipantStatus::Stopgezet => Completion::Stopped,
-                ParticipantStatus::Vrijgesteld => Completion::Exempted,
-                _ => Completion::Busy,
-            }
-        }
+        Completion::of(self.status, self.confirmed_minutes >= self.required_minutes)
     }
 }
 
@@ -127,6 +124,19 @@ pub enum Completion {
 
 impl Completion {
     pub const ALL: [Self; 4] = [Self::Done, Self::Busy, Self::Stopped, Self::Exempted];
+
+    /// Done with hours enough or the certificate issued; else what the status says.
+    pub fn of(status: ParticipantStatus, hours_enough: bool) -> Self {
+        if hours_enough || status == ParticipantStatus::Afgerond {
+            Self::Done
+        } else {
+            match status {
+                ParticipantStatus::Stopgezet => Self::Stopped,
+                ParticipantStatus::Vrijgesteld => Self::Exempted,
+                _ => Self::Busy,
+            }
+        }
+    }
 
     pub fn label(self) -> &'static str {
         match self {
@@ -298,31 +308,173 @@ pub async fn period_participants(
     Ok(lines)
 }
 
-/// The figures of `period_participants`, without who they are or an order: what the funder's
-/// report counts. The residents come from `participants_region_report_idx` alone.
-pub async fn period_figures(
+/// A group of the funder's participants of a period: those of one municipality, age band (at
+/// the end of the period), status and side of the region's requirement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunderGroup {
+    pub municipality: String,
+    pub band: AgeBand,
+    pub status: ParticipantStatus,
+    /// Confirmed minutes (in all) at or above the region's requirement.
+    pub hours_enough: bool,
+    pub participants: i64,
+    /// Their confirmed minutes worked in the period.
+    pub minutes: i64,
+    /// Per form, in the order of `PlacementKind::ALL`: how many of them worked confirmed
+    /// minutes in it during the period, and those minutes.
+    pub kinds: [(i64, i64); 4],
+}
+
+impl FunderGroup {
+    pub fn completion(&self) -> Completion {
+        Completion::of(self.status, self.hours_enough)
+    }
+}
+
+/// A group as the statement returns it: `band` an index into `AgeBand::ALL`.
+#[derive(Debug, Deserialize)]
+struct GroupLine {
+    municipality: String,
+    band: usize,
+    status: ParticipantStatus,
+    hours_enough: bool,
+    participants: i64,
+    minutes: i64,
+    kinds: [(i64, i64); 4],
+}
+
+/// What the funder's report counts, and whether the filters asked for are the region's.
+#[derive(Debug, Clone)]
+pub struct FunderFigures {
+    /// The municipality asked for is one of the region's (false when none was asked).
+    pub municipality_found: bool,
+    /// Likewise the organisation (which the report does not narrow by, but the filter form
+    /// checks).
+    pub organisation_found: bool,
+    pub groups: Vec<FunderGroup>,
+}
+
+/// The participants of `period_participants`, grouped and counted in one statement (one
+/// snapshot): the residents of the region (and municipality) whose trajectory overlaps the
+/// period from `participants_region_report_idx` alone, those who moved away during or after
+/// it under the municipality they left, and their confirmed minutes per form in the period
+/// from one range of `participant_monthly_hours`. Only the groups travel, not a row per
+/// participant.
+pub async fn funder_figures(
     conn: &mut PgConnection,
     region: RegionId,
     period: Period,
     municipality: Option<MunicipalityId>,
-) -> Result<Vec<PeriodFigures>, sqlx::Error> {
-    let (figures, _) = in_period!(
-        conn,
-        region,
-        period,
-        municipality,
-        r#"SELECT p.id AS "id: ParticipantId", m.name AS municipality, p.birth_date,
-                  p.status AS "status: ParticipantStatus", p.confirmed_minutes, r.required_minutes"#,
-        |row, minutes_by_kind| PeriodFigures {
-            municipality: row.municipality,
-            birth_date: row.birth_date,
-            status: row.status,
-            confirmed_minutes: row.confirmed_minutes,
-            required_minutes: row.required_minutes,
-            minutes_by_kind,
-        }
-    );
-    Ok(figures)
+    organisation: Option<OrganisationId>,
+) -> Result<FunderFigures, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"WITH people AS (
+                SELECT p.id, p.municipality_id, p.birth_date, p.status, p.confirmed_minutes
+                FROM participants p
+                WHERE p.region_id = $1 AND p.start_date <= $3 AND p.target_end_date >= $2
+                  AND ($4::uuid IS NULL OR p.municipality_id = $4)
+                UNION ALL
+                -- The first move out of the region after the period began, per participant who
+                -- lives elsewhere now.
+                SELECT p.id, mv.from_municipality_id, p.birth_date, p.status, p.confirmed_minutes
+                FROM participant_moves mv
+                JOIN participants p ON p.id = mv.participant_id
+                WHERE mv.from_region_id = $1 AND mv.moved_on > $2 AND p.region_id <> $1
+                  AND NOT EXISTS (SELECT 1 FROM participant_moves earlier
+                                  WHERE earlier.participant_id = mv.participant_id
+                                    AND earlier.from_region_id = $1 AND earlier.moved_on > $2
+                                    AND earlier.moved_on < mv.moved_on)
+                  AND p.start_date <= $3 AND p.target_end_date >= $2
+                  AND ($4::uuid IS NULL OR mv.from_municipality_id = $4)),
+              hours AS (
+                SELECT participant_id,
+                       coalesce(sum(confirmed_minutes) FILTER (WHERE kind = 'buddy'), 0) AS buddy,
+                       coalesce(sum(confirmed_minutes) FILTER (WHERE kind = 'stage'), 0) AS stage,
+                       coalesce(sum(confirmed_minutes) FILTER (WHERE kind = 'vrijwilligerswerk'), 0)
+                         AS vrijwilligerswerk,
+                       coalesce(sum(confirmed_minutes) FILTER (WHERE kind = 'taalstage'), 0)
+                         AS taalstage
+                FROM participant_monthly_hours
+                WHERE region_id = $1 AND month BETWEEN $5 AND $6
+                GROUP BY participant_id),
+              -- The day after the last birth date of each age (oldest first): a participant is
+              -- at least that old at the end of the period when born before it.
+              bounds AS (
+                SELECT array_agg(($3::date - make_interval(years => b))::date + 1 ORDER BY b DESC) AS a
+                FROM unnest($7::int[]) AS b),
+              groups AS (
+                SELECT pe.municipality_id,
+                       cardinality(bounds.a) - width_bucket(pe.birth_date, bounds.a) AS band,
+                       pe.status, pe.confirmed_minutes >= r.required_minutes AS hours_enough,
+                       count(*) AS participants,
+                       coalesce(sum(h.buddy + h.stage + h.vrijwilligerswerk + h.taalstage), 0)::bigint
+                         AS minutes,
+                       count(*) FILTER (WHERE h.buddy > 0) AS buddy_n,
+                       coalesce(sum(h.buddy) FILTER (WHERE h.buddy > 0), 0)::bigint AS buddy_m,
+                       count(*) FILTER (WHERE h.stage > 0) AS stage_n,
+                       coalesce(sum(h.stage) FILTER (WHERE h.stage > 0), 0)::bigint AS stage_m,
+                       count(*) FILTER (WHERE h.vrijwilligerswerk > 0) AS vrijwilligerswerk_n,
+                       coalesce(sum(h.vrijwilligerswerk) FILTER (WHERE h.vrijwilligerswerk > 0), 0)::bigint
+                         AS vrijwilligerswerk_m,
+                       count(*) FILTER (WHERE h.taalstage > 0) AS taalstage_n,
+                       coalesce(sum(h.taalstage) FILTER (WHERE h.taalstage > 0), 0)::bigint
+                         AS taalstage_m
+                FROM people pe
+                CROSS JOIN bounds
+                JOIN regions r ON r.id = $1
+                LEFT JOIN hours h ON h.participant_id = pe.id
+                GROUP BY 1, 2, 3, 4)
+           SELECT EXISTS (SELECT FROM municipalities WHERE id = $4 AND region_id = $1)
+                    AS "municipality_found!",
+                  EXISTS (SELECT FROM organisations WHERE id = $8::uuid AND region_id = $1)
+                    AS "organisation_found!",
+                  (SELECT coalesce(json_agg(json_build_object(
+                              'municipality', m.name, 'band', g.band, 'status', g.status,
+                              'hours_enough', g.hours_enough, 'participants', g.participants,
+                              'minutes', g.minutes,
+                              'kinds', json_build_array(
+                                  json_build_array(g.buddy_n, g.buddy_m),
+                                  json_build_array(g.stage_n, g.stage_m),
+                                  json_build_array(g.vrijwilligerswerk_n, g.vrijwilligerswerk_m),
+                                  json_build_array(g.taalstage_n, g.taalstage_m)))), '[]')
+                   FROM groups g JOIN municipalities m ON m.id = g.municipality_id)
+                    AS "groups!: Json<Vec<GroupLine>>""#,
+        region.0,
+        period.start(),
+        period.end(),
+        municipality.map(|m| m.0),
+        period.from.first_day(),
+        period.to.first_day(),
+        &AgeBand::LOWER_BOUNDS[..],
+        organisation.map(|o| o.0),
+    )
+    .fetch_one(conn)
+    .await?;
+    let groups = row
+        .groups
+        .0
+        .into_iter()
+        .map(|line| {
+            let band = AgeBand::ALL
+                .get(line.band)
+                .copied()
+                .ok_or_else(|| sqlx::Error::Decode("an age band out of range".into()))?;
+            Ok(FunderGroup {
+                municipality: line.municipality,
+                band,
+                status: line.status,
+                hours_enough: line.hours_enough,
+                participants: line.participants,
+                minutes: line.minutes,
+                kinds: line.kinds,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(FunderFigures {
+        municipality_found: row.municipality_found,
+        organisation_found: row.organisation_found,
+        groups,
+    })
 }
 
 /// One line of the funder's report: a group of participants.
@@ -338,48 +490,47 @@ pub struct FunderLine {
 
 /// Counts by municipality, form, age band (at the end of the period) and completion. For a
 /// form: the participants who worked confirmed hours in it during the period.
-pub fn funder_lines(participants: &[PeriodFigures], period: Period) -> Vec<FunderLine> {
-    #[derive(Default)]
+pub fn funder_lines(groups: &[FunderGroup]) -> Vec<FunderLine> {
+    #[derive(Default, Clone, Copy)]
     struct Tally {
         participants: i64,
         completed: i64,
         minutes: i64,
     }
-    fn add(tally: &mut Tally, completed: bool, minutes: i64) {
-        tally.participants += 1;
-        tally.completed += i64::from(completed);
+    fn add(tally: &mut Tally, participants: i64, done: bool, minutes: i64) {
+        tally.participants += participants;
+        tally.completed += if done { participants } else { 0 };
         tally.minutes += minutes;
     }
     let mut total = Tally::default();
     let mut by_municipality: BTreeMap<&str, Tally> = BTreeMap::new();
-    let mut by_kind: BTreeMap<PlacementKind, Tally> = BTreeMap::new();
+    let mut by_kind = [Tally::default(); 4];
     let mut by_age: BTreeMap<AgeBand, Tally> = BTreeMap::new();
     let mut by_completion: BTreeMap<Completion, Tally> = BTreeMap::new();
-    for p in participants {
-        let completed = p.completed();
-        let minutes = p.period_minutes();
-        add(&mut total, completed, minutes);
+    for g in groups {
+        let completion = g.completion();
+        let done = completion == Completion::Done;
+        add(&mut total, g.participants, done, g.minutes);
         add(
-            by_municipality.entry(&p.municipality).or_default(),
-            completed,
-            minutes,
+            by_municipality.entry(&g.municipality).or_default(),
+            g.participants,
+            done,
+            g.minutes,
         );
-        for (kind, kind_minutes) in &p.minutes_by_kind {
-            if *kind_minutes > 0 {
-                add(by_kind.entry(*kind).or_default(), completed, *kind_minutes);
-            }
+        for (tally, (participants, minutes)) in by_kind.iter_mut().zip(g.kinds) {
+            add(tally, participants, done, minutes);
         }
         add(
-            by_age
-                .entry(AgeBand::of(p.birth_date, period.end()))
-                .or_default(),
-            completed,
-            minutes,
+            by_age.entry(g.band).or_default(),
+            g.participants,
+            done,
+            g.minutes,
         );
         add(
-            by_completion.entry(p.completion()).or_default(),
-            completed,
-            minutes,
+            by_completion.entry(completion).or_default(),
+            g.participants,
+            done,
+            g.minutes,
         );
     }
     let line = |dimension, group: String, tally: Option<&Tally>| FunderLine {
@@ -398,7 +549,8 @@ pub fn funder_lines(participants: &[PeriodFigures], period: Period) -> Vec<Funde
     lines.extend(
         PlacementKind::ALL
             .iter()
-            .map(|kind| line("vorm", kind.label().to_lowercase(), by_kind.get(kind))),
+            .zip(&by_kind)
+            .map(|(kind, tally)| line("vorm", kind.label().to_lowercase(), Some(tally))),
     );
     lines.extend(
         AgeBand::ALL
@@ -416,7 +568,6 @@ pub fn funder_lines(participants: &[PeriodFigures], period: Period) -> Vec<Funde
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::report::period::YearMonth;
     use time::macros::date;
 
     #[test]
@@ -434,50 +585,60 @@ mod tests {
         assert_eq!(age(date!(2000 - 02 - 29), date!(2026 - 03 - 01)), 26);
     }
 
-    fn participant(
+    #[test]
+    fn age_bands_by_years() {
+        assert_eq!(AgeBand::of_age(17), AgeBand::Under18);
+        assert_eq!(AgeBand::of_age(18), AgeBand::From18To25);
+        assert_eq!(AgeBand::of_age(25), AgeBand::From18To25);
+        assert_eq!(AgeBand::of_age(26), AgeBand::From26To35);
+        assert_eq!(AgeBand::of_age(55), AgeBand::From46To55);
+        assert_eq!(AgeBand::of_age(56), AgeBand::From56);
+    }
+
+    fn group(
         municipality: &str,
-        birth: Date,
+        band: AgeBand,
         status: ParticipantStatus,
-        confirmed: i32,
-        kinds: &[(PlacementKind, i64)],
-    ) -> PeriodFigures {
-        PeriodFigures {
+        hours_enough: bool,
+        participants: i64,
+        kinds: [(i64, i64); 4],
+    ) -> FunderGroup {
+        FunderGroup {
             municipality: municipality.into(),
-            birth_date: birth,
+            band,
             status,
-            confirmed_minutes: confirmed,
-            required_minutes: 2400,
-            minutes_by_kind: kinds.iter().copied().collect(),
+            hours_enough,
+            participants,
+            minutes: kinds.iter().map(|(_, m)| m).sum(),
+            kinds,
         }
     }
 
     #[test]
     fn funder_lines_count_each_dimension() {
+        use AgeBand::*;
         use ParticipantStatus::*;
-        use PlacementKind::*;
-        let period = Period::new(
-            YearMonth::of(date!(2026 - 01 - 01)),
-            YearMonth::of(date!(2026 - 12 - 01)),
-        )
-        .unwrap();
-        let people = [
-            participant(
+        // Buddy 600 + stage 60 (done); buddy 100; nothing (stopped, 66 years old).
+        let groups = [
+            group(
                 "Brugge",
-                date!(1990 - 01 - 01),
+                From36To45,
                 Actief,
-                2400,
-                &[(Buddy, 600), (Stage, 60)],
+                true,
+                1,
+                [(1, 600), (1, 60), (0, 0), (0, 0)],
             ),
-            participant(
+            group(
                 "Brugge",
-                date!(2003 - 06 - 01),
+                From18To25,
                 Actief,
-                100,
-                &[(Buddy, 100)],
+                false,
+                1,
+                [(1, 100), (0, 0), (0, 0), (0, 0)],
             ),
-            participant("Damme", date!(1960 - 01 - 01), Stopgezet, 0, &[]),
+            group("Damme", From56, Stopgezet, false, 1, [(0, 0); 4]),
         ];
-        let lines = funder_lines(&people, period);
+        let lines = funder_lines(&groups);
         let find = |dimension: &str, group: &str| {
             lines
                 .iter()
@@ -497,5 +658,8 @@ mod tests {
         assert_eq!(find("afronding", "uren behaald"), (1, 1, 660));
         assert_eq!(find("afronding", "nog bezig"), (1, 0, 100));
         assert_eq!(find("afronding", "stopgezet"), (1, 0, 0));
+        // An issued certificate counts as done whatever the hours.
+        let lines = funder_lines(&[group("Brugge", Under18, Afgerond, false, 2, [(0, 0); 4])]);
+        assert_eq!(lines[0].completed, 2);
     }
 }

@@ -166,12 +166,12 @@ pub async fn work_list(
 }
 
 /// The last day of confirmed activity that still counts as stalled today.
-fn stalled_before(today: Date) -> Date {
+pub(super) fn stalled_before(today: Date) -> Date {
     today - time::Duration::days(STALLED_AFTER_DAYS)
 }
 
 /// The latest target end date that counts as near today.
-fn deadline_before(today: Date) -> Date {
+pub(super) fn deadline_before(today: Date) -> Date {
     today + time::Duration::days(DEADLINE_WITHIN_DAYS)
 }
 
@@ -198,14 +198,16 @@ impl ListCounts {
     }
 }
 
-pub async fn list_counts(
-    conn: &mut PgConnection,
-    region: RegionId,
-    today: Date,
-) -> Result<ListCounts, sqlx::Error> {
-    // One round trip; each count still walks its own partial index.
-    let counts = sqlx::query!(
-        r#"SELECT
+/// A query whose select list holds, between `$head` and `$tail`, the working-list counts of
+/// region `$1` as of today (`$2`: the last day that counts as stalled, `$3`: the latest target
+/// end date that counts as near), with the region's row as `r`. A macro because `sqlx` checks a
+/// query only when it is written out in literals: the dashboard's statement and `list_counts`
+/// share the counts this way.
+macro_rules! with_list_counts {
+    ($head:tt, $tail:tt, $($args:tt)*) => {
+        sqlx::query!(
+            $head
+                + r#"
              (SELECT count(*) FROM participants
               WHERE region_id = $1 AND status = 'actief'
                 AND confirmed_minutes >= r.required_minutes) AS "ready!",
@@ -225,7 +227,23 @@ pub async fn list_counts(
              (SELECT count(*) FROM participants p
               WHERE region_id = $1 AND status = 'actief'
                 AND EXISTS (SELECT 1 FROM trajectory_pauses t
-                            WHERE t.participant_id = p.id AND t.ends_on IS NULL)) AS "paused!"
+                            WHERE t.participant_id = p.id AND t.ends_on IS NULL)) AS "paused!""#
+                + $tail,
+            $($args)*
+        )
+    };
+}
+pub(super) use with_list_counts;
+
+pub async fn list_counts(
+    conn: &mut PgConnection,
+    region: RegionId,
+    today: Date,
+) -> Result<ListCounts, sqlx::Error> {
+    // One round trip; each count still walks its own partial index.
+    let counts = with_list_counts!(
+        "SELECT",
+        r#"
            FROM regions r WHERE r.id = $1"#,
         region.0,
         stalled_before(today),

@@ -13,12 +13,12 @@ mod lists;
 mod period;
 
 pub use self::dashboard::{
-    Dashboard, Filter, HourTotals, NamedTotal, dashboard, hour_totals, organisations,
-    participants_by_status,
+    Dashboard, DashboardView, Filter, HourTotals, NamedTotal, dashboard, hour_totals,
+    organisations, participants_by_status,
 };
 pub use self::funder::{
-    AgeBand, Completion, FunderLine, PeriodFigures, PeriodParticipant, age, funder_lines,
-    period_figures, period_participants,
+    AgeBand, Completion, FunderFigures, FunderGroup, FunderLine, PeriodFigures, PeriodParticipant,
+    age, funder_figures, funder_lines, period_participants,
 };
 pub use self::lists::{
     ListCounts, ListRow, PENDING_TOO_LONG_DAYS, PendingRow, WorkList, list_counts,

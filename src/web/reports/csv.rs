@@ -4,10 +4,11 @@
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use sqlx::PgConnection;
 use time::Date;
 
 use super::export::{self, Separator, text};
-use super::filter::{Choices, FilterQuery, parse_filter, period_suffix};
+use super::filter::{Choices, FilterQuery, parse_filter, period_suffix, typed_filter};
 use crate::domain::participant::ParticipantStatus;
 use crate::domain::report::{
     self, AgeBand, FunderLine, ListRow, NamedTotal, PendingRow, PeriodParticipant, PlacementKind,
@@ -15,6 +16,7 @@ use crate::domain::report::{
 };
 use crate::error::AppError;
 use crate::values::dates::{self, format_date};
+use crate::values::ids::RegionId;
 use crate::web::session::CoordinatorUser;
 use crate::web::state::AppState;
 
@@ -229,6 +231,9 @@ pub(super) async fn csv_export(
         .await
         .map_err(|_| AppError::Internal("the export semaphore was closed"))?;
     let mut conn = app.pool.acquire().await?;
+    if report == CsvReport::Funder {
+        return funder_export(&mut conn, region, &query, separator, today).await;
+    }
     let choices = Choices::load(&mut conn, region).await?;
     let (filter, errors) = parse_filter(&query, &choices, today);
     if !errors.is_empty() {
@@ -271,11 +276,7 @@ pub(super) async fn csv_export(
             &report::pending_too_long(conn, region).await?,
             cells,
         ),
-        CsvReport::Funder => {
-            let people =
-                report::period_figures(conn, region, filter.period, filter.municipality).await?;
-            table(FUNDER, &report::funder_lines(&people, filter.period), cells)
-        }
+        CsvReport::Funder => return funder_export(conn, region, &query, separator, today).await,
         CsvReport::Participants => table(
             PARTICIPANTS,
             &report::period_participants(conn, region, filter.period, filter.municipality).await?,
@@ -288,5 +289,44 @@ pub(super) async fn csv_export(
         period_suffix(filter.period)
     };
     let filename = format!("{}_{stamp}.csv", report.slug());
+    export::response(&filename, separator, &header, &rows)
+}
+
+/// The funder's file in one statement: the filters that need no database are checked first,
+/// the municipality and organisation asked for in the same statement as the figures.
+async fn funder_export(
+    conn: &mut PgConnection,
+    region: RegionId,
+    query: &FilterQuery,
+    separator: Separator,
+    today: Date,
+) -> Result<Response, AppError> {
+    let (filter, errors) = typed_filter(query, today);
+    if !errors.is_empty() {
+        return Ok(StatusCode::BAD_REQUEST.into_response());
+    }
+    let figures = report::funder_figures(
+        conn,
+        region,
+        filter.period,
+        filter.municipality,
+        filter.organisation,
+    )
+    .await?;
+    if (filter.municipality.is_some() && !figures.municipality_found)
+        || (filter.organisation.is_some() && !figures.organisation_found)
+    {
+        return Ok(StatusCode::BAD_REQUEST.into_response());
+    }
+    let cells = Cells {
+        separator,
+        period_end: filter.period.end(),
+    };
+    let (header, rows) = table(FUNDER, &report::funder_lines(&figures.groups), &cells);
+    let filename = format!(
+        "{}_{}.csv",
+        CsvReport::Funder.slug(),
+        period_suffix(filter.period)
+    );
     export::response(&filename, separator, &header, &rows)
 }

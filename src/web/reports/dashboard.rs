@@ -5,7 +5,9 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 
 use super::chart::{self, Bar};
-use super::filter::{Choices, FilterQuery, Options, filter_query, parse_filter, with_empty};
+use super::filter::{
+    Choices, FilterQuery, Options, filter_query, parse_filter, typed_filter, with_empty,
+};
 use crate::domain::report::{self, Dashboard, ListCounts, NamedTotal, PlacementKind, YearMonth};
 use crate::error::AppError;
 use crate::values::dates;
@@ -85,10 +87,17 @@ pub(super) async fn dashboard(
 ) -> Result<DashboardPage, AppError> {
     let today = dates::today();
     let mut conn = app.pool.acquire().await?;
-    let choices = Choices::load(&mut conn, region).await?;
+    // One statement: the choices, the figures under the filters as typed (a municipality or
+    // organisation outside the region ignored) and the working-list counts; the filters are
+    // then checked against the choices, which reports what was ignored.
+    let view = report::dashboard(&mut conn, region, &typed_filter(&query, today).0, today).await?;
+    drop(conn);
+    let choices = Choices {
+        municipalities: view.municipalities,
+        organisations: view.organisations,
+    };
     let (filter, errors) = parse_filter(&query, &choices, today);
-    let data = report::dashboard(&mut conn, region, &filter).await?;
-    let counts = report::list_counts(&mut conn, region, today).await?;
+    let (data, counts) = (view.data, view.counts);
     let period_label = filter.period.label();
 
     let status_chart = chart::bars(

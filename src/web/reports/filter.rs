@@ -48,6 +48,9 @@ impl Choices {
     }
 }
 
+const MUNICIPALITY_NOT_FOUND: &str = "Kies een gemeente uit de lijst.";
+const ORGANISATION_NOT_FOUND: &str = "Kies een organisatie uit de lijst.";
+
 /// Reads the filters; what cannot be read is reported under its field and left at its default
 /// (the last twelve months, all municipalities, forms and organisations).
 pub(super) fn parse_filter(
@@ -84,7 +87,7 @@ pub(super) fn parse_filter(
             .find(|(id, _)| id.to_string() == typed)
             .map(|(id, _)| *id);
         if found.is_none() {
-            errors.add("gemeente", "Kies een gemeente uit de lijst.");
+            errors.add("gemeente", MUNICIPALITY_NOT_FOUND);
         }
         found
     });
@@ -102,7 +105,7 @@ pub(super) fn parse_filter(
             .find(|(id, _)| id.to_string() == typed)
             .map(|(id, _)| *id);
         if found.is_none() {
-            errors.add("organisatie", "Kies een organisatie uit de lijst.");
+            errors.add("organisatie", ORGANISATION_NOT_FOUND);
         }
         found
     });
@@ -112,6 +115,44 @@ pub(super) fn parse_filter(
             municipality,
             kind,
             organisation,
+        },
+        errors,
+    )
+}
+
+/// The filters as typed, before they are checked against the region's choices, and what is
+/// wrong with them that needs no choices to see: what `parse_filter` gives, but with any
+/// municipality or organisation whose id is written the way the choices write theirs. A query
+/// that checks them against the region in the same statement then ignores (or refuses) one
+/// that is not there, as `parse_filter` does.
+pub(super) fn typed_filter(query: &FilterQuery, today: time::Date) -> (Filter, FieldErrors) {
+    let none = Choices {
+        municipalities: Vec::new(),
+        organisations: Vec::new(),
+    };
+    let without_choices = FilterQuery {
+        gemeente: String::new(),
+        organisatie: String::new(),
+        ..query.clone()
+    };
+    let (filter, mut errors) = parse_filter(&without_choices, &none, today);
+    let mut id = |field: &'static str, typed: &str, message: &'static str| {
+        let typed = non_blank(typed)?;
+        let id = uuid::Uuid::parse_str(typed)
+            .ok()
+            .filter(|id| id.to_string() == typed);
+        if id.is_none() {
+            errors.add(field, message);
+        }
+        id
+    };
+    let municipality = id("gemeente", &query.gemeente, MUNICIPALITY_NOT_FOUND);
+    let organisation = id("organisatie", &query.organisatie, ORGANISATION_NOT_FOUND);
+    (
+        Filter {
+            municipality: municipality.map(MunicipalityId),
+            organisation: organisation.map(OrganisationId),
+            ..filter
         },
         errors,
     )
