@@ -97,7 +97,7 @@ pub async fn login(
 /// Whether `password` is the one `hash` was made of. argon2 is slow on purpose, so it runs off
 /// the async threads.
 pub async fn verify(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || password_auth::verify_password(password, &hash).is_ok())
+    super::user::with_argon2(move || password_auth::verify_password(password, &hash).is_ok())
         .await
         .unwrap_or(false)
 }

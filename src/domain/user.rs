@@ -162,10 +162,24 @@ impl NewPassword {
 
     /// argon2id; slow on purpose, so run it off the async threads.
     pub async fn hash(self) -> String {
-        tokio::task::spawn_blocking(move || password_auth::generate_hash(self.0))
+        with_argon2(move || password_auth::generate_hash(self.0))
             .await
             .unwrap_or_else(|join_error| std::panic::resume_unwind(join_error.into_panic()))
     }
+}
+
+/// How many argon2 computations run at once. Each takes 19 MiB and tens of milliseconds of a
+/// core: a burst of logins at nine o'clock waits its turn instead of taking the server's memory
+/// (and the cores the pages need).
+static ARGON2_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// Runs an argon2 hash or check off the async threads, when a slot is free.
+pub async fn with_argon2<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, tokio::task::JoinError> {
+    // The semaphore is never closed, so acquiring cannot fail; without a permit it still runs.
+    let _slot = ARGON2_SLOTS.acquire().await.ok();
+    tokio::task::spawn_blocking(work).await
 }
 
 /// The logged-in user, as loaded for every request.
