@@ -60,6 +60,17 @@ fn take_over_form<'a>(
     ]
 }
 
+/// Amina taken over into the test region's municipality, moved `days` days ago.
+async fn take_over_into_home_region(app: &TestApp, days: i64) -> reqwest::Response {
+    let moved_on = iso_date(today() - time::Duration::days(days));
+    let municipality = app.municipality.to_string();
+    app.post_form(
+        "/inburgeraars/overnemen",
+        &take_over_form(&municipality, &moved_on, "Verhuisd naar onze regio"),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn a_coordinator_takes_over_a_participant_who_moved_and_the_old_region_keeps_its_hours() {
     let app = TestApp::spawn().await;
@@ -84,14 +95,7 @@ async fn a_coordinator_takes_over_a_participant_who_moved_and_the_old_region_kee
     assert_eq!(confirmed_minutes_of(&app, elsewhere.region).await, 210);
 
     let coordinator = app.login_as(Role::Coordinator).await;
-    let moved_on = iso_date(today() - time::Duration::days(20));
-    let municipality = app.municipality.to_string();
-    let response = app
-        .post_form(
-            "/inburgeraars/overnemen",
-            &take_over_form(&municipality, &moved_on, "Verhuisd naar onze regio"),
-        )
-        .await;
+    let response = take_over_into_home_region(&app, 20).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         response.headers()["location"],
@@ -204,14 +208,7 @@ async fn the_takeovers_audit_row_holds_the_old_place_and_coach_and_the_new_place
         .create_participant("Amina Yusuf", Some(old_coach.id), Some(&elsewhere))
         .await;
     app.login_as(Role::Coordinator).await;
-    let moved_on = iso_date(today() - time::Duration::days(2));
-    let municipality = app.municipality.to_string();
-    let response = app
-        .post_form(
-            "/inburgeraars/overnemen",
-            &take_over_form(&municipality, &moved_on, "Verhuisd naar onze regio"),
-        )
-        .await;
+    let response = take_over_into_home_region(&app, 2).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let (before, after): (serde_json::Value, serde_json::Value) = sqlx::query_as(
         "SELECT before, after FROM audit_log

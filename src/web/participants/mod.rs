@@ -474,19 +474,10 @@ impl ShowPage {
         viewer: Option<Viewer<'_>>,
         forms: PauseForms,
     ) -> Result<Self, AppError> {
-        let ParticipantPage {
-            participant: p,
-            placements,
-            entries,
-            history,
-            moves,
-            certificates,
-            own_link,
-            pauses,
-            coaches,
-        } = participant::page::load(conn, region, id, viewer)
+        let page: ParticipantPage = participant::page::load(conn, region, id, viewer)
             .await?
             .ok_or(AppError::NotFound)?;
+        let p = page.participant;
         let progress = Progress::new(
             i64::from(p.confirmed_minutes),
             i64::from(p.pending_minutes),
@@ -501,21 +492,27 @@ impl ShowPage {
         Ok(ShowPage {
             layout,
             progress,
-            placements,
-            entries,
-            history,
-            moves,
-            certificates,
-            own_link,
+            placements: page.placements,
+            entries: page.entries,
+            history: page.history,
+            moves: page.moves,
+            certificates: page.certificates,
+            own_link: page.own_link,
             coaches: with_empty(
                 "Geen begeleider",
-                coaches.into_iter().map(|(id, name)| (id.to_string(), name)),
+                page.coaches
+                    .into_iter()
+                    .map(|(id, name)| (id.to_string(), name)),
             ),
             current_coach: p.coach_id.map(|c| c.to_string()).unwrap_or_default(),
             stop_reasons: reasons(&STOP_REASONS),
             exemption_reasons: reasons(&EXEMPTION_REASONS),
-            open_pause: pauses.iter().find(|pause| pause.ends_on.is_none()).cloned(),
-            pauses,
+            open_pause: page
+                .pauses
+                .iter()
+                .find(|pause| pause.ends_on.is_none())
+                .cloned(),
+            pauses: page.pauses,
             pause_reasons: with_empty(
                 "Kies een reden",
                 PauseReason::ALL.map(|r| (r.code().to_string(), r.label().to_string())),
