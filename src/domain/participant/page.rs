@@ -176,12 +176,15 @@ pub async fn load(
                               'correction_reason', x.correction_reason)
                           ORDER BY x.worked_on DESC, x.created_at DESC), '[]')
                    FROM (SELECT e.worked_on, e.created_at, e.minutes, e.status,
-                                o.name AS organisation, pl.kind, pl.id AS placement_id,
+                                -- By its key for each of the (at most 100) entries, rather
+                                -- than hashing every organisation of Flanders.
+                                (SELECT o.name FROM organisations o
+                                 WHERE o.id = e.organisation_id) AS organisation,
+                                pl.kind, pl.id AS placement_id,
                                 e.rejection_reason, e.reported_via_link IS NOT NULL AS reported,
                                 e.original_minutes, e.correction_reason
                          FROM hour_entries e
                          JOIN placements pl ON pl.id = e.placement_id
-                         JOIN organisations o ON o.id = e.organisation_id
                          WHERE e.participant_id = p.id
                          ORDER BY e.worked_on DESC, e.created_at DESC
                          LIMIT 100) x
