@@ -99,11 +99,15 @@ pub struct Access<'a> {
     pub path: &'a str,
 }
 
+/// A path as the access log keeps it. A path is what the client sent: no secret of a personal
+/// link in the log, and the row small whatever it sent.
+pub fn logged_path(path: &str) -> String {
+    redact_path(path).chars().take(300).collect()
+}
+
 impl Access<'_> {
     pub async fn record(self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-        // A path is what the client sent: no secret of a personal link in the log, and the row
-        // small whatever it sent.
-        let path: String = redact_path(self.path).chars().take(300).collect();
+        let path = logged_path(self.path);
         sqlx::query!(
             "INSERT INTO access_log (user_id, kind, participant_id, scan_id, path)
              VALUES ($1, $2, $3, $4, $5)",

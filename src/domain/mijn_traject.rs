@@ -117,12 +117,15 @@ async fn revoke_active(
     Ok(!revoked.is_empty())
 }
 
-/// The working link as staff see it on the participant page (never its token).
-#[derive(Debug, Clone)]
+/// The working link as staff see it on the participant page (never its token); the page reads
+/// it as JSON.
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct ActiveLink {
     pub id: Uuid,
+    #[serde(deserialize_with = "time::serde::rfc3339::deserialize")]
     pub created_at: OffsetDateTime,
     pub created_by: Option<String>,
+    #[serde(deserialize_with = "time::serde::rfc3339::option::deserialize")]
     pub last_used_at: Option<OffsetDateTime>,
     pub use_count: i32,
 }

@@ -72,6 +72,10 @@ pub fn iso_date(date: Date) -> String {
     )
 }
 
+// Dates as PostgreSQL writes them in JSON (`"2026-11-23"`), for rows read as JSON:
+// `#[serde(deserialize_with = "json_date::deserialize")]` (and `json_date::option::…`).
+time::serde::format_description!(pub json_date, Date, "[year]-[month]-[day]");
+
 /// Today in Belgium (CET, or CEST in summer as the time zone database says),
 /// whatever time zone the server runs in.
 pub fn today() -> Date {

@@ -49,7 +49,7 @@ impl PlacementKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type, Serialize, Deserialize)]
 #[sqlx(type_name = "placement_status", rename_all = "lowercase")]
 #[serde(rename_all = "lowercase")]
 pub enum PlacementStatus {
@@ -138,7 +138,7 @@ pub struct StatusChangeRefused {
 }
 
 /// Pending until the partner decides; only confirmed minutes count toward the requirement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type, Serialize, Deserialize)]
 #[sqlx(type_name = "entry_status", rename_all = "lowercase")]
 #[serde(rename_all = "lowercase")]
 pub enum EntryStatus {

@@ -60,6 +60,17 @@ fn take_over_form<'a>(
     ]
 }
 
+/// Amina taken over into the test region's municipality, moved `days` days ago.
+async fn take_over_into_home_region(app: &TestApp, days: i64) -> reqwest::Response {
+    let moved_on = iso_date(today() - time::Duration::days(days));
+    let municipality = app.municipality.to_string();
+    app.post_form(
+        "/inburgeraars/overnemen",
+        &take_over_form(&municipality, &moved_on, "Verhuisd naar onze regio"),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn a_coordinator_takes_over_a_participant_who_moved_and_the_old_region_keeps_its_hours() {
     let app = TestApp::spawn().await;
@@ -84,14 +95,7 @@ async fn a_coordinator_takes_over_a_participant_who_moved_and_the_old_region_kee
     assert_eq!(confirmed_minutes_of(&app, elsewhere.region).await, 210);
 
     let coordinator = app.login_as(Role::Coordinator).await;
-    let moved_on = iso_date(today() - time::Duration::days(20));
-    let municipality = app.municipality.to_string();
-    let response = app
-        .post_form(
-            "/inburgeraars/overnemen",
-            &take_over_form(&municipality, &moved_on, "Verhuisd naar onze regio"),
-        )
-        .await;
+    let response = take_over_into_home_region(&app, 20).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         response.headers()["location"],
@@ -187,6 +191,65 @@ async fn a_coordinator_takes_over_a_participant_who_moved_and_the_old_region_kee
     .await
     .expect("access log");
     assert_eq!(logged, 1);
+}
+
+#[tokio::test]
+async fn the_takeovers_audit_row_holds_the_old_place_and_coach_and_the_new_place() {
+    let app = TestApp::spawn().await;
+    let elsewhere = app.other_region().await;
+    let old_coach = app.create_user(Role::Coach).await;
+    sqlx::query("UPDATE users SET region_id = $1 WHERE id = $2")
+        .bind(elsewhere.region.0)
+        .bind(old_coach.id.0)
+        .execute(&app.pool)
+        .await
+        .expect("coach of the old region");
+    let participant = app
+        .create_participant("Amina Yusuf", Some(old_coach.id), Some(&elsewhere))
+        .await;
+    app.login_as(Role::Coordinator).await;
+    let response = take_over_into_home_region(&app, 2).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (before, after): (serde_json::Value, serde_json::Value) = sqlx::query_as(
+        "SELECT before, after FROM audit_log
+         WHERE action = 'verhuisd naar een andere regio' AND participant_id = $1",
+    )
+    .bind(participant.0)
+    .fetch_one(&app.pool)
+    .await
+    .expect("audit row");
+    let place = |value: &serde_json::Value| {
+        (
+            value["region_id"].as_str().map(str::to_string),
+            value["municipality_id"].as_str().map(str::to_string),
+            value["coach_id"].as_str().map(str::to_string),
+            value["notes"].as_str().map(str::to_string),
+        )
+    };
+    let reason = Some("Verhuisd naar onze regio".to_string());
+    assert_eq!(
+        place(&before),
+        (
+            Some(elsewhere.region.to_string()),
+            Some(elsewhere.municipality.to_string()),
+            Some(old_coach.id.to_string()),
+            reason.clone()
+        )
+    );
+    assert_eq!(
+        place(&after),
+        (
+            Some(app.region.to_string()),
+            Some(app.municipality.to_string()),
+            None,
+            reason
+        )
+    );
+    assert!(
+        after["coach_id"].is_null(),
+        "the key is kept, without a coach"
+    );
+    assert_eq!(before["moved_on"], after["moved_on"]);
 }
 
 /// A form, the field whose error it should show, and a word of that error.

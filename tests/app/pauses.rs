@@ -279,6 +279,34 @@ async fn refused_pauses_and_resumptions_show_the_page_again_with_what_was_typed(
 }
 
 #[tokio::test]
+async fn the_page_shown_again_after_a_refused_pause_is_no_new_look_in_the_access_log() {
+    let app = TestApp::spawn().await;
+    let coach = app.login_as(Role::Coach).await;
+    let id = app
+        .create_participant("Olena Kovalenko", Some(coach.id), None)
+        .await;
+    let views = || async {
+        sqlx::query_scalar!(
+            r#"SELECT count(*) AS "count!" FROM access_log WHERE participant_id = $1"#,
+            id.0
+        )
+        .fetch_one(&app.pool)
+        .await
+        .expect("access log")
+    };
+    let (status, _) = app.get_page(&format!("/inburgeraars/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(views().await, 1, "a view is one row");
+    for (reason, days) in [("", 2), ("reis", -1)] {
+        let response = pause(&app, id, reason, days).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = Page::parse(&response.text().await.expect("body"));
+        assert_eq!(page.text("h1"), "Olena Kovalenko");
+    }
+    assert_eq!(views().await, 1, "the refused forms wrote no row");
+}
+
+#[tokio::test]
 async fn stopping_a_paused_trajectory_ends_its_pause() {
     let app = TestApp::spawn().await;
     app.login_as(Role::Coordinator).await;

@@ -1400,11 +1400,12 @@ async fn a_participants_placements_are_listed_with_their_minutes_in_one_query() 
         .expect("entry");
     }
     let mut conn = app.pool.acquire().await.expect("connection");
-    let list =
-        veertig::domain::placement::list_for_participant(&mut conn, s.participant, app.region)
-            .await
-            .expect("list");
-    let summary: Vec<_> = list
+    let page = veertig::domain::participant::page::load(&mut conn, app.region, s.participant, None)
+        .await
+        .expect("page")
+        .expect("the participant of the region");
+    let summary: Vec<_> = page
+        .placements
         .iter()
         .map(|p| (p.id, p.kind.code(), p.confirmed_minutes, p.pending_minutes))
         .collect();
@@ -1414,12 +1415,9 @@ async fn a_participants_placements_are_listed_with_their_minutes_in_one_query() 
         "newest first, rejected minutes counted nowhere"
     );
     let elsewhere = app.other_region().await;
-    let hidden = veertig::domain::placement::list_for_participant(
-        &mut conn,
-        s.participant,
-        elsewhere.region,
-    )
-    .await
-    .expect("list");
-    assert!(hidden.is_empty(), "another region sees nothing");
+    let hidden =
+        veertig::domain::participant::page::load(&mut conn, elsewhere.region, s.participant, None)
+            .await
+            .expect("page");
+    assert!(hidden.is_none(), "another region sees nothing");
 }

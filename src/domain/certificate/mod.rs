@@ -23,7 +23,7 @@ use crate::values::kinds::PlacementKind;
 
 pub use crate::values::ids::CertificateId;
 pub use issue::{IssueError, Issued, format_number, issue, issue_many};
-pub use read::{Certificate, CertificateRow, count_issued, for_participant, get, get_many, list};
+pub use read::{Certificate, CertificateRow, count_issued, get, get_many, list};
 pub use ready::{READY_LIST_LIMIT, ReadyFilter, ReadyRow, ready};
 pub use revoke::{ReasonError, RevokeError, RevokeReason, revoke};
 pub use verify::{
@@ -31,7 +31,7 @@ pub use verify::{
     group_code,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize, Deserialize)]
 #[sqlx(type_name = "certificate_status", rename_all = "lowercase")]
 #[serde(rename_all = "lowercase")]
 pub enum CertificateStatus {

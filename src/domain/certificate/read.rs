@@ -130,25 +130,6 @@ pub async fn list(
     .await
 }
 
-/// The participant's certificates, newest first (for the participant page).
-pub async fn for_participant(
-    conn: &mut PgConnection,
-    participant: ParticipantId,
-) -> Result<Vec<CertificateRow>, sqlx::Error> {
-    sqlx::query_as!(
-        CertificateRow,
-        r#"SELECT id AS "id: CertificateId", participant_id AS "participant_id: ParticipantId",
-                  number, full_name, municipality_name, issued_on, total_minutes,
-                  status AS "status: CertificateStatus"
-           FROM certificates
-           WHERE participant_id = $1
-           ORDER BY issued_at DESC, id DESC"#,
-        participant.0
-    )
-    .fetch_all(conn)
-    .await
-}
-
 /// Certificates issued so far, revoked ones included (for `/metrics`).
 pub async fn count_issued(pool: &sqlx::PgPool) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM certificates"#)

@@ -6,7 +6,6 @@ use time::Date;
 
 use crate::domain::search::contains_pattern;
 use crate::values::ids::{MunicipalityId, ParticipantId, RegionId, UserId};
-use crate::values::kinds::{EntryStatus, PlacementKind};
 
 use super::ParticipantStatus;
 
@@ -178,32 +177,6 @@ pub async fn caseload(
     .await
 }
 
-/// A line of the participant's history.
-#[derive(Debug, Clone)]
-pub struct HistoryLine {
-    pub at: time::OffsetDateTime,
-    pub actor: Option<String>,
-    pub action: String,
-    pub entity: String,
-}
-
-pub async fn history(
-    conn: &mut PgConnection,
-    id: ParticipantId,
-) -> Result<Vec<HistoryLine>, sqlx::Error> {
-    sqlx::query_as!(
-        HistoryLine,
-        r#"SELECT a.at, u.name AS "actor?", a.action, a.entity
-           FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
-           WHERE a.participant_id = $1
-           ORDER BY a.at DESC, a.id DESC
-           LIMIT 200"#,
-        id.0
-    )
-    .fetch_all(conn)
-    .await
-}
-
 /// Choices for forms: the region's municipalities and active coaches, by name.
 pub async fn municipalities(
     conn: &mut PgConnection,
@@ -230,46 +203,6 @@ pub async fn coaches(
     .fetch_all(conn)
     .await?;
     Ok(rows.into_iter().map(|row| (row.id, row.name)).collect())
-}
-
-/// An hour entry as listed on the participant page.
-#[derive(Debug, Clone)]
-pub struct EntryLine {
-    pub worked_on: Date,
-    pub minutes: i32,
-    pub status: EntryStatus,
-    pub organisation: String,
-    pub kind: PlacementKind,
-    pub placement_id: crate::values::ids::PlacementId,
-    pub rejection_reason: Option<String>,
-    /// Reported by the inburgeraar from Mijn traject.
-    pub reported_by_inburgeraar: bool,
-    /// What was logged, when the partner confirmed another duration, and why.
-    pub original_minutes: Option<i32>,
-    pub correction_reason: Option<String>,
-}
-
-/// The participant's latest entries across placements.
-pub async fn recent_entries(
-    conn: &mut PgConnection,
-    id: ParticipantId,
-) -> Result<Vec<EntryLine>, sqlx::Error> {
-    sqlx::query_as!(
-        EntryLine,
-        r#"SELECT e.worked_on, e.minutes, e.status AS "status: EntryStatus", o.name AS organisation,
-                  pl.kind AS "kind: PlacementKind", pl.id AS "placement_id: crate::values::ids::PlacementId",
-                  e.rejection_reason, e.reported_via_link IS NOT NULL AS "reported_by_inburgeraar!",
-                  e.original_minutes, e.correction_reason
-           FROM hour_entries e
-           JOIN placements pl ON pl.id = e.placement_id
-           JOIN organisations o ON o.id = e.organisation_id
-           WHERE e.participant_id = $1
-           ORDER BY e.worked_on DESC, e.created_at DESC
-           LIMIT 100"#,
-        id.0
-    )
-    .fetch_all(conn)
-    .await
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 mod input;
 mod lists;
 mod moves;
+pub mod page;
 mod pause;
 mod store;
 
@@ -19,9 +20,8 @@ use crate::values::weekdays::Weekdays;
 
 pub use input::{DossierNumber, ParticipantInput, ParticipantInputError, parse_birth_date};
 pub use lists::{
-    Attention, CaseloadRow, DEADLINE_WITHIN_DAYS, EntryLine, HistoryLine, ListFilter,
-    ParticipantRow, STALLED_AFTER_DAYS, caseload, coaches, history, list, municipalities,
-    recent_entries,
+    Attention, CaseloadRow, DEADLINE_WITHIN_DAYS, ListFilter, ParticipantRow, STALLED_AFTER_DAYS,
+    caseload, coaches, list, municipalities,
 };
 pub use moves::{MoveError, MoveInput, MoveLine, MoveReason, destinations, moves, take_over};
 pub use pause::{Pause, PauseInput, PauseReason, pause, pauses, resume};

@@ -7,13 +7,13 @@
 //! inburgeraar brings along: their name and birth date (and the dossier number when two people
 //! share both). Only an active trajectory moves.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use time::Date;
 
-use super::{Participant, get};
 use crate::domain::audit::AuditEntry;
 use crate::domain::search::search_key;
+use crate::values::dates::json_date;
 use crate::values::ids::{MunicipalityId, ParticipantId, RegionId, UserId};
 
 /// Why someone moved, in a few words: required, at most 500 characters.
@@ -74,8 +74,9 @@ pub enum MoveError {
 }
 
 /// A move as the participant page's history shows it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct MoveLine {
+    #[serde(deserialize_with = "json_date::deserialize")]
     pub moved_on: Date,
     pub from_region: String,
     pub from_municipality: String,
@@ -112,7 +113,9 @@ pub async fn take_over(
     .ok_or(MoveError::MunicipalityOutsideRegion)?;
     let dossier = input.dossier.as_deref().map(str::trim).unwrap_or_default();
     let found = sqlx::query!(
-        r#"SELECT id AS "id: ParticipantId", region_id AS "region_id: RegionId", start_date
+        r#"SELECT id AS "id: ParticipantId", region_id AS "region_id: RegionId",
+                  municipality_id AS "municipality_id: MunicipalityId",
+                  coach_id AS "coach_id: UserId", start_date
            FROM participants
            WHERE search_name = $1 AND birth_date = $2 AND region_id <> $3 AND status = 'actief'
              AND ($4 = '' OR external_dossier = $4)
@@ -126,11 +129,12 @@ pub async fn take_over(
     )
     .fetch_all(&mut *conn)
     .await?;
-    let (id, from_region, start_date) = match found.as_slice() {
+    let from = match found.as_slice() {
         [] => return Err(MoveError::NotFound),
-        [one] => (one.id, one.region_id, one.start_date),
+        [one] => one,
         _ => return Err(MoveError::Ambiguous),
     };
+    let (id, start_date) = (from.id, from.start_date);
     // Before the trajectory began there are no hours to keep apart: a date that early would
     // only move the old region's figures to the new one.
     if input.moved_on < start_date {
@@ -149,7 +153,6 @@ pub async fn take_over(
             crate::values::dates::format_date(last),
         ));
     }
-    let before = get(conn, from_region, id).await?;
     sqlx::query!(
         "INSERT INTO participant_moves (participant_id, from_region_id, from_municipality_id,
                                         to_region_id, to_municipality_id, moved_on, reason, moved_by)
@@ -173,23 +176,30 @@ pub async fn take_over(
     )
     .execute(&mut *conn)
     .await?;
+    /// Where the participant was and is: the row found (locked) before the move, and what
+    /// the move wrote (no coach: the new region assigns one).
     #[derive(Serialize)]
     struct Place<'a> {
-        region_id: Option<RegionId>,
-        municipality_id: Option<MunicipalityId>,
+        region_id: RegionId,
+        municipality_id: MunicipalityId,
         coach_id: Option<UserId>,
         moved_on: Date,
         /// Free text: under the key anonymisation empties (`audit_scrubbed`).
         notes: &'a MoveReason,
     }
-    let place = |participant: Option<&Participant>| Place {
-        region_id: participant.map(|p| p.region_id),
-        municipality_id: participant.map(|p| p.municipality_id),
-        coach_id: participant.and_then(|p| p.coach_id),
+    let before = Place {
+        region_id: from.region_id,
+        municipality_id: from.municipality_id,
+        coach_id: from.coach_id,
         moved_on: input.moved_on,
         notes: &input.reason,
     };
-    let after = get(conn, to_region, id).await?;
+    let after = Place {
+        region_id: to_region,
+        municipality_id: input.municipality,
+        coach_id: None,
+        ..before
+    };
     AuditEntry {
         actor: Some(actor),
         action: "verhuisd naar een andere regio",
@@ -197,11 +207,7 @@ pub async fn take_over(
         entity_id: id.0,
         participant: Some(id),
     }
-    .record(
-        conn,
-        Some(&place(before.as_ref())),
-        Some(&place(after.as_ref())),
-    )
+    .record(conn, Some(&before), Some(&after))
     .await?;
     Ok(id)
 }

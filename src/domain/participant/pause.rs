@@ -7,17 +7,18 @@
 //! refusing them would lose real participation. The pause moves the deadline; it does not
 //! undo what was done.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use time::{Date, Duration};
 
 use crate::domain::audit::AuditEntry;
+use crate::values::dates::json_date;
 use crate::values::ids::{ParticipantId, RegionId, UserId};
 
 use super::{ParticipantError, ParticipantStatus, lock};
 
 /// Why a trajectory is paused: a fixed list, with its Dutch labels here and nowhere else.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize, Deserialize)]
 #[sqlx(type_name = "pause_reason", rename_all = "lowercase")]
 #[serde(rename_all = "lowercase")]
 pub enum PauseReason {
@@ -62,10 +63,13 @@ impl PauseReason {
     }
 }
 
-/// One pause of a trajectory; `ends_on` is `None` while it runs.
-#[derive(Debug, Clone, Serialize)]
+/// One pause of a trajectory; `ends_on` is `None` while it runs. Read from JSON by the
+/// participant page (dates as PostgreSQL writes them); written to audit rows as before.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Pause {
+    #[serde(deserialize_with = "json_date::deserialize")]
     pub starts_on: Date,
+    #[serde(deserialize_with = "json_date::option::deserialize")]
     pub ends_on: Option<Date>,
     pub reason: PauseReason,
     /// `notes` in the audit row, so anonymising empties it there as in the participant's rows.

@@ -5,7 +5,7 @@ use time::Date;
 
 use crate::values::dates::format_date;
 use crate::values::duration::format_minutes;
-use crate::values::ids::{OrganisationId, ParticipantId, PlacementId, RegionId};
+use crate::values::ids::{OrganisationId, ParticipantId, PlacementId};
 use crate::values::kinds::{PlacementKind, PlacementStatus};
 
 /// A line in a list of placements, with its confirmed and pending minutes.
@@ -45,39 +45,6 @@ impl PlacementSummary {
     pub fn pending_text(&self) -> String {
         format_minutes(self.pending_minutes)
     }
-}
-
-/// A participant's placements (newest first) with the minutes on each, in one query: the
-/// placements by `placements_participant_idx`, their entries by `hour_entries_placement_idx`.
-pub async fn list_for_participant(
-    conn: &mut PgConnection,
-    participant: ParticipantId,
-    region: RegionId,
-) -> Result<Vec<PlacementSummary>, sqlx::Error> {
-    sqlx::query_as!(
-        PlacementSummary,
-        r#"SELECT pl.id AS "id: PlacementId",
-                  pl.participant_id AS "participant_id: ParticipantId",
-                  p.full_name AS participant_name,
-                  pl.organisation_id AS "organisation_id: OrganisationId",
-                  o.name AS organisation_name,
-                  pl.kind AS "kind: PlacementKind",
-                  pl.status AS "status: PlacementStatus",
-                  pl.starts_on, pl.ends_on, pl.planned_minutes,
-                  coalesce(sum(e.minutes) FILTER (WHERE e.status = 'bevestigd'), 0)::int8 AS "confirmed_minutes!",
-                  coalesce(sum(e.minutes) FILTER (WHERE e.status = 'ingediend'), 0)::int8 AS "pending_minutes!"
-           FROM placements pl
-           JOIN participants p ON p.id = pl.participant_id
-           JOIN organisations o ON o.id = pl.organisation_id
-           LEFT JOIN hour_entries e ON e.placement_id = pl.id
-           WHERE pl.participant_id = $1 AND p.region_id = $2
-           GROUP BY pl.id, p.full_name, o.name
-           ORDER BY pl.starts_on DESC, pl.id"#,
-        participant.0,
-        region.0,
-    )
-    .fetch_all(conn)
-    .await
 }
 
 /// One page of an organisation's placements for its partner: running and planned ones first,

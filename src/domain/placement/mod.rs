@@ -20,7 +20,7 @@ use crate::values::period::{Period, Scope};
 
 pub use choices::{ContactChoice, OrganisationChoice, contact_choices, organisation_choices};
 pub use input::{Contact, MAX_PLANNED_HOURS, PlacementError, PlacementInput, parse_planned};
-pub use lists::{PlacementSummary, list_for_organisation, list_for_participant};
+pub use lists::{PlacementSummary, list_for_organisation};
 pub use store::{create, set_status, start_begun, update};
 
 /// One placement as its page shows it, with the hours logged on it.

@@ -21,13 +21,14 @@ use super::forms::{FieldErrors, OnceForm, Paging, PathId, non_blank, repeated};
 use super::layout::Layout;
 use super::progress::Progress;
 use super::session::{self, CaseworkUser, FlashKind};
-use crate::domain::access::{Access, AccessKind};
-use crate::domain::participant::{
-    self, EXEMPTION_REASONS, EntryLine, HistoryLine, ListFilter, Obligation, Participant,
-    ParticipantError, ParticipantRow, ParticipantStatus, Pause, PauseReason, STOP_REASONS,
-    reason_label,
+use crate::domain::participant::page::{
+    CertificateLine, EntryLine, HistoryLine, ParticipantPage, PlacementLine, Viewer,
 };
-use crate::domain::placement::{self, PlacementSummary};
+use crate::domain::participant::{
+    self, EXEMPTION_REASONS, ListFilter, Obligation, Participant, ParticipantError, ParticipantRow,
+    ParticipantStatus, Pause, PauseReason, STOP_REASONS, reason_label,
+};
+use crate::domain::placement;
 use crate::domain::submission::Claim;
 use crate::domain::user::{CurrentUser, Role};
 use crate::error::AppError;
@@ -380,11 +381,11 @@ struct ShowPage {
     layout: Layout,
     p: Participant,
     progress: Progress,
-    placements: Vec<PlacementSummary>,
+    placements: Vec<PlacementLine>,
     entries: Vec<EntryLine>,
     history: Vec<HistoryLine>,
     moves: Vec<participant::MoveLine>,
-    certificates: Vec<crate::domain::certificate::CertificateRow>,
+    certificates: Vec<CertificateLine>,
     /// The inburgeraar's working Mijn traject link, if any.
     own_link: Option<crate::domain::mijn_traject::ActiveLink>,
     coaches: Options,
@@ -462,15 +463,21 @@ impl ShowPage {
 }
 
 impl ShowPage {
-    /// Everything the participant page shows of `p`, with the pause forms as given.
+    /// The participant page of `id`, with the pause forms as given, in one statement (with the
+    /// view's access-log row when a `viewer` is given); someone not of the region is a page
+    /// that does not exist.
     pub(super) async fn load(
         conn: &mut PgConnection,
         layout: Layout,
         region: RegionId,
-        p: Participant,
+        id: ParticipantId,
+        viewer: Option<Viewer<'_>>,
         forms: PauseForms,
     ) -> Result<Self, AppError> {
-        let id = p.id;
+        let page: ParticipantPage = participant::page::load(conn, region, id, viewer)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let p = page.participant;
         let progress = Progress::new(
             i64::from(p.confirmed_minutes),
             i64::from(p.pending_minutes),
@@ -482,22 +489,30 @@ impl ShowPage {
                 list.iter().map(|(c, l)| (c.to_string(), l.to_string())),
             )
         };
-        let pauses = participant::pauses(&mut *conn, id).await?;
         Ok(ShowPage {
             layout,
             progress,
-            placements: placement::list_for_participant(&mut *conn, id, region).await?,
-            entries: participant::recent_entries(&mut *conn, id).await?,
-            history: participant::history(&mut *conn, id).await?,
-            moves: participant::moves(&mut *conn, id).await?,
-            certificates: crate::domain::certificate::for_participant(&mut *conn, id).await?,
-            own_link: crate::domain::mijn_traject::active_link(&mut *conn, id).await?,
-            coaches: with_empty("Geen begeleider", coach_options(&mut *conn, region).await?),
+            placements: page.placements,
+            entries: page.entries,
+            history: page.history,
+            moves: page.moves,
+            certificates: page.certificates,
+            own_link: page.own_link,
+            coaches: with_empty(
+                "Geen begeleider",
+                page.coaches
+                    .into_iter()
+                    .map(|(id, name)| (id.to_string(), name)),
+            ),
             current_coach: p.coach_id.map(|c| c.to_string()).unwrap_or_default(),
             stop_reasons: reasons(&STOP_REASONS),
             exemption_reasons: reasons(&EXEMPTION_REASONS),
-            open_pause: pauses.iter().find(|pause| pause.ends_on.is_none()).cloned(),
-            pauses,
+            open_pause: page
+                .pauses
+                .iter()
+                .find(|pause| pause.ends_on.is_none())
+                .cloned(),
+            pauses: page.pauses,
             pause_reasons: with_empty(
                 "Kies een reden",
                 PauseReason::ALL.map(|r| (r.code().to_string(), r.label().to_string())),
@@ -509,6 +524,7 @@ impl ShowPage {
     }
 }
 
+/// The participant page: one statement reads it and writes the view to the access log.
 async fn show(
     CaseworkUser { user, region, .. }: CaseworkUser,
     State(app): State<AppState>,
@@ -516,21 +532,17 @@ async fn show(
     PathId(id): PathId<ParticipantId>,
 ) -> Result<ShowPage, AppError> {
     let mut conn = app.pool.acquire().await?;
-    let p = scoped_participant(&mut conn, region, id).await?;
-    Access {
-        user: Some(user.id),
-        kind: AccessKind::Inburgeraar,
-        participant: Some(id),
-        scan: None,
-        path: &format!("/inburgeraars/{id}"),
-    }
-    .record(&mut conn)
-    .await?;
+    let path = format!("/inburgeraars/{id}");
+    let viewer = Viewer {
+        user: user.id,
+        path: &path,
+    };
     ShowPage::load(
         &mut conn,
         layout,
         region,
-        p,
+        id,
+        Some(viewer),
         PauseForms::fresh(dates::today()),
     )
     .await

@@ -109,8 +109,8 @@ async fn rerender(
     forms: PauseForms,
 ) -> Result<Response, AppError> {
     let mut conn = app.pool.acquire().await?;
-    let p = scoped_participant(&mut conn, region, id).await?;
-    let page = ShowPage::load(&mut conn, layout, region, p, forms).await?;
+    // Not a new look at the participant: no access-log row, as before.
+    let page = ShowPage::load(&mut conn, layout, region, id, None, forms).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
