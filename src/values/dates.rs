@@ -52,10 +52,6 @@ pub fn parse_date(input: &str) -> Result<Date, DateError> {
     Date::from_calendar_date(year, month, day).map_err(|_| DateError::Unreadable)
 }
 
-// `2026-12-03`, as PostgreSQL's `to_json` writes a date: for lists read as JSON
-// (`#[serde(deserialize_with = "json_date::deserialize")]`).
-time::serde::format_description!(pub json_date, Date, "[year]-[month]-[day]");
-
 /// `23/11/2026`.
 pub fn format_date(date: Date) -> String {
     format!(

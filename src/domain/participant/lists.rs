@@ -1,12 +1,10 @@
 //! The lists staff work from: search, the caseload with what needs attention, history.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sqlx::PgConnection;
-use sqlx::types::Json;
 use time::Date;
 
 use crate::domain::search::contains_pattern;
-use crate::values::dates::json_date;
 use crate::values::ids::{MunicipalityId, ParticipantId, RegionId, UserId};
 use crate::values::kinds::{EntryStatus, PlacementKind};
 
@@ -21,7 +19,7 @@ pub struct ListFilter {
     pub coach: Option<UserId>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ParticipantRow {
     pub id: ParticipantId,
     pub full_name: String,
@@ -31,33 +29,12 @@ pub struct ParticipantRow {
     pub confirmed_minutes: i32,
     pub pending_minutes: i32,
     pub required_minutes: i32,
-    #[serde(deserialize_with = "json_date::deserialize")]
     pub target_end_date: Date,
     /// A pause runs: the list shows "Gepauzeerd" instead of the status.
     pub paused: bool,
 }
 
-/// A choice of a filter: the id and the name shown.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Choice {
-    /// The uuid as text, as a form sends it back.
-    pub id: String,
-    pub name: String,
-}
-
-/// A page of the participant list with the choices of its filters, read in one statement.
-#[derive(Debug, Clone)]
-pub struct ParticipantList {
-    /// The page's rows, by name; one more than asked when there is a next page.
-    pub rows: Vec<ParticipantRow>,
-    /// The region's active coaches, by name.
-    pub coaches: Vec<Choice>,
-    /// The region's municipalities, by name.
-    pub municipalities: Vec<Choice>,
-}
-
-/// One page of the region's participants, by name, with the region's coaches and
-/// municipalities for the filters. Each filter is optional; the indexes on
+/// One page of the region's participants, by name. Each filter is optional; the indexes on
 /// (region, search_name), (region, status, search_name), (coach, …) and the trigram index
 /// on search_name serve the combinations.
 pub async fn list(
@@ -66,9 +43,10 @@ pub async fn list(
     filter: &ListFilter,
     offset: i64,
     limit: i64,
-) -> Result<ParticipantList, sqlx::Error> {
+) -> Result<Vec<ParticipantRow>, sqlx::Error> {
     let pattern = filter.search.as_deref().map(contains_pattern);
-    let page = sqlx::query!(
+    sqlx::query_as!(
+        ParticipantRow,
         // The page's ids first, on their own: a common fragment then reads the region's name
         // index in order (index only) until the page is full, instead of fetching every
         // matching row of the region from the table; a rare one still uses the trigram index.
@@ -80,33 +58,18 @@ pub async fn list(
                  AND ($4::uuid IS NULL OR p.municipality_id = $4)
                  AND ($5::uuid IS NULL OR p.coach_id = $5)
                ORDER BY p.search_name, p.id
-               OFFSET $6 LIMIT $7),
-           lines AS (
-               SELECT page.search_name, page.id AS page_id,
-                      json_build_object(
-                          'id', p.id, 'full_name', p.full_name, 'municipality', m.name,
-                          'coach_name', u.name, 'status', p.status,
-                          'confirmed_minutes', p.confirmed_minutes,
-                          'pending_minutes', p.pending_minutes,
-                          'required_minutes', r.required_minutes,
-                          'target_end_date', p.target_end_date,
-                          'paused', EXISTS (SELECT 1 FROM trajectory_pauses t
-                                            WHERE t.participant_id = p.id AND t.ends_on IS NULL)
-                      ) AS line
-               FROM page
-               JOIN participants p ON p.id = page.id
-               JOIN municipalities m ON m.id = p.municipality_id
-               JOIN regions r ON r.id = p.region_id
-               LEFT JOIN users u ON u.id = p.coach_id)
-           SELECT
-               (SELECT coalesce(json_agg(line ORDER BY search_name, page_id), '[]')
-                FROM lines) AS "rows!: Json<Vec<ParticipantRow>>",
-               (SELECT coalesce(json_agg(json_build_object('id', id, 'name', name) ORDER BY name), '[]')
-                FROM users WHERE region_id = $1 AND role = 'coach' AND active)
-                   AS "coaches!: Json<Vec<Choice>>",
-               (SELECT coalesce(json_agg(json_build_object('id', id, 'name', name) ORDER BY name), '[]')
-                FROM municipalities WHERE region_id = $1)
-                   AS "municipalities!: Json<Vec<Choice>>""#,
+               OFFSET $6 LIMIT $7)
+           SELECT p.id AS "id: ParticipantId", p.full_name, m.name AS municipality,
+                  u.name AS "coach_name?", p.status AS "status: ParticipantStatus",
+                  p.confirmed_minutes, p.pending_minutes, r.required_minutes, p.target_end_date,
+                  EXISTS (SELECT 1 FROM trajectory_pauses t
+                          WHERE t.participant_id = p.id AND t.ends_on IS NULL) AS "paused!"
+           FROM page
+           JOIN participants p ON p.id = page.id
+           JOIN municipalities m ON m.id = p.municipality_id
+           JOIN regions r ON r.id = p.region_id
+           LEFT JOIN users u ON u.id = p.coach_id
+           ORDER BY page.search_name, page.id"#,
         region.0,
         pattern,
         filter.status as Option<ParticipantStatus>,
@@ -115,13 +78,8 @@ pub async fn list(
         offset,
         limit,
     )
-    .fetch_one(conn)
-    .await?;
-    Ok(ParticipantList {
-        rows: page.rows.0,
-        coaches: page.coaches.0,
-        municipalities: page.municipalities.0,
-    })
+    .fetch_all(conn)
+    .await
 }
 
 /// Why a participant needs attention, most urgent first.

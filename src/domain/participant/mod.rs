@@ -9,7 +9,7 @@ mod moves;
 mod pause;
 mod store;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sqlx::PgConnection;
 use time::Date;
 
@@ -19,15 +19,15 @@ use crate::values::weekdays::Weekdays;
 
 pub use input::{DossierNumber, ParticipantInput, ParticipantInputError, parse_birth_date};
 pub use lists::{
-    Attention, CaseloadRow, Choice, DEADLINE_WITHIN_DAYS, EntryLine, HistoryLine, ListFilter,
-    ParticipantList, ParticipantRow, STALLED_AFTER_DAYS, caseload, coaches, history, list,
-    municipalities, recent_entries,
+    Attention, CaseloadRow, DEADLINE_WITHIN_DAYS, EntryLine, HistoryLine, ListFilter,
+    ParticipantRow, STALLED_AFTER_DAYS, caseload, coaches, history, list, municipalities,
+    recent_entries,
 };
 pub use moves::{MoveError, MoveInput, MoveLine, MoveReason, destinations, moves, take_over};
 pub use pause::{Pause, PauseInput, PauseReason, pause, pauses, resume};
 pub use store::{assign_coach, close, lock, reactivate, register, update};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
 #[sqlx(type_name = "participant_status", rename_all = "lowercase")]
 #[serde(rename_all = "lowercase")]
 pub enum ParticipantStatus {

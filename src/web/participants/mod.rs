@@ -23,7 +23,7 @@ use super::progress::Progress;
 use super::session::{self, CaseworkUser, FlashKind};
 use crate::domain::access::{Access, AccessKind};
 use crate::domain::participant::{
-    self, Choice, EXEMPTION_REASONS, EntryLine, HistoryLine, ListFilter, Obligation, Participant,
+    self, EXEMPTION_REASONS, EntryLine, HistoryLine, ListFilter, Obligation, Participant,
     ParticipantError, ParticipantRow, ParticipantStatus, Pause, PauseReason, STOP_REASONS,
     reason_label,
 };
@@ -141,9 +141,8 @@ async fn list(
     };
     let paging = Paging::from_query(query.pagina.as_deref());
     let mut conn = app.pool.acquire().await?;
-    let list =
+    let mut rows =
         participant::list(&mut conn, region, &filter, paging.offset(), paging.limit()).await?;
-    let mut rows = list.rows;
     let has_next = paging.trim(&mut rows);
     let filter_query = serde_urlencoded::to_string([
         ("q", query.q.as_str()),
@@ -156,15 +155,17 @@ async fn list(
         "Alle",
         ParticipantStatus::ALL.map(|s| (s.code().to_string(), s.label().to_string())),
     );
-    let choices = |list: Vec<Choice>| list.into_iter().map(|choice| (choice.id, choice.name));
-    let mut coaches = with_empty("Alle begeleiders", choices(list.coaches));
+    let mut coaches = with_empty("Alle begeleiders", coach_options(&mut conn, region).await?);
     if user.role == Role::Coach {
         coaches.insert(1, ("mijn".into(), "Mijn caseload".into()));
     }
     Ok(ListPage {
         layout,
         rows,
-        municipalities: with_empty("Alle gemeenten", choices(list.municipalities)),
+        municipalities: with_empty(
+            "Alle gemeenten",
+            municipality_options(&mut conn, region).await?,
+        ),
         coaches,
         statuses,
         q: query.q,
