@@ -194,6 +194,10 @@ pub struct CurrentUser {
     /// Moves on when all the user's sessions must end (a new password); sessions remember it.
     #[serde(skip)]
     pub session_generation: i32,
+    /// A coach gets the weekly mail about their caseload (the caseload page shows the switch);
+    /// loaded here because this query runs on every request anyway.
+    #[serde(skip)]
+    pub weekly_digest: bool,
 }
 
 /// An active account; a partnercontact also needs an active organisation. With `in_session`, only
@@ -210,7 +214,7 @@ pub async fn find_active<'e>(
         r#"SELECT u.id AS "id: UserId", u.name, u.email, u.role AS "role: Role",
                   u.region_id AS "region_id: RegionId",
                   u.organisation_id AS "organisation_id: OrganisationId",
-                  u.session_generation
+                  u.session_generation, u.weekly_digest
            FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id
            WHERE u.id = $1 AND u.active AND (u.organisation_id IS NULL OR o.active)
              AND ($2::text IS NULL

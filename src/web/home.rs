@@ -84,9 +84,8 @@ async fn coach_home(
     State(app): State<AppState>,
     layout: Layout,
 ) -> Result<CoachHome, AppError> {
-    let mut conn = app.pool.acquire().await?;
     let today = dates::today();
-    let mut lines: Vec<CaseloadLine> = participant::caseload(&mut conn, user.id)
+    let mut lines: Vec<CaseloadLine> = participant::caseload(&app.pool, user.id)
         .await?
         .into_iter()
         .map(|row| CaseloadLine {
@@ -107,9 +106,8 @@ async fn coach_home(
             .filter(|line| line.attention.contains(&wanted))
             .count()
     };
-    let weekly_digest = confirmation::weekly_digest_on(&mut conn, user.id).await?;
     Ok(CoachHome {
-        weekly_digest,
+        weekly_digest: user.weekly_digest,
         stalled: count(Attention::Stalled),
         deadline_near: count(Attention::DeadlineNear),
         waiting: count(Attention::WaitingForConfirmation),

@@ -715,6 +715,59 @@ async fn a_participant_who_is_not_active_takes_no_hours() {
     );
 }
 
+/// Logging writes the entries, their audit rows and the rules' checks in one statement: each
+/// entry still gets its own audit row, with the same record as before.
+#[tokio::test]
+async fn each_logged_entry_has_its_audit_row_with_what_was_logged() {
+    let s = setup().await;
+    let app = &s.app;
+    let dates = [days_ago(9), days_ago(8)];
+    let typed = format!("{}\n{}", format_date(dates[0]), format_date(dates[1]));
+    let response = app
+        .post_form(
+            &format!("/plaatsingen/{}/uren", s.placement),
+            &[
+                ("dates", typed.as_str()),
+                ("minutes", "2u15"),
+                ("description", "  Samen gekookt "),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let rows = sqlx::query!(
+        r#"SELECT e.worked_on, e.created_by, a.actor_id, a.action, a.participant_id, a.before,
+                  a.after AS "after!", a.actor_link_id
+           FROM hour_entries e JOIN audit_log a ON a.entity = 'hour_entry' AND a.entity_id = e.id
+           WHERE e.placement_id = $1
+           ORDER BY a.id"#,
+        s.placement.0
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("audit rows");
+    assert_eq!(rows.len(), 2);
+    for (row, date) in rows.iter().zip(dates) {
+        assert_eq!(row.worked_on, date);
+        assert_eq!(row.action, "geregistreerd");
+        assert!(row.created_by.is_some());
+        assert_eq!(row.actor_id, row.created_by);
+        assert_eq!(row.actor_link_id, None);
+        assert_eq!(row.participant_id, Some(s.participant.0));
+        assert_eq!(row.before, None);
+        assert_eq!(
+            row.after,
+            serde_json::json!({
+                "placement_id": s.placement.0,
+                "worked_on": iso_date(date),
+                "minutes": 135,
+                "description": "Samen gekookt",
+                "status": "ingediend",
+                "version": 1,
+            })
+        );
+    }
+}
+
 #[tokio::test]
 async fn several_dates_are_logged_together_or_not_at_all() {
     let s = setup().await;

@@ -176,10 +176,3 @@ pub async fn set_weekly_digest(
     )
     .await
 }
-
-/// Whether the coach gets the weekly mail, for their caseload page.
-pub async fn weekly_digest_on(conn: &mut PgConnection, coach: UserId) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar!("SELECT weekly_digest FROM users WHERE id = $1", coach.0)
-        .fetch_one(conn)
-        .await
-}

@@ -12,7 +12,7 @@ mod links;
 mod pending;
 mod reminders;
 
-pub use coach_digest::{queue_coach_digests, set_weekly_digest, weekly_digest_on};
+pub use coach_digest::{queue_coach_digests, set_weekly_digest};
 pub(crate) use decision::parse_reason;
 pub use decision::{
     CorrectionReason, CorrectionReasonError, Decider, Decision, DecisionOutcome, ReasonError,

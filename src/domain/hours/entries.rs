@@ -216,7 +216,7 @@ pub async fn update_entry(
 ) -> Result<(), EntriesError> {
     let entry = stored_entry(&mut *conn, change.entry, change.scope).await?;
     let placement = placement_facts(&mut *conn, entry.placement_id, change.scope).await?;
-    let active = lock_participant(&mut *conn, entry.participant_id).await?;
+    let active = placement.participant_active;
     // Re-read under the lock: the first read may be stale.
     let entry = stored_entry(&mut *conn, change.entry, change.scope).await?;
     if !entry.status.is_pending() {

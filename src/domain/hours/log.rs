@@ -5,9 +5,7 @@ use sqlx::PgConnection;
 use time::Date;
 use uuid::Uuid;
 
-use crate::domain::audit::AuditEntry;
 use crate::domain::placement::start_begun;
-use crate::values::dates::iso_date;
 use crate::values::duration::Minutes;
 use crate::values::ids::{EntryId, OrganisationId, ParticipantId, PlacementId, UserId};
 use crate::values::kinds::{EntryStatus, PlacementStatus};
@@ -49,7 +47,8 @@ impl NewEntries {
 }
 
 /// The placement facts the entry rules need, read under a share lock so that the period or
-/// status cannot change until the entries are written.
+/// status cannot change until the entries are written, with the participant's row locked (see
+/// [`lock_participant`]) in the same statement.
 pub(super) struct PlacementFacts {
     pub(super) id: PlacementId,
     pub(super) participant_id: ParticipantId,
@@ -57,6 +56,8 @@ pub(super) struct PlacementFacts {
     pub(super) status: PlacementStatus,
     pub(super) starts_on: Date,
     pub(super) ends_on: Date,
+    /// The participant's trajectory is `actief`, read under the lock.
+    pub(super) participant_active: bool,
 }
 
 impl PlacementFacts {
@@ -65,6 +66,8 @@ impl PlacementFacts {
     }
 }
 
+/// The placement in the caller's scope, share-locked, and its participant's row locked for
+/// update: the placement first, then the participant, the order every change to entries keeps.
 pub(super) async fn placement_facts(
     conn: &mut PgConnection,
     id: PlacementId,
@@ -77,10 +80,11 @@ pub(super) async fn placement_facts(
                   pl.participant_id AS "participant_id: ParticipantId",
                   pl.organisation_id AS "organisation_id: OrganisationId",
                   pl.status AS "status: PlacementStatus",
-                  pl.starts_on, pl.ends_on
+                  pl.starts_on, pl.ends_on,
+                  (p.status = 'actief') AS "participant_active!"
            FROM placements pl JOIN participants p ON p.id = pl.participant_id
            WHERE pl.id = $1 AND (p.region_id = $2 OR pl.organisation_id = $3)
-           FOR SHARE OF pl"#,
+           FOR SHARE OF pl FOR UPDATE OF p"#,
         id.0,
         region,
         organisation,
@@ -157,8 +161,7 @@ pub async fn log_entries(
     today: Date,
 ) -> Result<Vec<EntryId>, EntriesError> {
     let placement = placement_facts(&mut *conn, command.placement, command.scope).await?;
-    let active = lock_participant(&mut *conn, placement.participant_id).await?;
-    let mut errors = check_open(placement.status, active);
+    let mut errors = check_open(placement.status, placement.participant_active);
     if command.dates.is_empty() {
         errors.push(EntryError::NoDates);
     }
@@ -166,15 +169,14 @@ pub async fn log_entries(
         errors.push(EntryError::LongerThanADay);
     }
     let period = placement.period()?;
-    let totals = day_totals(&mut *conn, placement.participant_id, &command.dates, None).await?;
-    for &date in &command.dates {
-        if let Err(error) = check_date(date, period, today)
-            .and_then(|()| check_day_total(date, already_on(&totals, date), command.minutes))
-        {
-            errors.push(error);
-        }
-    }
-    if !errors.is_empty() {
+    let dates_ok = command
+        .dates
+        .iter()
+        .all(|&date| check_date(date, period, today).is_ok());
+    if !errors.is_empty() || !dates_ok {
+        // Refused whatever the day totals are: read them to name every problem at once.
+        let totals = day_totals(&mut *conn, placement.participant_id, &command.dates, None).await?;
+        errors.extend(day_problems(command, &totals, period, today));
         return Err(EntriesError::Refused(errors));
     }
 
@@ -184,13 +186,88 @@ pub async fn log_entries(
     } else {
         EntryStatus::Ingediend
     };
+    let written = insert_entries(&mut *conn, &placement, command, status).await?;
+    let problems = day_problems(command, &written.totals, period, today);
+    if !problems.is_empty() {
+        // The statement wrote nothing when a day would pass the limit (the same rule).
+        return Err(EntriesError::Refused(problems));
+    }
+    if confirmed {
+        // Hours a partner logs count as confirmed, and confirmed hours start the placement.
+        start_begun(&mut *conn, Some(placement.id), today).await?;
+    }
+    Ok(written.ids)
+}
+
+/// Every date's problem, in the order of the dates: outside the placement or in the future,
+/// or over the day limit with what `totals` already holds.
+fn day_problems(
+    command: &NewEntries,
+    totals: &[(Date, i64)],
+    period: Period,
+    today: Date,
+) -> Vec<EntryError> {
+    command
+        .dates
+        .iter()
+        .filter_map(|&date| {
+            check_date(date, period, today)
+                .and_then(|()| check_day_total(date, already_on(totals, date), command.minutes))
+                .err()
+        })
+        .collect()
+}
+
+/// What [`insert_entries`] found and wrote.
+struct Written {
+    /// Minutes already logged per day before these entries, as [`day_totals`] reads them.
+    totals: Vec<(Date, i64)>,
+    /// The new entries; none when a day would pass [`MAX_MINUTES_PER_DAY`].
+    ids: Vec<EntryId>,
+}
+
+/// One statement: the day totals (read after the participant's lock, so a concurrent
+/// submission's entries count), the entries unless a day would pass the limit, and an audit
+/// row per entry, its `after` the same object as [`EntryAudit`].
+async fn insert_entries(
+    conn: &mut PgConnection,
+    placement: &PlacementFacts,
+    command: &NewEntries,
+    status: EntryStatus,
+) -> Result<Written, sqlx::Error> {
+    let confirmed = command.counts_as_confirmed();
+    let action = if confirmed {
+        "geregistreerd en bevestigd"
+    } else {
+        "geregistreerd"
+    };
     let decided_by = confirmed.then_some(command.logged_by.0);
-    let rows = sqlx::query!(
-        r#"INSERT INTO hour_entries (placement_id, participant_id, organisation_id, worked_on, minutes,
-               description, status, created_by, decided_by, decided_at, attendance_session_id)
-           SELECT $1, $2, $3, day, $5, $6, $7, $8, $9, CASE WHEN $9::uuid IS NULL THEN NULL ELSE now() END, $10
-           FROM unnest($4::date[]) AS day
-           RETURNING id AS "id: EntryId", worked_on, version"#,
+    let row = sqlx::query!(
+        r#"WITH totals AS (
+               SELECT worked_on, sum(minutes)::int8 AS total
+               FROM hour_entries
+               WHERE participant_id = $2 AND worked_on = ANY($4) AND status <> 'afgewezen'
+               GROUP BY worked_on),
+           inserted AS (
+               INSERT INTO hour_entries (placement_id, participant_id, organisation_id, worked_on,
+                   minutes, description, status, created_by, decided_by, decided_at,
+                   attendance_session_id)
+               SELECT $1, $2, $3, day, $5::int4, $6, $7, $8, $9,
+                      CASE WHEN $9::uuid IS NULL THEN NULL ELSE now() END, $10
+               FROM unnest($4::date[]) AS day
+               WHERE NOT EXISTS (SELECT 1 FROM totals t WHERE t.total + $5::int4 > $11::int4)
+               RETURNING id, worked_on, version),
+           audited AS (
+               INSERT INTO audit_log (actor_id, action, entity, entity_id, participant_id, after)
+               SELECT $8, $12, 'hour_entry', i.id, $2,
+                      jsonb_build_object('placement_id', $1::uuid, 'worked_on', i.worked_on,
+                                         'minutes', $5::int4, 'description', $6::text,
+                                         'status', $7::entry_status, 'version', i.version)
+               FROM inserted i
+               RETURNING 1)
+           SELECT (SELECT coalesce(array_agg(worked_on), '{}') FROM totals) AS "total_days!: Vec<Date>",
+                  (SELECT coalesce(array_agg(total), '{}') FROM totals) AS "total_minutes!: Vec<i64>",
+                  (SELECT coalesce(array_agg(id), '{}') FROM inserted) AS "ids!: Vec<Uuid>""#,
         placement.id.0,
         placement.participant_id.0,
         placement.organisation_id.0,
@@ -201,42 +278,15 @@ pub async fn log_entries(
         command.logged_by.0,
         decided_by,
         command.attendance_session,
+        MAX_MINUTES_PER_DAY,
+        action,
     )
-    .fetch_all(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
-    let mut ids = Vec::with_capacity(rows.len());
-    for row in rows {
-        AuditEntry {
-            actor: Some(command.logged_by),
-            action: if confirmed {
-                "geregistreerd en bevestigd"
-            } else {
-                "geregistreerd"
-            },
-            entity: "hour_entry",
-            entity_id: row.id.0,
-            participant: Some(placement.participant_id),
-        }
-        .record::<(), _>(
-            &mut *conn,
-            None,
-            Some(&EntryAudit {
-                placement_id: placement.id,
-                worked_on: iso_date(row.worked_on),
-                minutes: command.minutes.get(),
-                description: command.description.clone(),
-                status,
-                version: row.version,
-            }),
-        )
-        .await?;
-        ids.push(row.id);
-    }
-    if confirmed {
-        // Hours a partner logs count as confirmed, and confirmed hours start the placement.
-        start_begun(&mut *conn, Some(placement.id), today).await?;
-    }
-    Ok(ids)
+    Ok(Written {
+        totals: row.total_days.into_iter().zip(row.total_minutes).collect(),
+        ids: row.ids.into_iter().map(EntryId).collect(),
+    })
 }
 
 #[cfg(test)]

@@ -13,9 +13,7 @@ use crate::values::ids::{EntryId, ParticipantId, PlacementId, RegionId};
 use crate::values::kinds::EntryStatus;
 use crate::values::period::Scope;
 
-use super::log::{
-    EntriesError, EntryAudit, already_on, day_totals, lock_participant, placement_facts,
-};
+use super::log::{EntriesError, EntryAudit, already_on, day_totals, placement_facts};
 use super::rules::{check_date, check_day_total, check_open};
 
 /// Hours reported through a personal link.
@@ -41,8 +39,7 @@ pub async fn report_hours(
     if placement.participant_id != report.participant {
         return Err(EntriesError::NotFound);
     }
-    let active = lock_participant(&mut *conn, placement.participant_id).await?;
-    let mut errors = check_open(placement.status, active);
+    let mut errors = check_open(placement.status, placement.participant_active);
     let period = placement.period()?;
     let day = [report.worked_on];
     let totals = day_totals(&mut *conn, placement.participant_id, &day, None).await?;

@@ -150,8 +150,8 @@ impl CaseloadRow {
 }
 
 /// The active participants a coach guides (a caseload is 30–80 people: no paging).
-pub async fn caseload(
-    conn: &mut PgConnection,
+pub async fn caseload<'e>(
+    db: impl sqlx::PgExecutor<'e>,
     coach: UserId,
 ) -> Result<Vec<CaseloadRow>, sqlx::Error> {
     sqlx::query_as!(
@@ -173,7 +173,7 @@ pub async fn caseload(
            ORDER BY p.target_end_date, p.search_name"#,
         coach.0
     )
-    .fetch_all(conn)
+    .fetch_all(db)
     .await
 }
 

@@ -132,12 +132,10 @@ async fn log_hours(
 ) -> Result<Response, AppError> {
     let organisation = partner.organisation_id;
     let mut conn = app.pool.acquire().await?;
-    let placement = scoped_placement(&mut conn, id, Scope::Organisation(organisation)).await?;
-    let id = placement.id;
     let scope = Scope::Organisation(organisation);
     let submission = once.submission(partner.user.id);
     let form = once.form;
-    match submit_hours(&app, &mut conn, &placement, scope, &submission, &form).await? {
+    match submit_hours(&app, &mut conn, id, scope, &submission, &form).await? {
         Logged::Saved(message) => {
             session::flash(&session, FlashKind::Success, message).await?;
             Ok(Redirect::to(&partner_path(id)).into_response())

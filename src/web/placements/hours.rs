@@ -11,7 +11,7 @@ use serde::Deserialize;
 use sqlx::{Connection, PgConnection};
 use tower_sessions::Session;
 
-use super::placement_path;
+use super::{placement_path, scoped_placement};
 use crate::domain::confirmation;
 use crate::domain::hours::{
     self, EntriesError, EntryChange, EntryError, NewEntries, parse_dates, parse_entry_minutes,
@@ -135,11 +135,13 @@ pub(in crate::web) enum Logged {
     Refused(FieldErrors),
 }
 
-/// Logs the typed hours on a placement the caller may see, in a transaction on `conn`.
+/// Logs the typed hours on a placement the caller may see (`NotFound` otherwise), in a
+/// transaction on `conn`. The placement is read only when the form is unreadable; otherwise the
+/// domain reads it, locked, in the transaction.
 pub(in crate::web) async fn submit_hours(
     app: &AppState,
     conn: &mut PgConnection,
-    placement: &Placement,
+    placement: PlacementId,
     scope: Scope,
     submission: &Submission,
     form: &LogForm,
@@ -157,6 +159,7 @@ pub(in crate::web) async fn submit_hours(
     let (Some(dates), Some(minutes)) = (dates, minutes) else {
         // Everything that can be checked without the database, so one answer names every
         // problem; the day limit needs a readable duration and waits for the next try.
+        let placement = scoped_placement(conn, placement, scope).await?;
         let mut problems = hours::check_open(placement.status, placement.participant_active);
         let (period, today) = (placement.period(), today());
         problems.extend(
@@ -168,7 +171,7 @@ pub(in crate::web) async fn submit_hours(
         return Ok(Logged::Refused(errors));
     };
     let command = NewEntries {
-        placement: placement.id,
+        placement,
         scope,
         logged_by,
         dates,
@@ -188,7 +191,7 @@ pub(in crate::web) async fn submit_hours(
                 confirmation::notify_contact_of_new_entries(
                     &mut tx,
                     &app.config.base_url(),
-                    placement.id,
+                    placement,
                 )
                 .await?;
             }

@@ -150,12 +150,10 @@ pub(super) async fn log_hours(
 ) -> Result<Response, AppError> {
     let region = user.region;
     let mut conn = app.pool.acquire().await?;
-    let placement = scoped_placement(&mut conn, id, Scope::Region(region)).await?;
-    let id = placement.id;
     let submission = once.submission(user.user.id);
     let form = once.form;
     let scope = Scope::Region(region);
-    match submit_hours(&app, &mut conn, &placement, scope, &submission, &form).await? {
+    match submit_hours(&app, &mut conn, id, scope, &submission, &form).await? {
         Logged::Saved(message) => {
             session::flash(&session, FlashKind::Success, message).await?;
             Ok(Redirect::to(&placement_path(id)).into_response())
