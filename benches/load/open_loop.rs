@@ -292,11 +292,10 @@ fn plan(
             .unwrap_or(MIX.len() - 1);
         let page = &MIX[index];
         let planned = match page.who {
-            Who::Coach => {
-                let (session, region) = pick_from(&mut rng, &users.coaches);
+            Who::Coach => pick_from(&mut rng, &users.coaches).and_then(|(session, region)| {
                 coach_request(&mut rng, page.name, crowd, *region, &mut logged, log_start)
                     .map(|request| (session.clone(), request))
-            }
+            }),
             Who::Partner => {
                 let partner = rng.random_range(0..users.partners.len().max(1));
                 let request = if page.name.starts_with("confirm") {
@@ -323,10 +322,8 @@ fn plan(
                     }
                     _ => "/rapporten/financier.csv".to_string(),
                 };
-                (!users.coordinators.is_empty()).then(|| {
-                    let session = pick_from(&mut rng, &users.coordinators);
-                    (session.clone(), Request::get(path))
-                })
+                pick_from(&mut rng, &users.coordinators)
+                    .map(|session| (session.clone(), Request::get(path)))
             }
         };
         match planned {
@@ -342,8 +339,8 @@ fn plan(
     (plan, unplanned)
 }
 
-fn pick_from<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
-    &items[rng.random_range(0..items.len())]
+fn pick_from<'a, T>(rng: &mut StdRng, items: &'a [T]) -> Option<&'a T> {
+    (!items.is_empty()).then(|| &items[rng.random_range(0..items.len())])
 }
 
 /// A coach's request of the page, about a participant or placement of the coach's region.
@@ -355,26 +352,20 @@ fn coach_request(
     logged: &mut HashMap<Uuid, usize>,
     log_start: usize,
 ) -> Option<Request> {
-    let participant = || {
+    let participant = |rng: &mut StdRng| {
         crowd
             .participants
             .get(&region)
-            .filter(|ids| !ids.is_empty())
+            .and_then(|ids| pick_from(rng, ids))
     };
     Some(match page {
         "coach home /caseload" => Request::get("/caseload".into()),
-        "participant page" => {
-            let ids = participant()?;
-            Request::get(format!("/inburgeraars/{}", pick_from(rng, ids)))
-        }
+        "participant page" => Request::get(format!("/inburgeraars/{}", participant(rng)?)),
         "participant search" => Request::get(search_path(rng.random_range(0..6))),
-        "matching (zoek een plaats)" => {
-            let ids = participant()?;
-            Request::get(format!(
-                "/inburgeraars/{}/zoek-een-plaats",
-                pick_from(rng, ids)
-            ))
-        }
+        "matching (zoek een plaats)" => Request::get(format!(
+            "/inburgeraars/{}/zoek-een-plaats",
+            participant(rng)?
+        )),
         _ => {
             let placements = crowd.placements.get(&region).filter(|p| !p.is_empty())?;
             let n = logged.entry(region).or_insert(log_start);
