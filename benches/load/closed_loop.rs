@@ -166,8 +166,10 @@ async fn measure_always(
     sessions: &[Session],
     make: MakeRequest,
 ) -> Outcome {
-    let round_trips =
-        round_trips::probe(&target.pool, &target.base, &sessions[0], |n| make(n, 0)).await;
+    let round_trips = round_trips::probe(name, &target.pool, &target.base, &sessions[0], |n| {
+        make(n, 0)
+    })
+    .await;
     let started = Instant::now();
     let duration = target.duration;
     let mut tasks = Vec::new();
@@ -177,8 +179,8 @@ async fn measure_always(
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut errors = 0;
-            // The probe sent requests 0 to PROBE_REQUESTS - 1 of connection 0.
-            let mut n = connection * 7919 + PROBE_REQUESTS;
+            // The probe sent requests 0 to 2 × PROBE_REQUESTS - 1 of connection 0.
+            let mut n = connection * 7919 + 2 * PROBE_REQUESTS;
             while started.elapsed() < duration {
                 let Some(request) = make(n, connection) else {
                     break;

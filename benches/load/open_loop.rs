@@ -123,7 +123,7 @@ impl Users {
             coordinators.push(log_in(base, email, IDLE_CONNECTIONS).await);
         }
         println!(
-            "Logged in {} coaches of {} regions, {} partners of as many organisations, {} coördinatoren ({:.0} s).",
+            "Logged in {} coaches of {} region(s), {} partners of as many organisations, {} coördinator(en) ({:.0} s).",
             coaches.len(),
             crowd.participants.len(),
             partners.len(),
@@ -235,11 +235,15 @@ async fn run_rate(target: &Target, crowd: &Crowd, users: &Users, rate: f64) -> b
     for ((page, latencies), errors) in MIX.iter().zip(latencies).zip(errors) {
         let latencies = Latencies::new(latencies);
         let [p50, p99, p999] = latencies.quantiles();
-        println!(
-            "| {} | {} | {p50:.1} | {p99:.1} | {p999:.1} | {errors} |",
-            page.name,
-            latencies.len()
-        );
+        if latencies.len() == 0 {
+            println!("| {} | 0 | – | – | – | {errors} |", page.name);
+        } else {
+            println!(
+                "| {} | {} | {p50:.1} | {p99:.1} | {p999:.1} | {errors} |",
+                page.name,
+                latencies.len()
+            );
+        }
         if p99 > P99_LIMIT_MS {
             over.push(page.name);
         }
