@@ -67,6 +67,16 @@ pub struct PrivateCluster {
 impl PrivateCluster {
     /// Creates the cluster if needed and starts it. Blocks until it accepts connections.
     pub fn start(options: &ClusterOptions) -> Result<Self, ClusterError> {
+        Self::start_with_settings(options, &[])
+    }
+
+    /// `start`, with extra server settings (`-c name=value`) for this start only, such as the
+    /// load benchmark's `shared_preload_libraries = pg_stat_statements`. (A cluster that is
+    /// already running is shared as it is, without them.)
+    pub fn start_with_settings(
+        options: &ClusterOptions,
+        settings: &[(&str, &str)],
+    ) -> Result<Self, ClusterError> {
         let bin = find_binaries()?;
         let owner = ClusterOwner::for_current_process()?;
         let data_dir = absolute(&options.data_dir)?;
@@ -117,6 +127,11 @@ impl PrivateCluster {
             .args(["-c", "listen_addresses="])
             .args(["-c", "unix_socket_permissions=0700"])
             .args(["-c", "max_connections=200"])
+            .args(
+                settings
+                    .iter()
+                    .flat_map(|(name, value)| ["-c".to_string(), format!("{name}={value}")]),
+            )
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log_err);
