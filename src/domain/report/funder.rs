@@ -422,7 +422,13 @@ pub async fn funder_figures(
                 FROM people pe
                 CROSS JOIN bounds
                 JOIN regions r ON r.id = $1
-                LEFT JOIN hours h ON h.participant_id = pe.id
+                -- FULL, not LEFT: a prepared statement gets a generic plan after five runs,
+                -- which guesses a few dozen people for an optional filter and joined them in a
+                -- nested loop (15,000 × 10,000 comparisons: 6.6 s instead of 44 ms at Flanders
+                -- scale). A full join can only be hashed or merged. Hours of someone not among
+                -- the people form a group without a municipality, which the join with
+                -- municipalities below drops.
+                FULL JOIN hours h ON h.participant_id = pe.id
                 GROUP BY 1, 2, 3, 4)
            SELECT EXISTS (SELECT FROM municipalities WHERE id = $4 AND region_id = $1)
                     AS "municipality_found!",
