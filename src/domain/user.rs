@@ -178,8 +178,14 @@ pub async fn with_argon2<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, tokio::task::JoinError> {
     // The semaphore is never closed, so acquiring cannot fail; without a permit it still runs.
-    let _slot = ARGON2_SLOTS.acquire().await.ok();
-    tokio::task::spawn_blocking(work).await
+    // The permit goes with the work: a login whose browser gave up drops this future, but its
+    // hash runs to the end and keeps the slot until then.
+    let slot = ARGON2_SLOTS.acquire().await.ok();
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        work()
+    })
+    .await
 }
 
 /// The logged-in user, as loaded for every request.
